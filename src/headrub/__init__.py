@@ -1,0 +1,1 @@
+"""headrub: a terminal guide for head and scalp self-massage."""

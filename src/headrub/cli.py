@@ -1,0 +1,69 @@
+"""The command line: thin Typer wrappers that turn headrub's errors into one line and an exit status."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from headrub.errors import HeadrubError
+
+
+class HeadrubGroup(TyperGroup):
+    """Turns any ``HeadrubError`` raised by a command into one stderr line and its exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HeadrubError as err:
+            if os.environ.get("HEADRUB_DEBUG"):
+                raise
+            for line in str(err).splitlines() or [type(err).__name__]:
+                click.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
+            raise typer.Exit(err.exit_code) from None
+
+
+from headrub.errors import InvalidFileError as _Located  # noqa: E402  (located errors print bare)
+
+app = typer.Typer(
+    cls=HeadrubGroup,
+    name="headrub",
+    help="A terminal guide for head and scalp self-massage.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"headrub {version('headrub')}")
+        except PackageNotFoundError:
+            typer.echo("headrub (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", help="Show the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """A terminal guide for head and scalp self-massage."""
+
+
+def run() -> None:
+    """The console-script entry point."""
+    app(prog_name="headrub")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

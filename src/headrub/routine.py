@@ -1,0 +1,218 @@
+"""What a routine is: frozen ``Routine`` and ``Stroke``, durations, and the format's vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+TECHNIQUES = (
+    "circles",
+    "kneading",
+    "gliding",
+    "tapping",
+    "pressing",
+    "holding",
+    "combing",
+    "stretching",
+    "breathing",
+    "rest",
+)
+PRESSURES = ("light", "medium", "firm")
+# ``each`` runs the stroke once per side, left then right, its duration per side.
+SIDES = ("left", "right", "both", "each")
+
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+MIN_DURATION_S = 1.0
+MAX_DURATION_S = 3600.0
+MAX_STROKES = 200
+MAX_CUE_CHARS = 280
+MIN_TEMPO, MAX_TEMPO = 1, 240
+MAX_FILE_BYTES = 256 * 1024
+# Breath pacing for ``breathing`` strokes: seconds in and out, e.g. "4-6".
+DEFAULT_BREATH = (5.0, 5.0)
+MIN_BREATH_S, MAX_BREATH_S = 1.0, 30.0
+
+_DURATION_RE = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
+)
+_BREATH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def is_valid_name(name: str) -> bool:
+    """True when ``name`` is a legal routine name (CONTRACT section 3)."""
+    return NAME_RE.fullmatch(name) is not None
+
+
+def parse_duration(text: str) -> float | None:
+    """``"45s"``, ``"2m"``, ``"1m30s"``, ``"1h"`` or a bare number as seconds; None if malformed."""
+    match = _DURATION_RE.match(text)
+    if match is None or not any(match.group(k) for k in "hms"):
+        try:
+            return float(text.strip()) if text.strip() else None
+        except ValueError:
+            return None
+    hours, minutes, seconds = (float(match.group(k) or 0) for k in "hms")
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def parse_breath(text: str) -> tuple[float, float] | None:
+    """``"4-6"`` as (4.0, 6.0) seconds in and out; None if malformed."""
+    match = _BREATH_RE.match(text)
+    if match is None:
+        return None
+    return float(match.group(1)), float(match.group(2))
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds as ``m:ss`` (or ``h:mm:ss``), rounded up so a countdown never shows 0:00 early."""
+    whole = int(-(-seconds // 1)) if seconds > 0 else 0
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_duration_words(seconds: float) -> str:
+    """Seconds as words for speech: ``"1 minute 30 seconds"``."""
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if secs or not parts:
+        parts.append(f"{secs} second{'s' if secs != 1 else ''}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """One step of a routine: where the hands go, how, and for how long (seconds)."""
+
+    area: str
+    duration: float
+    technique: str | None = None
+    pressure: str | None = None
+    tempo: int | None = None
+    side: str | None = None
+    cue: str | None = None
+    breath: tuple[float, float] | None = None
+
+    @property
+    def sides(self) -> int:
+        """How many times the stroke runs: twice for ``side: each``."""
+        return 2 if self.side == "each" else 1
+
+    @property
+    def total_seconds(self) -> float:
+        """The stroke's whole time, both sides counted."""
+        return self.duration * self.sides
+
+    def describe(self) -> str:
+        """``circles, light`` — technique and pressure as one phrase (empty when neither is set)."""
+        return ", ".join(p for p in (self.technique, self.pressure) if p)
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A named, ordered list of strokes with its title and cautions."""
+
+    name: str
+    title: str
+    strokes: tuple[Stroke, ...]
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    source: str = "built-in"  # "built-in" or "user"
+    path: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def total_seconds(self) -> float:
+        """The planned length of the whole routine."""
+        return sum(s.total_seconds for s in self.strokes)
+
+    def scaled(self, minutes: float) -> Routine:
+        """The same routine with every stroke scaled so the total is ``minutes`` (each at least 1 s)."""
+        target = minutes * 60.0
+        total = self.total_seconds
+        if total <= 0 or target <= 0:
+            return self
+        factor = target / total
+        strokes = tuple(
+            Stroke(
+                area=s.area,
+                duration=max(MIN_DURATION_S, s.duration * factor),
+                technique=s.technique,
+                pressure=s.pressure,
+                tempo=s.tempo,
+                side=s.side,
+                cue=s.cue,
+                breath=s.breath,
+            )
+            for s in self.strokes
+        )
+        return Routine(
+            name=self.name,
+            title=self.title,
+            strokes=strokes,
+            summary=self.summary,
+            tags=self.tags,
+            cautions=self.cautions,
+            source=self.source,
+            path=self.path,
+        )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the routine format (``headrub schema``)."""
+    duration = {
+        "description": 'Seconds as a number (1..3600), or text such as "45s", "2m", "1m30s".',
+        "oneOf": [
+            {"type": "number", "minimum": MIN_DURATION_S, "maximum": MAX_DURATION_S},
+            {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*h)?\s*(\d+(\.\d+)?\s*m)?\s*(\d+(\.\d+)?\s*s)?\s*$"},
+        ],
+    }
+    stroke = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["area", "duration"],
+        "properties": {
+            "area": {"type": "string", "minLength": 1, "description": "Where the hands go."},
+            "technique": {"enum": list(TECHNIQUES)},
+            "pressure": {"enum": list(PRESSURES)},
+            "duration": duration,
+            "tempo": {
+                "type": "integer",
+                "minimum": MIN_TEMPO,
+                "maximum": MAX_TEMPO,
+                "description": "Strokes a minute, drawn as a pulse.",
+            },
+            "side": {
+                "enum": list(SIDES),
+                "description": "left, right, both, or each (once per side, left then right; duration per side).",
+            },
+            "cue": {"type": "string", "maxLength": MAX_CUE_CHARS},
+            "breath": {
+                "type": "string",
+                "pattern": r"^\s*\d+(\.\d+)?\s*-\s*\d+(\.\d+)?\s*$",
+                "description": 'Breathing pace for a breathing stroke: seconds in, seconds out, e.g. "4-6" (default "5-5").',
+            },
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://headrub.invalid/routine.schema.json",
+        "title": "headrub routine",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "strokes"],
+        "properties": {
+            "title": {"type": "string", "minLength": 1},
+            "summary": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "cautions": {"type": "array", "items": {"type": "string"}},
+            "strokes": {"type": "array", "minItems": 1, "maxItems": MAX_STROKES, "items": stroke},
+        },
+    }

@@ -1,0 +1,20 @@
+"""Shared fixtures: every test gets its own config and data folders, never the real home."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+    """Point HEADRUB_CONFIG_DIR and HEADRUB_DATA_DIR at fresh temp folders."""
+    config = tmp_path / "config"
+    data = tmp_path / "data"
+    monkeypatch.setenv("HEADRUB_CONFIG_DIR", str(config))
+    monkeypatch.setenv("HEADRUB_DATA_DIR", str(data))
+    monkeypatch.delenv("HEADRUB_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    yield config, data
