@@ -6,7 +6,6 @@ import os
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -16,14 +15,14 @@ from headrub.errors import HeadrubError
 class HeadrubGroup(TyperGroup):
     """Turns any ``HeadrubError`` raised by a command into one stderr line and its exit status."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except HeadrubError as err:
             if os.environ.get("HEADRUB_DEBUG"):
                 raise
             for line in str(err).splitlines() or [type(err).__name__]:
-                click.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
+                typer.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
             raise typer.Exit(err.exit_code) from None
 
 
@@ -58,6 +57,12 @@ def main(
     ),
 ) -> None:
     """A terminal guide for head and scalp self-massage."""
+
+
+from headrub.commands import journal_cmd  # noqa: E402
+
+app.add_typer(journal_cmd.journal_app, name="journal")
+app.command("stats")(journal_cmd.stats)
 
 
 def run() -> None:

@@ -1,0 +1,44 @@
+"""Consoles and plain output for commands; made inside commands, never at import time."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def is_terminal(stream: IO[str] | None = None) -> bool:
+    """True when ``stream`` (stdout by default) is an interactive terminal."""
+    stream = stream if stream is not None else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
+    """A Rich console for stdout (or stderr) that honours NO_COLOR and never guesses at markup."""
+    from rich.console import Console
+
+    return Console(
+        stderr=stderr,
+        width=width,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+    )
+
+
+def print_json(data: Any) -> None:
+    """Data as JSON on stdout, exact text kept (non-ASCII as is, escapes only where JSON needs them)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    sys.stderr.write(f"headrub: warning: {message}\n")
