@@ -59,10 +59,17 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import journal_cmd  # noqa: E402
+from headrub.commands import journal_cmd, routines_cmd  # noqa: E402
+
+app.command("list")(routines_cmd.list_routines)
+app.command("show")(routines_cmd.show)
 
 app.add_typer(journal_cmd.journal_app, name="journal")
 app.command("stats")(journal_cmd.stats)
+app.command("validate")(routines_cmd.validate)
+app.command("new")(routines_cmd.new)
+app.command("edit")(routines_cmd.edit)
+app.command("schema")(routines_cmd.schema)
 
 
 def run() -> None:
@@ -71,4 +78,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())
+    run()

@@ -1,0 +1,333 @@
+"""``list``, ``show``, ``validate``, ``schema``, ``new`` and ``edit``: the routine commands.
+
+Only typer and the standard library are imported at the top: the loader, Rich
+and the rest load inside the command that needs them, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from headrub.loader import Found
+    from headrub.routine import Routine
+
+TEMPLATE = """\
+# A headrub routine. Check it with: headrub validate {path}
+# The format: headrub schema, or docs/routines.md in the project.
+title: {title}
+summary: What this routine is for, in one line.
+tags: [scalp]
+cautions:                     # shown before the session starts
+  - Skip it over cuts, sores or a rash.
+  - Stop if anything hurts or a headache gets worse.
+strokes:                      # 1 to 200, in order
+  - area: front hairline      # where the hands go
+    technique: circles        # circles kneading gliding tapping pressing holding combing stretching breathing rest
+    pressure: light           # light | medium | firm
+    duration: 1m              # seconds (90) or "45s", "2m", "1m30s"; 1 s to 1 h
+    tempo: 30                 # strokes a minute, drawn as a pulse (optional)
+    cue: Slow circles with the finger pads, moving the skin, not the hair.
+  - area: base of the skull
+    technique: pressing
+    pressure: medium
+    side: each                # left | right | both | each (each: once per side, duration per side)
+    duration: 30s
+    cue: Thumbs in the hollows under the skull; lean your head back into them.
+  - area: whole head
+    technique: breathing
+    breath: 4-6               # seconds in, seconds out
+    duration: 1m
+    cue: Hands still, breathe in for four and out for six.
+"""
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
+
+
+def _source_label(item: Found) -> str:
+    return "user (shadows built-in)" if item.shadows else item.source
+
+
+def list_routines(
+    as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
+) -> None:
+    """Every routine headrub can find: built-in and yours."""
+    from headrub.errors import RoutineFileError
+    from headrub.loader import discover, load_file
+    from headrub.output import is_terminal, print_json, warn
+    from headrub.text import sanitize
+
+    rows: list[dict[str, Any]] = []
+    for item in discover():
+        try:
+            routine = load_file(item.path, name=item.name, source=item.source)
+        except RoutineFileError as err:
+            warn(f"{item.name} is skipped: {err.problems[0]}")
+            continue
+        rows.append(
+            {
+                "name": item.name,
+                "title": routine.title,
+                "minutes": round(routine.total_seconds / 60, 2),
+                "strokes": len(routine.strokes),
+                "tags": list(routine.tags),
+                "source": item.source,
+                "shadows_builtin": item.shadows,
+                "path": str(item.path),
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("No routines found.")
+        return
+    if not is_terminal():
+        width = max(len(r["name"]) for r in rows)
+        for r in rows:
+            label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
+            tags = ",".join(sanitize(t) for t in r["tags"])
+            typer.echo(
+                f"{r['name']:<{width}}  {_minutes(r['minutes'] * 60):>5} min  {r['strokes']:>3} strokes  "
+                f"{sanitize(r['title'])}  [{tags}]  {label}"
+            )
+        return
+    from rich.table import Table
+
+    from headrub.output import make_console
+
+    table = Table(title="Routines", title_justify="left", expand=False)
+    for column, justify in (("name", "left"), ("title", "left"), ("min", "right"), ("strokes", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("tags")
+    table.add_column("source")
+    for r in rows:
+        label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
+        table.add_row(
+            r["name"], sanitize(r["title"]), _minutes(r["minutes"] * 60), str(r["strokes"]),
+            ", ".join(sanitize(t) for t in r["tags"]), label,
+        )
+    console = make_console()
+    console.print(table)
+    console.print("Start one with: headrub start NAME", style="dim")
+
+
+def _stroke_rows(routine: Routine) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    at = 0.0
+    for number, stroke in enumerate(routine.strokes, 1):
+        rows.append(
+            {
+                "number": number,
+                "area": stroke.area,
+                "technique": stroke.technique,
+                "pressure": stroke.pressure,
+                "side": stroke.side,
+                "tempo": stroke.tempo,
+                "breath": f"{stroke.breath[0]:g}-{stroke.breath[1]:g}" if stroke.breath else None,
+                "duration_s": stroke.duration,
+                "total_s": stroke.total_seconds,
+                "starts_at_s": at,
+                "cue": stroke.cue,
+            }
+        )
+        at += stroke.total_seconds
+    return rows
+
+
+def show(
+    name: str = typer.Argument(..., help="A routine name, or a path to a routine file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
+) -> None:
+    """One routine: its strokes in order, with timing and cautions."""
+    from headrub.loader import resolve
+    from headrub.output import is_terminal, print_json
+    from headrub.routine import format_clock
+    from headrub.text import sanitize
+
+    routine = resolve(name)
+    rows = _stroke_rows(routine)
+    if as_json:
+        print_json(
+            {
+                "name": routine.name,
+                "title": routine.title,
+                "summary": routine.summary,
+                "tags": list(routine.tags),
+                "cautions": list(routine.cautions),
+                "source": routine.source,
+                "path": routine.path,
+                "total_s": routine.total_seconds,
+                "strokes": rows,
+            }
+        )
+        return
+    if not is_terminal():
+        typer.echo(f"{sanitize(routine.title)} ({routine.name}, {format_clock(routine.total_seconds)}, {routine.source})")
+        if routine.summary:
+            typer.echo(sanitize(routine.summary))
+        for r in rows:
+            how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
+            extra = f", {r['tempo']}/min" if r["tempo"] else ""
+            extra += f", breathe {r['breath']}" if r["breath"] else ""
+            each = " per side" if r["side"] == "each" else ""
+            typer.echo(
+                f"{r['number']:>3}. {format_clock(r['starts_at_s']):>6}  {sanitize(r['area'])} — {how}{extra}, "
+                f"{format_clock(r['duration_s'])}{each}"
+            )
+            if r["cue"]:
+                typer.echo(f"       {sanitize(r['cue'])}")
+        for caution in routine.cautions:
+            typer.echo(f"Caution: {sanitize(caution)}")
+        return
+    _show_rich(routine, rows)
+
+
+def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from headrub.output import make_console
+    from headrub.routine import format_clock
+    from headrub.text import sanitize
+
+    console = make_console()
+    console.print(Text(sanitize(routine.title), style="bold"), Text(f"  {routine.name} · {routine.source}", style="dim"))
+    if routine.summary:
+        console.print(Text(sanitize(routine.summary)))
+    table = Table(expand=False, show_lines=False)
+    for column, justify in (("#", "right"), ("at", "right"), ("area", "left"), ("how", "left"), ("time", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("cue", ratio=1)
+    for r in rows:
+        how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
+        if r["tempo"]:
+            how += f", {r['tempo']}/min"
+        if r["breath"]:
+            how += f", breathe {r['breath']}"
+        time = format_clock(r["duration_s"]) + (" ×2" if r["side"] == "each" else "")
+        table.add_row(
+            str(r["number"]), format_clock(r["starts_at_s"]), sanitize(r["area"]), how, time,
+            Text(sanitize(r["cue"] or ""), style="dim"),
+        )
+    console.print(table)
+    console.print(f"Total {format_clock(routine.total_seconds)}")
+    if routine.cautions:
+        console.print(Text("Cautions", style="bold yellow"))
+        for caution in routine.cautions:
+            console.print(Text(f"  • {sanitize(caution)}"))
+
+
+def validate(
+    files: list[Path] = typer.Argument(..., help="Routine files (or folders of them) to check."),
+) -> None:
+    """Check routine files; print PATH:LINE:COL: message for each problem."""
+    from headrub.errors import Problem, RoutineFileError
+    from headrub.loader import SUFFIXES, load_file
+
+    problems: list[Problem] = []
+    targets: list[Path] = []
+    for path in files:
+        if path.is_dir():
+            targets.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
+        else:
+            targets.append(path)
+    for path in targets:
+        try:
+            routine = load_file(path)
+        except RoutineFileError as err:
+            problems.extend(err.problems)
+            continue
+        typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+    if problems:
+        raise RoutineFileError(problems)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the routine format."""
+    from headrub.routine import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+def _user_path(name: str) -> Path:
+    from headrub import paths
+    from headrub.errors import UsageError
+    from headrub.routine import is_valid_name
+
+    if not is_valid_name(name):
+        raise UsageError(f"{name!r} is not a routine name: use lower-case letters, digits and '-' (e.g. my-evening)")
+    return paths.user_routines_dir() / f"{name}.yaml"
+
+
+def _write_new(path: Path, text: str) -> None:
+    from headrub.errors import HeadrubError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise HeadrubError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def new(
+    name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
+    from_routine: str = typer.Option(None, "--from", help="Start from a copy of this routine."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a user routine of the same name."),
+) -> None:
+    """Write a new user routine (a copy or a commented template) and print its path."""
+    from headrub.errors import UsageError
+    from headrub.loader import locate
+
+    path = _user_path(name)
+    existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
+    if existing and not force:
+        raise UsageError(f"{existing[0]} already exists; use --force to overwrite it, or 'headrub edit {name}'")
+    if from_routine:
+        source = locate(from_routine).path
+        text = source.read_text(encoding="utf-8")
+    else:
+        text = TEMPLATE.format(path=path, title=name.replace("-", " ").capitalize())
+    _write_new(path, text)
+    typer.echo(str(path))
+
+
+def edit(
+    name: str = typer.Argument(..., help="The routine to edit; a built-in is copied to your folder first."),
+) -> None:
+    """Open a user routine in $VISUAL or $EDITOR, then validate it."""
+    import os
+    import shlex
+    import subprocess
+
+    from headrub.errors import EditorError, RoutineNotFound
+    from headrub.loader import load_file, locate
+
+    path = _user_path(name)
+    try:
+        found = locate(name)
+    except RoutineNotFound as err:
+        raise RoutineNotFound(f"{err.message}; 'headrub new {name}' makes a new one") from None
+    if found.source == "user":
+        path = found.path
+    else:
+        _write_new(path, found.path.read_text(encoding="utf-8"))
+        typer.echo(f"Copied the built-in {name} to {path}", err=True)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise EditorError(f"no editor: set $VISUAL or $EDITOR (the routine is at {path})")
+    try:
+        status = subprocess.call([*shlex.split(editor), str(path)])
+    except (OSError, ValueError) as err:
+        raise EditorError(f"cannot start the editor {editor!r}: {getattr(err, 'strerror', None) or err}") from None
+    if status != 0:
+        raise EditorError(f"the editor {editor!r} exited with status {status}; {path} is kept as it is")
+    routine = load_file(path, name=name, source="user")
+    typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
