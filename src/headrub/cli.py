@@ -59,8 +59,9 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import journal_cmd, routines_cmd  # noqa: E402
+from headrub.commands import journal_cmd, routines_cmd, start_cmd  # noqa: E402
 
+app.command("start")(start_cmd.start)
 app.command("list")(routines_cmd.list_routines)
 app.command("show")(routines_cmd.show)
 

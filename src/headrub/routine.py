@@ -74,6 +74,14 @@ def format_clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def format_elapsed(seconds: float) -> str:
+    """Elapsed seconds as ``m:ss``, rounded down (a second counts once it has passed)."""
+    whole = max(0, int(seconds + 1e-6))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def format_duration_words(seconds: float) -> str:
     """Seconds as words for speech: ``"1 minute 30 seconds"``."""
     whole = round(seconds)

@@ -1,0 +1,203 @@
+"""``headrub start``: cautions and questions, the guided session, then the journal entry."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from headrub.routine import Routine
+    from headrub.session import Event, Session
+
+
+class Sound(StrEnum):
+    """What marks each stroke change and the end."""
+
+    bell = "bell"
+    chime = "chime"
+    none = "none"
+
+
+def _ask(question: str) -> str | None:
+    """One line from the person, or None at end of input."""
+    try:
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+    except (OSError, ValueError):
+        return None
+    return line.rstrip("\r\n") if line else None
+
+
+def ask_tension(label: str) -> int | None:
+    """"Tension now, 0–10" until a whole number in range or Enter (None)."""
+    while True:
+        answer = _ask(f"{label} (0–10, Enter skips): ")
+        if answer is None or not answer.strip():
+            return None
+        if answer.strip().isdigit() and 0 <= int(answer.strip()) <= 10:
+            return int(answer.strip())
+        sys.stderr.write("Please answer with a whole number from 0 (none) to 10 (worst), or press Enter.\n")
+
+
+def confirm_cautions(routine: Routine, ask: bool) -> bool:
+    """Show the cautions; when ``ask``, the person confirms (Enter or y) or declines."""
+    from headrub.text import sanitize
+
+    if not routine.cautions:
+        return True
+    sys.stderr.write(f"Before {sanitize(routine.title)}:\n")
+    for caution in routine.cautions:
+        sys.stderr.write(f"  • {sanitize(caution)}\n")
+    if not ask:
+        return True
+    while True:
+        answer = _ask("Go ahead? [Y/n] ")
+        if answer is None:
+            return True
+        word = answer.strip().lower()
+        if word in ("", "y", "yes"):
+            return True
+        if word in ("n", "no", "q"):
+            return False
+
+
+def _journal(session: Session, routine: Routine, answers: dict[str, Any], started_wall: Any) -> int:
+    """Write the entry; on failure print it to stderr as JSON and return 1."""
+    from datetime import timedelta
+
+    from headrub import journal
+    from headrub.errors import JournalError
+
+    started_mono = session.started_at or 0.0
+    ended_mono = session.ended_at if session.ended_at is not None else session.clock.now()
+    ended_wall = started_wall + timedelta(seconds=max(0.0, ended_mono - started_mono))
+    entry = journal.make_entry(
+        routine=routine.name,
+        title=routine.title,
+        started_at=started_wall,
+        ended_at=ended_wall,
+        planned_s=session.planned_seconds,
+        active_s=session.active_seconds,
+        completed=session.completed,
+        strokes_done=session.strokes_done,
+        strokes_total=session.strokes_total,
+        tension_before=answers.get("before"),
+        tension_after=answers.get("after"),
+        note=answers.get("note"),
+        source="timer",
+    )
+    try:
+        journal.append(entry)
+    except JournalError as err:
+        sys.stderr.write(f"headrub: {err}\n")
+        sys.stderr.write("headrub: the entry, to keep by hand: " + journal.entry_json(entry) + "\n")
+        return 1
+    return 0
+
+
+def start(
+    routine_name: str = typer.Argument(..., metavar="NAME|PATH", help="A routine name, or a path to a routine file."),
+    minutes: float = typer.Option(None, "--minutes", min=0.05, max=600, help="Scale the routine to N minutes (fractions allowed)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Skip the cautions confirmation."),
+    no_prompt: bool = typer.Option(False, "--no-prompt", help="Ask no questions."),
+    before: int = typer.Option(None, "--before", min=0, max=10, help="Tension before, 0–10."),
+    after: int = typer.Option(None, "--after", min=0, max=10, help="Tension after, 0–10."),
+    note: str = typer.Option(None, "--note", help="A note for the journal."),
+    no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
+    sound: Sound = typer.Option(None, "--sound", help="bell (default), chime or none."),
+    voice: bool = typer.Option(None, "--voice/--no-voice", help="Speak each cue (espeak-ng, say, …)."),
+    tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
+) -> None:
+    """Run a guided session, then write it to the journal."""
+    from headrub.loader import resolve
+    from headrub.output import is_terminal
+
+    routine = resolve(routine_name)
+    if minutes is not None:
+        routine = routine.scaled(minutes)
+    settings = _settings(sound, voice, tick, no_prompt)
+    interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
+    if not confirm_cautions(routine, ask=interactive and not yes):
+        typer.echo("Not started.", err=True)
+        return
+    answers: dict[str, Any] = {"before": before, "after": after, "note": note}
+    if interactive and before is None:
+        answers["before"] = ask_tension("Tension now")
+    code = _run(routine, settings, answers, interactive, journal_it=not no_journal)
+    raise typer.Exit(code)
+
+
+def _settings(sound: Sound | None, voice: bool | None, tick: bool | None, no_prompt: bool) -> dict[str, Any]:
+    """Flags over the config file over the defaults."""
+    try:
+        from headrub.config import effective
+    except ImportError:  # pragma: no cover - before the config module exists
+        base: dict[str, Any] = {"sound": "bell", "voice": False, "tick": False, "prompts": True}
+    else:
+        base = {key: setting.value for key, setting in effective().items()}
+    flags = {"sound": sound.value if sound else None, "voice": voice, "tick": tick}
+    settings = {**base, **{k: v for k, v in flags.items() if v is not None}}
+    settings["no_prompt"] = no_prompt or not base.get("prompts", True)
+    return settings
+
+
+def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *, journal_it: bool) -> int:
+    from headrub.cues import Cues
+    from headrub.output import is_terminal, make_console, warn
+    from headrub.runner import Runner
+    from headrub.session import Session
+    from headrub.timeutil import now_local
+
+    live = is_terminal(sys.stdout) and is_terminal(sys.stdin)
+    console = make_console() if live else None
+
+    def bell() -> None:
+        if console is not None:
+            console.bell()
+        elif is_terminal(sys.stderr):
+            sys.stderr.write("\a")
+            sys.stderr.flush()
+
+    cues = Cues(sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]),
+                bell=bell, notify=warn)
+    session = Session(routine)
+
+    def on_event(event: Event) -> None:
+        cues.handle(event)
+
+    started_wall = now_local()
+    if live:
+        from headrub.keys import RawKeys
+
+        with RawKeys() as keys:
+            outcome = Runner(routine, session, on_event=on_event, console=console, keys=keys).run()
+    else:
+        outcome = Runner(routine, session, on_event=on_event).run()
+    cues.close()
+    # From here on a second Ctrl-C must not cost the entry.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    from headrub.display import summary_line
+
+    sys.stdout.write(summary_line(session, routine) + "\n")
+    sys.stdout.flush()
+    if outcome.error is not None:
+        warn(f"the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
+    if interactive and outcome.reason != "signal":
+        for signum in (signal.SIGINT,):
+            signal.signal(signum, signal.default_int_handler)
+        try:
+            if answers["after"] is None:
+                answers["after"] = ask_tension("Tension now")
+            if answers["note"] is None:
+                answers["note"] = _ask("A note (Enter skips): ") or None
+        except KeyboardInterrupt:
+            sys.stderr.write("\n")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    status = _journal(session, routine, answers, started_wall) if journal_it else 0
+    return outcome.exit_code if outcome.exit_code else status

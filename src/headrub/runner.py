@@ -1,0 +1,229 @@
+"""The live loop: waits on the keyboard and the engine's next deadline together, draws, cues.
+
+No busy polling: one ``select`` on the terminal and a signal wake-up pipe, with
+the engine's next deadline as its timeout. Signals only set a flag (via the
+wake-up pipe) and are acted on here, between frames, so nothing is ever torn
+half-drawn. The terminal is put back on every way out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
+
+from headrub.session import Event, EventKind, Session, State
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.live import Live
+
+    from headrub.keys import RawKeys
+    from headrub.routine import Routine
+
+# CONTRACT §4: how a signal ends a session.
+EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a session ended: what the journal and the exit status need."""
+
+    completed: bool
+    exit_code: int
+    reason: str  # "finished", "quit", "signal", "error"
+    error: BaseException | None = None
+
+
+class Runner:
+    """Runs one session to its end on a terminal (``live``) or a pipe (plain lines)."""
+
+    def __init__(
+        self,
+        routine: Routine,
+        session: Session,
+        *,
+        on_event: Callable[[Event], None],
+        console: Console | None = None,
+        keys: RawKeys | None = None,
+        out: IO[str] | None = None,
+    ) -> None:
+        self.routine = routine
+        self.session = session
+        self.on_event = on_event
+        self.console = console
+        self.keys = keys
+        self.out = out if out is not None else sys.stdout
+        self.live: Live | None = None
+        self._pending: list[int] = []
+        self._wake_read = -1
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Start the session and return once it has finished, been stopped, or failed."""
+        restore = self._install_signals()
+        try:
+            self._start_display()
+            self._handle(self.session.start())
+            self._draw()
+            outcome = self._loop()
+        except Exception as err:  # a bug must still leave a journal entry and a sane terminal
+            self._handle(self.session.stop())
+            outcome = Outcome(False, 1, "error", err)
+        finally:
+            self._stop_display()
+            restore()
+        return outcome
+
+    def _loop(self) -> Outcome:
+        session = self.session
+        while not session.finished:
+            deadline = session.next_deadline()
+            timeout = None if deadline is None else max(0.0, deadline - session.clock.now())
+            watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
+            try:
+                readable, _, _ = select.select(watched, [], [], timeout)
+            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
+                readable = []
+            if self._wake_read in readable:
+                self._drain_wakeups()
+            for signum in self._take_signals():
+                if signum in EXIT_STATUS:
+                    self._handle(session.stop())
+                    return Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
+                if signum == signal.SIGTSTP:
+                    self._suspend()
+            if self.keys is not None and self.keys.fd in readable:
+                for action in self.keys.read():
+                    if self._act(action):
+                        return Outcome(False, 0, "quit")
+            self._handle(session.tick())
+            self._draw()
+        return Outcome(session.completed, 0, "finished" if session.completed else "quit")
+
+    def _act(self, action: str) -> bool:
+        """Apply one key; True when the session should end now."""
+        session = self.session
+        if action == "quit":
+            self._handle(session.stop())
+            return True
+        if action == "hangup":
+            self._pending.append(signal.SIGHUP)
+            return False
+        if action == "pause":
+            self._handle(session.toggle_pause())
+        elif action == "next":
+            self._handle(session.skip())
+        elif action == "back":
+            self._handle(session.back())
+        return False
+
+    def _handle(self, events: Iterable[Event]) -> None:
+        for event in events:
+            if self.live is None and event.step is not None and event.kind in (
+                EventKind.STROKE_STARTED,
+                EventKind.SIDE_SWITCH,
+            ):
+                from headrub.display import plain_line
+
+                elapsed = event.at - self.session.started_at if self.session.started_at is not None else 0.0
+                self._print(plain_line(max(0.0, elapsed), event.step))
+            self.on_event(event)
+
+    def _print(self, line: str) -> None:
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe must not stop the session or its journal entry
+
+    # -- the screen -------------------------------------------------------------------------
+
+    def _start_display(self) -> None:
+        if self.console is None:
+            return
+        from rich.live import Live
+
+        self.live = Live(console=self.console, auto_refresh=False, screen=True, transient=True,
+                         redirect_stdout=False, redirect_stderr=False)
+        self.live.start()
+
+    def _stop_display(self) -> None:
+        if self.live is not None:
+            try:
+                self.live.stop()
+            except (OSError, ValueError):
+                pass  # the terminal is gone
+            self.live = None
+        if self.keys is not None:
+            self.keys.suspend()
+        if self.console is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self.console.show_cursor(True)
+
+    def _draw(self) -> None:
+        if self.live is None or self.console is None:
+            return
+        from headrub.display import render_frame
+
+        width, height = self.console.size
+        frame = render_frame(self.session.snapshot(), self.routine, width=min(width, 100), height=height)
+        self.live.update(frame, refresh=True)
+
+    def _suspend(self) -> None:
+        """Ctrl-Z: pause, give the terminal back, stop; on ``fg`` take it again and go on."""
+        was_paused = self.session.state == State.PAUSED
+        if not was_paused:
+            self._handle(self.session.pause())
+        self._stop_display()
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
+        signal.signal(signal.SIGTSTP, self._on_signal)
+        if self.keys is not None:
+            self.keys.restore_raw()
+        self._start_display()
+        if not was_paused:
+            self._handle(self.session.resume())
+
+    # -- signals ----------------------------------------------------------------------------
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._pending.append(signum)
+
+    def _take_signals(self) -> list[int]:
+        taken, self._pending = self._pending, []
+        return taken
+
+    def _drain_wakeups(self) -> None:
+        try:
+            while os.read(self._wake_read, 512):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def _install_signals(self) -> Callable[[], None]:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        os.set_blocking(write_fd, False)
+        self._wake_read = read_fd
+        wanted = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGWINCH]
+        if self.keys is not None:
+            wanted.append(signal.SIGTSTP)
+        previous: dict[int, Any] = {s: signal.signal(s, self._on_signal) for s in wanted}
+        old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+
+        def restore() -> None:
+            signal.set_wakeup_fd(old_wakeup)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            os.close(read_fd)
+            os.close(write_fd)
+
+        return restore
