@@ -1,0 +1,123 @@
+"""Frames drawn from engine snapshots on a fixed-width, colourless console."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from headrub.clock import FakeClock
+from headrub.display import big_digits, plain_line, render_frame, summary_line
+from headrub.routine import Routine, Stroke
+from headrub.session import Session
+
+ROUTINE = Routine(
+    name="demo",
+    title="Demo routine",
+    strokes=(
+        Stroke(area="temples", duration=90, technique="circles", pressure="light", tempo=30, cue="Slow circles."),
+        Stroke(area="base of the skull", duration=30, technique="pressing", side="each"),
+        Stroke(area="whole head", duration=60, technique="breathing", breath=(4.0, 6.0)),
+    ),
+)
+
+
+def draw(session: Session, width: int = 80, height: int = 24) -> str:
+    """The frame as plain text at ``width`` columns."""
+    console = Console(file=io.StringIO(), width=width, height=height, color_system=None, legacy_windows=False)
+    console.print(render_frame(session.snapshot(), ROUTINE, width=width, height=height))
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()
+
+
+def at(seconds: float) -> Session:
+    """A session of the demo routine, ``seconds`` in."""
+    clock = FakeClock()
+    session = Session(ROUTINE, clock)
+    session.start()
+    clock.advance(seconds)
+    session.tick()
+    return session
+
+
+def test_frame_shows_stroke_countdown_bars_pulse_and_next() -> None:
+    """A running frame names the stroke, its manner and cue, the countdown, both bars, the pulse and what is next."""
+    text = draw(at(10.2))
+    assert "TEMPLES" in text
+    assert "circles · light · 30/min" in text
+    assert "Slow circles." in text
+    assert "0:10 / 1:30" in text  # stroke elapsed / length
+    assert "0:10 / 3:30" in text  # session elapsed / planned
+    assert "pulse" in text and "30 strokes a minute" in text
+    assert "next  base of the skull (left side) — pressing, 0:30" in text
+    assert "stroke 1 of 3" in text
+    assert "q finish" in text
+    assert big_digits("1:20")[0].strip() in text  # 79.8 s left shows as 1:20 in large digits
+
+
+def test_frame_fits_80_by_24() -> None:
+    """No line of a frame is wider than 80 columns and it has at most 24 rows."""
+    lines = draw(at(5)).splitlines()
+    assert len(lines) <= 24
+    assert max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("width", [40, 45, 60, 100, 160])
+def test_frame_survives_narrow_and_wide_terminals(width: int) -> None:
+    """Down to 40 columns the frame draws without error and within the width."""
+    lines = draw(at(5), width=width, height=24).splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert any("TEMPLES" in line for line in lines)
+
+
+def test_paused_frame_is_unmistakable() -> None:
+    """A paused session says PAUSED in the body and the border."""
+    session = at(12)
+    session.pause()
+    text = draw(session)
+    assert text.count("PAUSED") >= 2
+
+
+def test_each_side_and_breathing_pacer() -> None:
+    """The right side of an each-stroke is named, and a breathing stroke shows the pacer."""
+    assert "BASE OF THE SKULL (RIGHT SIDE)" in draw(at(125))
+    text = draw(at(152))
+    assert "breathe in" in text
+
+
+def test_finished_frame() -> None:
+    """After the last stroke the frame says finished."""
+    assert "Finished." in draw(at(1000))
+
+
+def test_plain_line_and_summary() -> None:
+    """Plain mode's line follows the contract's form and the summary counts strokes."""
+    session = at(0)
+    step = session.snapshot().step
+    assert step is not None
+    assert plain_line(0, step) == "00:00  temples — circles, light, 1:30"
+    assert plain_line(125.2, session.steps[2]) == "02:05  base of the skull (right side) — pressing, 0:30"
+    done = at(1000)
+    assert summary_line(done, ROUTINE) == "done: demo, 3:30 of 3:30, 3/3 strokes"
+
+
+def test_hostile_text_is_not_interpreted() -> None:
+    """Escape sequences, markup and bidi controls in routine text are shown literally or dropped."""
+    evil = Routine(
+        name="evil",
+        title="\x1b]0;owned\x07Title [red]x[/red]",
+        strokes=(Stroke(area="\x1b[2Jarea\u202e", duration=5, cue="[link=http://x]y[/link]"),),
+    )
+    clock = FakeClock()
+    session = Session(evil, clock)
+    session.start()
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(render_frame(session.snapshot(), evil))
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "[red]x[/red]" in text
+    assert "[link=http://x]y[/link]" in text
