@@ -1,0 +1,262 @@
+"""The real program in a pseudo-terminal: the screen, the keys, every way of ending.
+
+Each test starts ``headrub start`` on a short routine under a tiny job-control
+shell (tests/pty_shell.py), reads the screen through pyte, presses keys or
+sends signals, and then checks the exit status, the journal line and that the
+terminal's settings afterwards equal those before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+pyte = pytest.importorskip("pyte")
+
+pytestmark = [pytest.mark.pty, pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")]
+
+SHELL = Path(__file__).with_name("pty_shell.py")
+ROUTINE = """\
+title: PTY test routine
+cautions: [Be gentle.]
+strokes:
+  - {area: temples, technique: circles, pressure: light, duration: 3, tempo: 60, cue: Small circles.}
+  - {area: base of the skull, technique: pressing, side: each, duration: 2}
+  - {area: whole head, technique: breathing, duration: 3, breath: 1-1}
+"""
+PLANNED = 3 + 2 * 2 + 3
+
+# Raise inside the draw loop on the third frame, then run headrub as usual.
+FAULTY = """\
+import headrub.display as display
+real, count = display.render_frame, [0]
+def broken(*args, **kwargs):
+    count[0] += 1
+    if count[0] == 3:
+        raise RuntimeError("injected fault")
+    return real(*args, **kwargs)
+display.render_frame = broken
+from headrub.cli import run
+run()
+"""
+
+
+@dataclass
+class Run:
+    """A headrub process on a pseudo-terminal and the screen it has drawn."""
+
+    child: Any
+    screen: Any
+    stream: Any
+    result: Path
+    data: Path
+    raw: bytearray
+
+    def pump(self, seconds: float = 0.05) -> None:
+        """Read whatever the program has drawn, for up to ``seconds``."""
+        end = time.monotonic() + seconds
+        while True:
+            try:
+                chunk = self.child.read_nonblocking(65536, timeout=max(0.0, end - time.monotonic()))
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                return
+            self.raw.extend(chunk)
+            self.stream.feed(chunk)
+            if time.monotonic() >= end:
+                return
+
+    def text(self) -> str:
+        """The screen as text."""
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 15.0) -> str:
+        """Read until ``needle`` is on screen; the screen text."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.pump(0.05)
+            if needle in self.text():
+                return self.text()
+        raise AssertionError(f"{needle!r} never appeared; the screen:\n{self.text()}")
+
+    def finish(self, timeout: float = 20.0) -> dict[str, Any]:
+        """Wait for the shell to end; its report."""
+        end = time.monotonic() + timeout
+        while self.child.isalive() and time.monotonic() < end:
+            self.pump(0.1)
+        self.pump(0.1)
+        assert self.result.exists(), f"no result; the screen:\n{self.text()}"
+        report: dict[str, Any] = json.loads(self.result.read_text())
+        return report
+
+    def headrub_pid(self) -> int:
+        """The pid of the headrub process (not the shell's)."""
+        pid_file = Path(str(self.result) + ".pid")
+        end = time.monotonic() + 5
+        while not pid_file.exists() and time.monotonic() < end:
+            time.sleep(0.02)
+        return int(pid_file.read_text())
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The journal's entries."""
+        path = self.data / "journal.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+@pytest.fixture
+def start(tmp_path: Path, isolated_dirs: tuple[Path, Path]) -> Iterator[Callable[..., Run]]:
+    """Start headrub under the job-control shell on an 80×24 pseudo-terminal."""
+    routine = tmp_path / "pty-test.yaml"
+    routine.write_text(ROUTINE)
+    runs: list[Run] = []
+
+    def launch(*args: str, faulty: bool = False, continue_after: float = 0.5) -> Run:
+        config, data = isolated_dirs
+        result = tmp_path / f"result-{len(runs)}.json"
+        program = ["-c", FAULTY] if faulty else ["-m", "headrub.cli"]
+        env = {**os.environ, "HEADRUB_CONFIG_DIR": str(config), "HEADRUB_DATA_DIR": str(data), "TERM": "xterm-256color"}
+        env.pop("NO_COLOR", None)
+        env.pop("COLUMNS", None)
+        env.pop("LINES", None)
+        child = pexpect.spawn(
+            sys.executable,
+            [str(SHELL), str(result), str(continue_after), sys.executable, *program, "start", str(routine), *args],
+            env=env, dimensions=(24, 80), timeout=20,
+        )
+        screen = pyte.Screen(80, 24)
+        run = Run(child, screen, pyte.ByteStream(screen), result, data, bytearray())
+        runs.append(run)
+        return run
+
+    yield launch
+    for run in runs:
+        if run.child.isalive():
+            run.child.terminate(force=True)
+
+
+def test_keys_pause_skip_back_and_quit(start: Callable[..., Run]) -> None:
+    """Space pauses and resumes, n skips, b restarts, q ends with 0; the journal has the partial entry."""
+    run = start("--yes", "--no-prompt")
+    screen = run.wait_for("TEMPLES")
+    assert "stroke 1 of 3" in screen and "Small circles." in screen and "q finish" in screen
+    run.child.send(" ")
+    run.wait_for("PAUSED", timeout=5)
+    run.child.send(" ")
+    run.child.send("n")
+    run.wait_for("BASE OF THE SKULL (LEFT SIDE)", timeout=5)
+    run.child.send("b")
+    run.wait_for("0:00 / 0:02", timeout=5)
+    run.child.send("q")
+    report = run.finish()
+    assert report["code"] == 0
+    assert report["same_termios"]
+    (entry,) = run.journal()
+    assert entry["completed"] is False
+    assert entry["strokes_done"] == 1 and entry["strokes_total"] == 3
+    assert entry["source"] == "timer" and entry["routine"] == "pty-test"
+    assert run.raw.rfind(b"\x1b[?25h") > run.raw.rfind(b"\x1b[?25l")  # the cursor is shown again
+
+
+def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
+    """A session left alone finishes, exits 0 and journals a completed entry of the planned length."""
+    run = start("--yes", "--no-prompt", "--before", "6", "--after", "2", "--note", "fine")
+    run.wait_for("TEMPLES")
+    report = run.finish(timeout=30)
+    assert report["code"] == 0 and report["same_termios"]
+    (entry,) = run.journal()
+    assert entry["completed"] is True
+    assert entry["strokes_done"] == 3
+    assert entry["planned_s"] == PLANNED
+    assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
+    assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (6, 2, "fine")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_signals_journal_the_partial_session(start: Callable[..., Run], signum: int, code: int) -> None:
+    """SIGINT, SIGTERM and SIGHUP end with 130, 143 and 129 after journalling; the terminal is restored."""
+    run = start("--yes", "--no-prompt")
+    run.wait_for("TEMPLES")
+    if signum == signal.SIGINT:
+        run.child.sendintr()  # Ctrl-C typed on the terminal
+    else:
+        os.kill(run.headrub_pid(), signum)
+    report = run.finish()
+    assert report["code"] == code
+    assert report["same_termios"]
+    (entry,) = run.journal()
+    assert entry["completed"] is False
+
+
+def test_ctrl_z_time_is_not_session_time(start: Callable[..., Run]) -> None:
+    """After Ctrl-Z and fg the session goes on, and the time it was stopped is not counted."""
+    run = start("--yes", "--no-prompt", continue_after=2.0)
+    run.wait_for("TEMPLES")
+    run.child.send("\x1a")  # Ctrl-Z
+    time.sleep(0.3)
+    run.wait_for("TEMPLES", timeout=10)
+    report = run.finish(timeout=30)
+    assert report["stops"] == 1
+    assert report["code"] == 0 and report["same_termios"]
+    (entry,) = run.journal()
+    assert entry["completed"] is True
+    assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
+    wall = _seconds_between(entry["started_at"], entry["ended_at"])
+    assert wall >= PLANNED + 1.5  # the stop lasted two seconds of wall time
+
+
+def test_fault_in_the_draw_loop_restores_the_terminal(start: Callable[..., Run]) -> None:
+    """An exception raised while drawing ends with 1, a one-line message, a sane terminal and a journal entry."""
+    run = start("--yes", "--no-prompt", faulty=True)
+    report = run.finish()
+    assert report["code"] == 1
+    assert report["same_termios"]
+    assert b"Traceback" not in run.raw
+    assert b"injected fault" in run.raw
+    (entry,) = run.journal()
+    assert entry["completed"] is False
+
+
+def test_questions_before_and_after(start: Callable[..., Run]) -> None:
+    """Cautions are confirmed, tension is asked before and after (re-asked when out of range), and a note."""
+    run = start()
+    run.child.expect("Go ahead")
+    run.child.send("y\r")
+    run.child.expect("Tension now")
+    run.child.send("7\r")
+    run.wait_for("TEMPLES")
+    run.child.send("q")
+    run.child.expect("Tension now")
+    run.child.send("11\r")
+    run.child.expect("whole number")
+    run.child.send("3\r")
+    run.child.expect("A note")
+    run.child.send("better, thanks\r")
+    report = run.finish()
+    assert report["code"] == 0 and report["same_termios"]
+    (entry,) = run.journal()
+    assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (7, 3, "better, thanks")
+
+
+def test_declining_the_cautions_starts_nothing(start: Callable[..., Run]) -> None:
+    """Answering no at the cautions exits 0 without a session or an entry."""
+    run = start()
+    run.child.expect("Go ahead")
+    run.child.send("n\r")
+    report = run.finish()
+    assert report["code"] == 0
+    assert run.journal() == []
+
+
+def _seconds_between(start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
