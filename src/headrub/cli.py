@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 import typer
@@ -59,7 +58,7 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import journal_cmd, routines_cmd, start_cmd  # noqa: E402
+from headrub.commands import config_cmd, journal_cmd, routines_cmd, start_cmd  # noqa: E402
 
 app.command("start")(start_cmd.start)
 app.command("list")(routines_cmd.list_routines)
@@ -71,6 +70,7 @@ app.command("validate")(routines_cmd.validate)
 app.command("new")(routines_cmd.new)
 app.command("edit")(routines_cmd.edit)
 app.command("schema")(routines_cmd.schema)
+app.command("config")(config_cmd.config)
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from types import TracebackType
@@ -87,10 +88,9 @@ class RawKeys:
         import termios
 
         if self._saved is not None:
-            try:
+            # The terminal may be gone (SIGHUP): then there is nothing left to restore.
+            with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.fd, termios.TCSANOW, self._saved)
-            except (termios.error, OSError):
-                pass  # the terminal is gone (SIGHUP): nothing left to restore
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None

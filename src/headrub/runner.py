@@ -50,6 +50,7 @@ class Runner:
         session: Session,
         *,
         on_event: Callable[[Event], None],
+        on_beat: Callable[[], None] | None = None,
         console: Console | None = None,
         keys: RawKeys | None = None,
         out: IO[str] | None = None,
@@ -57,6 +58,8 @@ class Runner:
         self.routine = routine
         self.session = session
         self.on_event = on_event
+        self.on_beat = on_beat
+        self._last_beat: tuple[int, int] | None = None
         self.console = console
         self.keys = keys
         self.out = out if out is not None else sys.stdout
@@ -105,6 +108,7 @@ class Runner:
                     if self._act(action):
                         return Outcome(False, 0, "quit")
             self._handle(session.tick())
+            self._beat()
             self._draw()
         return Outcome(session.completed, 0, "finished" if session.completed else "quit")
 
@@ -137,6 +141,19 @@ class Runner:
                 self._print(plain_line(max(0.0, elapsed), event.step))
             self.on_event(event)
 
+    def _beat(self) -> None:
+        """Call ``on_beat`` once as each beat of a tempo stroke begins (not while paused)."""
+        if self.on_beat is None or self.session.state != State.RUNNING:
+            return
+        snapshot = self.session.snapshot()
+        if snapshot.beat_count is None:
+            return
+        beat = (snapshot.step_index, snapshot.beat_count)
+        if beat != self._last_beat:
+            self._last_beat = beat
+            if beat[1] > 0:  # beat 0 is the stroke's start, which has its own sound
+                self.on_beat()
+
     def _print(self, line: str) -> None:
         try:
             self.out.write(line + "\n")
@@ -157,10 +174,8 @@ class Runner:
 
     def _stop_display(self) -> None:
         if self.live is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # the terminal may be gone
                 self.live.stop()
-            except (OSError, ValueError):
-                pass  # the terminal is gone
             self.live = None
         if self.keys is not None:
             self.keys.suspend()

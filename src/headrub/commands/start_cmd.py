@@ -175,9 +175,9 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
         from headrub.keys import RawKeys
 
         with RawKeys() as keys:
-            outcome = Runner(routine, session, on_event=on_event, console=console, keys=keys).run()
+            outcome = Runner(routine, session, on_event=on_event, on_beat=cues.beat, console=console, keys=keys).run()
     else:
-        outcome = Runner(routine, session, on_event=on_event).run()
+        outcome = Runner(routine, session, on_event=on_event, on_beat=cues.beat).run()
     cues.close()
     # From here on a second Ctrl-C must not cost the entry.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

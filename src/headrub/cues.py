@@ -1,0 +1,498 @@
+"""Sounds and speech at session events, so a session can be followed with the eyes closed.
+
+``Cues.handle(event)`` turns one engine event into a sound and, with ``voice``, a spoken
+phrase. It only ever *starts* a process (a player or a speech engine) and returns: timing is
+never hostage to sound. What plays, per event:
+
+==================  =================================  ===============================
+event               sound (``chime``; ``bell`` = \\a)    spoken (``voice``)
+==================  =================================  ===============================
+STROKE_STARTED      change: one bowl-like note          "Temples. Slow circles, light
+                                                        pressure. 2 minutes." + the cue
+                                                        when it fits (``stroke_phrase``)
+SIDE_SWITCH         side: two short rising notes        "Switch sides."
+STROKE_RESTARTED    the step's own start sound          the step's phrase again
+TEN_SECONDS_LEFT    warn: one low soft note — only when the step is 60 s or longer;
+                                                        "Ten seconds."
+HALFWAY             nothing                             "Halfway." unless still speaking
+FINISHED            end: three descending notes         "Session complete."
+                    ringing into a chord, 2.3 s
+STOPPED             stop: two descending notes, 1.2 s   "Session stopped."
+PAUSED / RESUMED    nothing (quiet is better)           "Paused." / "Resumed."
+SESSION_STARTED,    nothing (the first STROKE_STARTED   nothing
+STROKE_SKIPPED      or FINISHED follows at once)
+==================  =================================  ===============================
+
+The first stroke gets its change sound too: with the eyes closed it is the "begin".
+``beat()`` plays a very short soft tick for tempo pacing, through the player only (a
+terminal bell per beat would grate), and only when ``tick`` is on and ``sound`` is not
+``none``.
+
+Players: ``paplay``, ``pw-play``, ``aplay`` (Linux and other Unixes), ``afplay`` (macOS),
+``winsound`` (Windows). Each sound is synthesised once (``headrub.wav``) and written once to
+a private ``tempfile.mkdtemp()`` folder that ``close()`` removes; players get its path.
+Speech: ``espeak-ng``, ``espeak``, ``spd-say``; ``say`` on macOS; Windows PowerShell's
+System.Speech. A missing player falls back to the bell, a missing engine to sounds only,
+each with exactly one notice through ``notify``; nothing here ever raises at a session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from types import ModuleType, TracebackType
+from typing import Any
+
+from headrub import wav
+from headrub.routine import Stroke, format_duration_words
+from headrub.session import Event, EventKind, Step
+from headrub.text import sanitize
+
+SOUND_MODES = ("bell", "chime", "none")
+# The ten-seconds warning is for long steps only: in a short one it would crowd the change sound.
+LONG_STEP_S = 60.0
+# A cue is spoken after the stroke's phrase only when both fit, at this pace, in half the step.
+SPEECH_WORDS_PER_S = 2.5
+_MAX_SPOKEN_CHARS = 600
+# How long close() waits, at most, for the end chime and "Session complete." to finish.
+END_LINGER_S = wav.duration_of("end") + 0.7
+
+# Engines are not interactive and must not share the terminal's process group: a Ctrl-C at the
+# keyboard is headrub's to handle, not the speech engine's.
+if os.name == "nt":
+    _DETACH: dict[str, Any] = {
+        "creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        | getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    }
+else:
+    _DETACH = {"start_new_session": True}
+
+_UNIX_PLAYERS: tuple[tuple[str, ...], ...] = (("paplay",), ("pw-play",), ("aplay", "-q"))
+_MAC_PLAYERS: tuple[tuple[str, ...], ...] = (("afplay",),)
+_UNIX_ENGINES = ("espeak-ng", "espeak", "spd-say")
+# The text reaches PowerShell through the environment, never inside the command: nothing in a
+# routine file can become PowerShell code.
+_POWERSHELL_SPEAK = (
+    "Add-Type -AssemblyName System.Speech; "
+    "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
+    "$s.Speak($env:HEADRUB_SPEECH)"
+)
+_SPACES = re.compile(r"\s+")
+
+SOUND_FOR: dict[EventKind, str] = {
+    EventKind.STROKE_STARTED: "change",
+    EventKind.SIDE_SWITCH: "side",
+    EventKind.TEN_SECONDS_LEFT: "warn",
+    EventKind.FINISHED: "end",
+    EventKind.STOPPED: "stop",
+}
+SPOKEN_FOR: dict[EventKind, str] = {
+    EventKind.SIDE_SWITCH: "Switch sides.",
+    EventKind.TEN_SECONDS_LEFT: "Ten seconds.",
+    EventKind.FINISHED: "Session complete.",
+    EventKind.STOPPED: "Session stopped.",
+    EventKind.HALFWAY: "Halfway.",
+    EventKind.PAUSED: "Paused.",
+    EventKind.RESUMED: "Resumed.",
+}
+
+
+def speakable(text: str) -> str:
+    """``text`` made safe to hand to a speech engine as one argument.
+
+    Escape sequences and control characters are removed, runs of white space become one
+    space, and leading hyphens are dropped so the text can never be read as an option.
+    """
+    cleaned = _SPACES.sub(" ", sanitize(text)).strip()
+    return cleaned.lstrip("- ")[:_MAX_SPOKEN_CHARS]
+
+
+def stroke_phrase(stroke: Stroke, side: str | None, duration: float, *, with_cue: bool = True) -> str:
+    """What is said as a step begins: ``"Temples. Slow circles, light pressure. 2 minutes."``.
+
+    Area, side (left or right; "both" goes unsaid), technique and pressure (with "slow" or
+    "quick" from a tempo under 40 or over 100 a minute) and the step's duration; then the cue,
+    when ``with_cue`` and the whole fits at an unhurried pace in half the step, so a short
+    step's speech does not run into the next.
+    """
+    parts = [_sentence(stroke.area)]
+    if side in ("left", "right"):  # "both" is the usual case and goes unsaid
+        parts.append(f"{side.capitalize()} side.")
+    how = _how(stroke)
+    if how:
+        parts.append(_sentence(how))
+    parts.append(_sentence(format_duration_words(duration)))
+    phrase = " ".join(p for p in parts if p)
+    if with_cue and stroke.cue:
+        cue = _sentence(stroke.cue)
+        words = len(phrase.split()) + len(cue.split())
+        if cue and words / SPEECH_WORDS_PER_S <= duration / 2:
+            phrase = f"{phrase} {cue}"
+    return phrase
+
+
+def _how(stroke: Stroke) -> str:
+    """``"slow circles, light pressure"`` — the technique with its pace, and the pressure."""
+    technique = stroke.technique or ""
+    if technique and stroke.tempo is not None:
+        if stroke.tempo < 40:
+            technique = f"slow {technique}"
+        elif stroke.tempo > 100:
+            technique = f"quick {technique}"
+    pressure = f"{stroke.pressure} pressure" if stroke.pressure else ""
+    return ", ".join(p for p in (technique, pressure) if p)
+
+
+def _sentence(text: str) -> str:
+    """``text`` cleaned, capitalised and ending in a full stop (or its own ! or ?)."""
+    cleaned = speakable(text).rstrip(" .")
+    if not cleaned:
+        return ""
+    end = "" if cleaned[-1] in "!?" else "."
+    return cleaned[0].upper() + cleaned[1:] + end
+
+
+class Cues:
+    """The sounds and speech of one session; see the module docstring for what plays when.
+
+    ``sound`` is ``bell``, ``chime`` or ``none``; ``bell`` rings the terminal bell through the
+    caller's ``bell`` callable (the live screen owns the terminal); ``notify`` shows the one-line
+    notices (a missing player or engine). ``which`` and ``platform`` are injectable for tests.
+    Close it (or use it as a context manager) to stop what still plays and remove its temp folder.
+    """
+
+    def __init__(
+        self,
+        sound: str = "bell",
+        voice: bool = False,
+        tick: bool = False,
+        *,
+        bell: Callable[[], None],
+        notify: Callable[[str], None],
+        which: Callable[[str], str | None] = shutil.which,
+        platform: str = sys.platform,
+    ) -> None:
+        """Find the player and speech engine now, and prepare the sounds, so events only start processes."""
+        if sound not in SOUND_MODES:
+            raise ValueError(f"sound must be one of {', '.join(SOUND_MODES)}, not {sound!r}")
+        self._sound = sound
+        self._tick = tick and sound != "none"
+        self._bell = bell
+        self._notify = notify
+        self._notices: set[str] = set()
+        self._children: list[subprocess.Popen[bytes]] = []
+        self._speaking: subprocess.Popen[bytes] | None = None
+        self._started = 0
+        self._ring_until: float | None = None
+        self._closed = False
+        self._player: tuple[str, ...] | None = None
+        self._winsound: ModuleType | None = None
+        self._tmpdir: str | None = None
+        self._files: dict[str, str] = {}
+        self._engine: tuple[str, str] | None = None  # (engine name, its path)
+        self._platform = platform
+        if sound == "chime" or self._tick:
+            self._setup_player(which, platform)
+        if voice:
+            self._engine = _find_engine(which, platform)
+            if self._engine is None:
+                names = ", ".join(_engine_names(platform))
+                self._notice("engine", f"No speech engine found ({names}): spoken cues are off, sounds only.")
+
+    # -- the caller's side ---------------------------------------------------------------
+
+    def handle(self, event: Event) -> None:
+        """Fire the sound and speech for one engine event; only starts processes, never waits."""
+        if self._closed:
+            return
+        self._reap()
+        kind = event.kind
+        step = event.step
+        if kind is EventKind.TEN_SECONDS_LEFT and (step is None or step.duration < LONG_STEP_S):
+            return
+        if kind is EventKind.STROKE_RESTARTED and step is not None:
+            # Back to the start of the step: it begins again, so it sounds and is said again.
+            self._play("side" if step.switches_side else "change")
+            self._say(step_phrase(step))
+            return
+        name = SOUND_FOR.get(kind)
+        if name is not None:
+            self._play(name)
+        if kind is EventKind.FINISHED:
+            self._ring_until = time.monotonic() + END_LINGER_S
+        if kind is EventKind.STROKE_STARTED and step is not None:
+            self._say(step_phrase(step))
+        elif kind is EventKind.HALFWAY:
+            # Only news: never cut off a stroke's cue for it.
+            if self._speaking is None or self._speaking.poll() is not None:
+                self._say(SPOKEN_FOR[kind])
+        elif kind in SPOKEN_FOR:
+            self._say(SPOKEN_FOR[kind])
+
+    def beat(self) -> None:
+        """A soft tick for tempo pacing, when ``tick`` is on and a player was found."""
+        if self._closed or not self._tick:
+            return
+        self._reap()
+        self._play_file("tick")
+
+    def close(self, linger: float | None = None) -> None:
+        """Stop what still plays or speaks and remove the temp folder; safe to call twice.
+
+        The sounds and speech still running are first given ``linger`` seconds to finish on their
+        own. By default that is what is left of the end chime and "Session complete." after
+        FINISHED (a missed end bell is the one thing users do not forgive), at most
+        ``END_LINGER_S``, and nothing otherwise: after a stop or a signal they are cut at once.
+        Only running processes are waited for, so a close with nothing playing returns at once.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        now = time.monotonic()
+        if linger is None:
+            linger = self._ring_until - now if self._ring_until is not None else 0.0
+        deadline = now + max(0.0, linger)
+        for proc in self._children:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(remaining)
+        for proc in self._children:
+            _stop(proc)
+        for proc in self._children:
+            try:
+                proc.wait(1.0)
+            except subprocess.TimeoutExpired:
+                _stop(proc, force=True)
+                proc.wait()
+        self._children.clear()
+        self._speaking = None
+        if self._winsound is not None and deadline <= time.monotonic():
+            with contextlib.suppress(Exception):
+                self._winsound.PlaySound(None, 0)  # stops an asynchronous sound
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self) -> Cues:
+        """The cues themselves; ``close()`` on leaving the block."""
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop everything and clean up."""
+        self.close()
+
+    @property
+    def sound(self) -> str:
+        """The sound mode in force: ``chime`` becomes ``bell`` when no player was found."""
+        return self._sound
+
+    @property
+    def voice(self) -> bool:
+        """True when a speech engine was found and will speak."""
+        return self._engine is not None
+
+    @property
+    def started(self) -> int:
+        """How many player and speech processes have been started so far."""
+        return self._started
+
+    @property
+    def speaking(self) -> subprocess.Popen[bytes] | None:
+        """The speech process of the latest cue, if one was started (it may have finished)."""
+        return self._speaking
+
+    # -- sounds --------------------------------------------------------------------------
+
+    def _setup_player(self, which: Callable[[str], str | None], platform: str) -> None:
+        """Find a player and write the sounds it will need; without one, fall back to the bell."""
+        if platform == "win32":
+            with contextlib.suppress(ImportError):
+                self._winsound = importlib.import_module("winsound")
+        else:
+            for command in _MAC_PLAYERS if platform == "darwin" else _UNIX_PLAYERS:
+                path = which(command[0])
+                if path is not None:
+                    self._player = (path, *command[1:])
+                    break
+        if self._player is None and self._winsound is None:
+            self._no_player()
+            return
+        try:
+            self._tmpdir = tempfile.mkdtemp(prefix="headrub-sounds-")
+            names = [*SOUND_FOR.values()] if self._sound == "chime" else []
+            for name in [*names, *(["tick"] if self._tick else [])]:
+                path = os.path.join(self._tmpdir, f"{name}.wav")
+                with open(path, "wb") as out:
+                    out.write(wav.sound(name))
+                self._files[name] = path
+        except OSError as exc:
+            self._no_player(f"Cannot write the chimes to a temp folder ({exc.strerror or exc})")
+
+    def _no_player(self, why: str | None = None) -> None:
+        """Chimes become the bell and ticks stop, with one notice saying so."""
+        if why is None:
+            names = {"darwin": "afplay", "win32": "winsound"}.get(self._platform, "paplay, pw-play or aplay")
+            why = f"No audio player found ({names})"
+        outcome = []
+        if self._sound == "chime":
+            outcome.append("chimes fall back to the terminal bell")
+            self._sound = "bell"
+        if self._tick:
+            outcome.append("the pacing tick is off")
+            self._tick = False
+        self._player = None
+        self._winsound = None
+        self._notice("player", f"{why}: {' and '.join(outcome)}.")
+
+    def _play(self, name: str) -> None:
+        """One event sound: the chime through the player, or the terminal bell."""
+        if self._sound == "bell":
+            self._bell()
+        elif self._sound == "chime":
+            self._play_file(name)
+
+    def _play_file(self, name: str) -> None:
+        """Start the player on a prepared sound; a player that cannot start becomes the bell."""
+        path = self._files.get(name)
+        if path is None:
+            return
+        if self._winsound is not None:
+            flags = self._winsound.SND_FILENAME | self._winsound.SND_ASYNC | self._winsound.SND_NODEFAULT
+            try:
+                self._winsound.PlaySound(path, flags)
+            except RuntimeError as exc:
+                self._player_failed(name, str(exc))
+            return
+        if self._player is None:
+            return
+        proc, error = _spawn([*self._player, path])
+        if proc is None:
+            self._player_failed(name, error)
+        else:
+            self._started += 1
+            self._children.append(proc)
+
+    def _player_failed(self, name: str, error: str) -> None:
+        """The player broke mid-session: bell from now on, one notice."""
+        self._no_player(f"The audio player failed ({error})")
+        if name != "tick":
+            self._play(name)
+
+    # -- speech --------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        """Speak ``text`` in the background, cutting off a cue still being spoken."""
+        if self._engine is None:
+            return
+        text = speakable(text)
+        if not text:
+            return
+        if self._speaking is not None and self._speaking.poll() is None:
+            _stop(self._speaking)
+        argv, env = _speech_command(self._engine, text)
+        proc, error = _spawn(argv, env)
+        if proc is None:
+            self._notice("engine", f"The speech engine failed ({error}): spoken cues are off, sounds only.")
+            self._engine = None
+            return
+        self._speaking = proc
+        self._started += 1
+        self._children.append(proc)
+
+    # -- processes -----------------------------------------------------------------------
+
+    def _reap(self) -> None:
+        """Collect children that have finished, so none is left a zombie."""
+        self._children = [p for p in self._children if p.poll() is None]
+
+    def _notice(self, key: str, message: str) -> None:
+        """Tell the caller once per kind of trouble."""
+        if key not in self._notices:
+            self._notices.add(key)
+            self._notify(message)
+
+
+def step_phrase(step: Step) -> str:
+    """The phrase for a step as it begins; the cue is said on the first side only."""
+    return stroke_phrase(step.stroke, step.side, step.duration, with_cue=not step.switches_side)
+
+
+def _engine_names(platform: str) -> tuple[str, ...]:
+    """The speech engines tried on ``platform``, in order."""
+    if platform == "darwin":
+        return ("say",)
+    if platform == "win32":
+        return ("powershell",)
+    return _UNIX_ENGINES
+
+
+def _find_engine(which: Callable[[str], str | None], platform: str) -> tuple[str, str] | None:
+    """The first speech engine found on PATH, as (name, path)."""
+    for name in _engine_names(platform):
+        path = which(name)
+        if path is not None:
+            return name, path
+    return None
+
+
+def _speech_command(engine: tuple[str, str], text: str) -> tuple[list[str], dict[str, str] | None]:
+    """The argument list (and environment, if it needs its own) that speaks ``text``.
+
+    ``text`` is already ``speakable``: no control characters and no leading hyphen. ``--``
+    ends the options too, for the engines that read it (espeak-ng, espeak, spd-say).
+    """
+    name, path = engine
+    if name in ("espeak-ng", "espeak"):
+        return [path, "-s", "150", "--", text], None
+    if name == "spd-say":
+        # spd-say passes its text to a printf-style function: a bare % must be doubled.
+        # --wait keeps the process alive while it speaks, so it can be cut off and reaped.
+        return [path, "--wait", "--", text.replace("%", "%%")], None
+    if name == "powershell":
+        env = {**os.environ, "HEADRUB_SPEECH": text}
+        return [path, "-NoProfile", "-NonInteractive", "-Command", _POWERSHELL_SPEAK], env
+    return [path, text], None  # macOS say
+
+
+def _spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """Start ``argv`` detached, with no stdio and no shell; (None, why) if it cannot start."""
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            env=env,
+            **_DETACH,
+        )
+    except (OSError, ValueError) as exc:
+        return None, str(getattr(exc, "strerror", None) or exc)
+    return proc, ""
+
+
+def _stop(proc: subprocess.Popen[bytes], *, force: bool = False) -> None:
+    """Terminate (or with ``force`` kill) a running child and anything it started in its own session."""
+    if proc.poll() is not None:
+        return
+    try:
+        if os.name == "nt":
+            proc.kill() if force else proc.terminate()
+        else:
+            # The child leads its own process group (start_new_session), so this reaches its helpers too.
+            os.killpg(proc.pid, signal.SIGKILL if force else signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
