@@ -1,0 +1,81 @@
+"""``headrub config``: the effective settings, where each came from, and the config file's path."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from headrub.commands.start_cmd import Sound
+
+
+def _shown(value: object) -> str:
+    """A setting's value as it is written in the config file."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def config(
+    json_out: bool = typer.Option(False, "--json", help="Print the settings as JSON."),
+    path_only: bool = typer.Option(
+        False, "--path", help="Print only the config file's path, e.g. for $EDITOR $(headrub config --path)."
+    ),
+    sound: Sound = typer.Option(
+        None, "--sound", help="Show the settings as 'start' would use them with this flag."
+    ),
+    voice: bool = typer.Option(None, "--voice/--no-voice", help="Likewise, for 'start --voice/--no-voice'."),
+    tick: bool = typer.Option(None, "--tick/--no-tick", help="Likewise, for 'start --tick/--no-tick'."),
+    no_prompt: bool = typer.Option(False, "--no-prompt", help="Likewise, for 'start --no-prompt'."),
+) -> None:
+    """Show the effective settings (config file, then flags) and where each came from."""
+    from headrub import paths
+
+    path = paths.config_file()
+    if path_only:  # works even when the file is broken: that is when it is wanted
+        typer.echo(str(path))
+        return
+    from headrub.config import effective, with_flags
+
+    settings = with_flags(
+        effective(),
+        sound=sound.value if sound is not None else None,
+        voice=voice,
+        tick=tick,
+        prompts=False if no_prompt else None,
+    )
+    exists = path.is_file()
+    if json_out:
+        from headrub.output import print_json
+
+        data: dict[str, object] = {
+            name: {"value": s.value, "source": s.source} for name, s in settings.items()
+        }
+        data["path"] = str(path)
+        data["exists"] = exists
+        print_json(data)
+        return
+
+    from headrub.output import is_terminal, make_console
+    from headrub.text import sanitize
+
+    where = sanitize(str(path))
+    state = "exists" if exists else "not created yet; the defaults apply"
+    if not is_terminal(sys.stdout):
+        for name, setting in settings.items():
+            typer.echo(f"{name} = {_shown(setting.value)}  ({sanitize(setting.source)})")
+        typer.echo(f"config file: {where} ({state})")
+        return
+
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="headrub settings", title_justify="left")
+    table.add_column("setting", style="bold")
+    table.add_column("value")
+    table.add_column("from", style="dim")
+    for name, setting in settings.items():
+        table.add_row(Text(name), Text(_shown(setting.value)), Text(sanitize(setting.source)))
+    console = make_console()
+    console.print(table)
+    console.print(Text(f"Config file: {where} ({state})"))
+    if not exists:
+        console.print(Text("Create it to change a default; 'headrub config --path' prints its path."))

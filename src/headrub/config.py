@@ -1,0 +1,175 @@
+"""Defaults a person sets once: ``<config>/config.yaml``, checked like a routine file.
+
+Every setting has a default; the file may set any of them; a command-line flag wins over
+both. An invalid file is a ``ConfigFileError`` with one located line per problem
+(``PATH:LINE:COL: message``, exit 2), never a traceback, whatever the file holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from headrub import paths
+from headrub.errors import ConfigFileError, Problem
+from headrub.loader import Checker, suggest, type_name
+from headrub.yamlnodes import Node, YamlProblem, decode, parse
+
+SOUNDS = ("bell", "chime", "none")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_CONFIG_BYTES = 64 * 1024
+
+Value = str | bool
+
+#: Every setting and its default, in the order they are shown.
+DEFAULTS: dict[str, Value] = {
+    "sound": "bell",  # bell | chime | none: what marks each stroke change and the end
+    "voice": False,  # speak each cue
+    "tick": False,  # a soft tick on each beat of a stroke's tempo
+    "prompts": True,  # ask the before/after questions
+    "week_start": "monday",  # where `journal --week` and `days_this_week` start
+}
+SETTINGS = tuple(DEFAULTS)
+_CHOICES: dict[str, tuple[str, ...]] = {"sound": SOUNDS, "week_start": WEEKDAYS}
+
+DEFAULT_SOURCE = "default"
+FLAG_SOURCE = "flag"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One effective setting: its value and where it came from.
+
+    ``source`` is ``"default"``, ``"config file (PATH:LINE)"`` or ``"flag"``.
+    """
+
+    name: str
+    value: Value
+    source: str
+
+
+def defaults() -> dict[str, Setting]:
+    """Every setting at its default."""
+    return {name: Setting(name, value, DEFAULT_SOURCE) for name, value in DEFAULTS.items()}
+
+
+def _choice(checker: Checker, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
+    """One of ``choices``, any letter case (``Monday`` is ``monday``)."""
+    text = checker.text(node, field)
+    if text is None:
+        return None
+    if text.lower() in choices:
+        return text.lower()
+    checker.fail(node, field, f"unknown value {text[:40]!r}{suggest(text.lower(), choices)}")
+    return None
+
+
+def _switch(checker: Checker, node: Node, field: str) -> bool | None:
+    """A YAML boolean (``true``/``false``, also ``yes``/``no``, ``on``/``off``)."""
+    if node.kind == "scalar" and isinstance(node.value, bool):
+        return node.value
+    checker.fail(node, field, f"expected true or false, found {type_name(node)}")
+    return None
+
+
+# The YAML reader is shared with routine files; a few of its words are about routines.
+_REWORDED = (("a routine file", "a config file"), ("(routines are plain YAML)", "(the config is plain YAML)"))
+
+
+def _located(problem: YamlProblem, path: str) -> Problem:
+    """``problem`` in ``path``, worded for a config file."""
+    located = problem.problem(path)
+    message = located.message
+    for routine_words, config_words in _REWORDED:
+        message = message.replace(routine_words, config_words)
+    return Problem(located.path, located.line, located.column, message)
+
+
+def load_text(text: str, path: str) -> dict[str, Setting]:
+    """The settings from config YAML ``text`` over the defaults; raises ``ConfigFileError``."""
+    try:
+        root = parse(text)
+    except YamlProblem as problem:
+        raise ConfigFileError([_located(problem, path)]) from None
+    settings = defaults()
+    if root is None:  # an empty file, or only comments
+        return settings
+    checker = Checker(path)
+    found = checker.mapping(root, "", SETTINGS)
+    for name, node in (found or {}).items():
+        choices = _CHOICES.get(name)
+        value = _choice(checker, node, name, choices) if choices else _switch(checker, node, name)
+        if value is not None:
+            settings[name] = Setting(name, value, f"config file ({path}:{node.line})")
+    if checker.problems:
+        raise ConfigFileError(sorted(checker.problems, key=lambda p: (p.line, p.column)))
+    return settings
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes (None when there is no file), refused by size before reading."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise YamlProblem(1, 1, "is a folder, not a config file") from None
+    except OSError as err:
+        raise YamlProblem(1, 1, f"cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise YamlProblem(
+            1, 1, f"the file is over {MAX_CONFIG_BYTES // 1024} KiB; a config file is at most that"
+        )
+    return data
+
+
+def load_config(path: Path | None = None) -> dict[str, Setting]:
+    """The settings from ``path`` (default ``<config>/config.yaml``) over the defaults.
+
+    A missing or empty file gives the defaults. Raises ``ConfigFileError`` for anything else
+    that is not a valid config, and never another exception for what the file holds.
+    """
+    file = path if path is not None else paths.config_file()
+    shown = str(file)
+    try:
+        data = _read(file)
+        if data is None:
+            return defaults()
+        text = decode(data)
+    except YamlProblem as problem:
+        raise ConfigFileError([_located(problem, shown)]) from None
+    try:
+        return load_text(text, shown)
+    except ConfigFileError:
+        raise
+    except RecursionError:
+        raise ConfigFileError([Problem(shown, 1, 1, "the document is nested too deeply")]) from None
+    except Exception as err:  # the last guard: whatever the file holds, never a traceback
+        raise ConfigFileError(
+            [Problem(shown, 1, 1, f"cannot load this file ({type(err).__name__})")]
+        ) from None
+
+
+def effective() -> dict[str, Setting]:
+    """The settings in force before any flag: the config file over the defaults."""
+    return load_config()
+
+
+def with_flags(settings: Mapping[str, Setting], **flags: Value | None) -> dict[str, Setting]:
+    """``settings`` with every flag that was given (not None) winning, its source ``"flag"``."""
+    merged = dict(settings)
+    for name, value in flags.items():
+        if name not in DEFAULTS:
+            raise KeyError(f"no setting called {name!r}")
+        if value is not None:
+            merged[name] = Setting(name, value, FLAG_SOURCE)
+    return merged
+
+
+def week_start_index(settings: Mapping[str, Setting]) -> int:
+    """The first day of the week as a weekday number: 0 is Monday, 6 is Sunday."""
+    setting = settings.get("week_start")
+    value = setting.value if setting is not None else DEFAULTS["week_start"]
+    return WEEKDAYS.index(value) if isinstance(value, str) and value in WEEKDAYS else 0
