@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +47,26 @@ def _type_name(node: Node) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (quote it to mean text)"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return _number(value)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {_number(value)}"
     return f"the text {str(value)[:30]!r}"
+
+
+def _number(value: int | float) -> str:
+    """A number as it reads; a huge integer is not spelt out (str() refuses past 4300 digits)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a very large number"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _as_float(value: int | float) -> float:
+    """``value`` as a float; infinite when it is too large for one (a 300-digit integer)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _suggest(word: str, choices: tuple[str, ...]) -> str:
@@ -121,7 +139,7 @@ class _Checker:
             self.fail(node, field, f'expected seconds or a duration such as "1m30s", found {_type_name(node)}')
             return None
         if isinstance(value, int | float):
-            seconds = float(value)
+            seconds = _as_float(value)
         else:
             seconds = parse_duration(str(value))
             if seconds is None:
@@ -134,11 +152,14 @@ class _Checker:
 
     def tempo(self, node: Node, field: str) -> int | None:
         value = node.value
-        if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        whole = node.kind == "scalar" and isinstance(value, int | float) and not isinstance(value, bool)
+        if whole and isinstance(value, float):
+            whole = math.isfinite(value) and value.is_integer()  # .nan and .inf are floats too
+        if not whole:
             self.fail(node, field, f"expected a whole number of strokes a minute, found {_type_name(node)}")
             return None
         if not MIN_TEMPO <= value <= MAX_TEMPO:
-            self.fail(node, field, f"{value:g} is out of range; tempo is {MIN_TEMPO} to {MAX_TEMPO} strokes a minute")
+            self.fail(node, field, f"{_number(value)} is out of range; tempo is {MIN_TEMPO} to {MAX_TEMPO} strokes a minute")
             return None
         return int(value)
 
@@ -174,7 +195,9 @@ class _Checker:
             "breath": self.breath,
         }
         values = {key: check(keys[key], f"{field}.{key}") for key, check in optional.items() if key in keys}
-        if "breath" in keys and values.get("technique") != "breathing" and "technique" in values:
+        # A stroke without a technique is no breathing stroke; an invalid technique is already reported.
+        technique_bad = "technique" in values and values["technique"] is None
+        if "breath" in keys and values.get("technique") != "breathing" and not technique_bad:
             self.fail(keys["breath"], f"{field}.breath", "only a stroke with technique: breathing has a breathing pace")
         if len(self.problems) > before or area is None or duration is None:
             return None
@@ -219,6 +242,12 @@ class _Checker:
         if any(s is None for s in strokes):
             return None
         return tuple(s for s in strokes if s is not None)
+
+
+# Public names for the other file checkers (headrub.config), so every file speaks alike.
+Checker = _Checker
+suggest = _suggest
+type_name = _type_name
 
 
 def load_text(text: str, path: str, *, name: str | None = None, source: str = "user") -> Routine:

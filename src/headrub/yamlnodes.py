@@ -19,7 +19,8 @@ MAX_DEPTH = 64
 MAX_NODES = 50_000  # counted with aliases expanded: a "billion laughs" stops here
 
 _YAML = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "map", "seq")} | {"!"}
+_ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")} | {"!"}
+_COLLECTION_TAGS = {"map": {_YAML + "map", "!"}, "seq": {_YAML + "seq", "!"}}  # a tag must fit its node
 
 try:  # the C parser when PyYAML was built with libyaml (it usually is)
     _Loader: Any = yaml.CSafeLoader
@@ -79,10 +80,10 @@ class _Builder:
         elif isinstance(event, yaml.ScalarEvent):
             self._add(self._scalar(event, line, column), event.anchor)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            self._check_tag(event.tag, line, column)
+            kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+            self._check_tag(event.tag, line, column, _COLLECTION_TAGS[kind])
             if len(self.stack) >= MAX_DEPTH:
                 raise YamlProblem(line, column, f"nested more than {MAX_DEPTH} levels deep")
-            kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
             self.stack.append((Node(kind, line, column), [None]))
             if event.anchor:
                 self.anchors[event.anchor] = self.stack[-1][0]
@@ -96,8 +97,8 @@ class _Builder:
                 raise YamlProblem(line, column, f"alias *{event.anchor} refers to no finished anchor")
             self._add(target, None)
 
-    def _check_tag(self, tag: str | None, line: int, column: int) -> None:
-        if tag is not None and tag not in _ALLOWED_TAGS:
+    def _check_tag(self, tag: str | None, line: int, column: int, allowed: set[str] = _ALLOWED_TAGS) -> None:
+        if tag is not None and tag not in allowed:
             raise YamlProblem(line, column, f"the tag {tag} is not allowed (routines are plain YAML)")
 
     def _scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> Node:
@@ -148,6 +149,9 @@ def parse(text: str) -> Node | None:
     except yaml.YAMLError as err:
         line, column = _locate_bad_character(text)
         raise YamlProblem(line, column, f"YAML error: {str(err).splitlines()[0] if str(err) else 'unreadable'}") from err
+    except UnicodeError as err:  # a lone surrogate in text handed to libyaml, which wants UTF-8
+        line, column = _locate_bad_character(text)
+        raise YamlProblem(line, column, "YAML error: a character that is not valid Unicode text") from err
     root = builder.root
     if root is not None and root.kind == "scalar" and root.value is None:
         return None
