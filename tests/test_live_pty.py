@@ -260,3 +260,21 @@ def _seconds_between(start: str, end: str) -> float:
     from datetime import datetime
 
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def test_resizing_down_to_40_columns(start: Callable[..., Run]) -> None:
+    """Shrinking the terminal to 40 columns mid-session redraws within the width, without a traceback."""
+    run = start("--yes", "--no-prompt")
+    run.wait_for("TEMPLES")
+    run.child.setwinsize(24, 40)
+    run.screen.resize(24, 40)
+    run.screen.reset()
+    run.wait_for("TEMPLES", timeout=5)
+    assert all(len(line.rstrip()) <= 40 for line in run.screen.display)
+    run.child.setwinsize(30, 100)
+    run.screen.resize(30, 100)
+    run.wait_for("TEMPLES", timeout=5)
+    run.child.send("q")
+    report = run.finish()
+    assert report["code"] == 0 and report["same_termios"]
+    assert b"Traceback" not in run.raw
