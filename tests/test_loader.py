@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from headrub import loader
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
-from headrub.routine import MAX_FILE_BYTES, Routine
+from headrub.routine import MAX_FILE_BYTES, Routine, parse_duration
 
 PATH = "routines/r.yaml"
 
@@ -618,14 +618,18 @@ def test_generated_valid_routines_load_as_written(data: dict[str, Any]) -> None:
     """Any valid routine rendered by yaml.safe_dump loads, with the values it was given."""
     routine = loader.load_text(_dump(data, allow_unicode=False), PATH)
     assert routine.title == data["title"]
+    assert routine.summary == data.get("summary")
     assert routine.tags == tuple(data.get("tags", ()))
+    assert routine.cautions == tuple(data.get("cautions", ()))
     assert len(routine.strokes) == len(data["strokes"])
     for stroke, given_stroke in zip(routine.strokes, data["strokes"], strict=True):
         assert stroke.area == given_stroke["area"]
         assert stroke.technique == given_stroke.get("technique")
         assert stroke.side == given_stroke.get("side")
         assert stroke.cue == (given_stroke.get("cue") or None)
-        assert 1.0 <= stroke.duration <= 3600.0
+        assert stroke.tempo == given_stroke.get("tempo")
+        written = given_stroke["duration"]
+        assert stroke.duration == (parse_duration(written) if isinstance(written, str) else float(written))
 
 
 def _mutate(text: str, data: st.DataObject) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ from headrub.routine import (
     parse_breath,
     parse_duration,
 )
-from headrub.yamlnodes import Node, YamlProblem, decode, parse
+from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
 ROUTINE_KEYS = ("title", "summary", "tags", "cautions", "strokes")
 STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "breath")
@@ -51,7 +53,7 @@ def _type_name(node: Node) -> str:
         return _number(value)
     if isinstance(value, int | float):
         return f"the number {_number(value)}"
-    return f"the text {str(value)[:30]!r}"
+    return f"the text {quoted(str(value), 30)}"
 
 
 def _number(value: int | float) -> str:
@@ -99,7 +101,7 @@ class _Checker:
             elif key.value in found:
                 self.fail(key, where + key.value, "appears twice in the same mapping")
             elif key.value not in allowed:
-                self.fail(key, field, f"unknown key {key.value!r}{_suggest(key.value, allowed)}")
+                self.fail(key, field, f"unknown key {quoted(key.value)}{_suggest(key.value, allowed)}")
                 self.suggested.update((id(node), c) for c in difflib.get_close_matches(key.value, allowed, 1, 0.6))
             else:
                 found[key.value] = value
@@ -128,7 +130,7 @@ class _Checker:
     def choice(self, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
         value = self.text(node, field)
         if value is not None and value not in choices:
-            self.fail(node, field, f"unknown value {value!r}{_suggest(value, choices)}")
+            self.fail(node, field, f"unknown value {quoted(value)}{_suggest(value, choices)}")
             return None
         return value
 
@@ -143,7 +145,7 @@ class _Checker:
         else:
             seconds = parse_duration(str(value))
             if seconds is None:
-                self.fail(node, field, f'{str(value)[:30]!r} is not a duration; write seconds (90) or "45s", "2m", "1m30s"')
+                self.fail(node, field, f'{quoted(str(value), 30)} is not a duration; write seconds (90) or "45s", "2m", "1m30s"')
                 return None
         if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
             self.fail(node, field, f"{seconds:g} s is out of range; a stroke lasts 1 s to 1 h")
@@ -169,7 +171,7 @@ class _Checker:
             return None
         pace = parse_breath(text)
         if pace is None:
-            self.fail(node, field, f'{text[:30]!r} is not a breathing pace; write seconds in and out, e.g. "4-6"')
+            self.fail(node, field, f'{quoted(text, 30)} is not a breathing pace; write seconds in and out, e.g. "4-6"')
             return None
         if not all(MIN_BREATH_S <= s <= MAX_BREATH_S for s in pace):
             self.fail(node, field, f"each half of a breath lasts {MIN_BREATH_S:g} to {MAX_BREATH_S:g} s")
@@ -265,18 +267,37 @@ def load_text(text: str, path: str, *, name: str | None = None, source: str = "u
 
 
 def read_limited(path: Path) -> bytes:
-    """A file's bytes, refused by size before reading; raises ``YamlProblem``."""
+    """A file's bytes, refused by size before reading; raises ``YamlProblem``.
+
+    The file is opened without blocking, so a FIFO with no writer cannot hang the
+    command (it then reads as empty); pipes such as ``<(...)`` still read whole.
+    """
+    too_big = f"the file is over {MAX_FILE_BYTES // 1024} KiB; a routine file is at most that"
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | nonblocking)
     except IsADirectoryError:
         raise YamlProblem(1, 1, "is a folder, not a routine file") from None
     except FileNotFoundError:
         raise YamlProblem(1, 1, "no such file") from None
     except OSError as err:
         raise YamlProblem(1, 1, f"cannot read: {err.strerror or err}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise YamlProblem(1, 1, f"the file is over {MAX_FILE_BYTES // 1024} KiB; a routine file is at most that")
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise YamlProblem(1, 1, "is a folder, not a routine file")
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(1, 1, too_big)
+        if nonblocking:
+            os.set_blocking(fd, True)  # a FIFO without a writer reads EOF, not EAGAIN
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise YamlProblem(1, 1, f"cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # a file that grew since fstat, a pipe or a device
+        raise YamlProblem(1, 1, too_big)
     return data
 
 

@@ -36,6 +36,7 @@ MIN_BREATH_S, MAX_BREATH_S = 1.0, 30.0
 _DURATION_RE = re.compile(
     r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
 )
+_BARE_SECONDS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
 _BREATH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
 
 
@@ -48,10 +49,8 @@ def parse_duration(text: str) -> float | None:
     """``"45s"``, ``"2m"``, ``"1m30s"``, ``"1h"`` or a bare number as seconds; None if malformed."""
     match = _DURATION_RE.match(text)
     if match is None or not any(match.group(k) for k in "hms"):
-        try:
-            return float(text.strip()) if text.strip() else None
-        except ValueError:
-            return None
+        bare = _BARE_SECONDS_RE.match(text)
+        return float(bare.group(1)) if bare else None
     hours, minutes, seconds = (float(match.group(k) or 0) for k in "hms")
     return hours * 3600 + minutes * 60 + seconds
 
@@ -179,15 +178,20 @@ def json_schema() -> dict[str, Any]:
         "description": 'Seconds as a number (1..3600), or text such as "45s", "2m", "1m30s".',
         "oneOf": [
             {"type": "number", "minimum": MIN_DURATION_S, "maximum": MAX_DURATION_S},
-            {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*h)?\s*(\d+(\.\d+)?\s*m)?\s*(\d+(\.\d+)?\s*s)?\s*$"},
+            {
+                "type": "string",
+                "pattern": r"^(?=\s*\d)\s*(\d+(\.\d+)?\s*h)?\s*(\d+(\.\d+)?\s*m)?\s*(\d+(\.\d+)?\s*s)?\s*$",
+            },
         ],
     }
     stroke = {
         "type": "object",
         "additionalProperties": False,
         "required": ["area", "duration"],
+        "if": {"required": ["breath"]},
+        "then": {"required": ["technique"], "properties": {"technique": {"const": "breathing"}}},
         "properties": {
-            "area": {"type": "string", "minLength": 1, "description": "Where the hands go."},
+            "area": {"type": "string", "pattern": r"\S", "description": "Where the hands go."},
             "technique": {"enum": list(TECHNIQUES)},
             "pressure": {"enum": list(PRESSURES)},
             "duration": duration,
@@ -217,10 +221,10 @@ def json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["title", "strokes"],
         "properties": {
-            "title": {"type": "string", "minLength": 1},
+            "title": {"type": "string", "pattern": r"\S"},
             "summary": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "cautions": {"type": "array", "items": {"type": "string"}},
+            "tags": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
+            "cautions": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
             "strokes": {"type": "array", "minItems": 1, "maxItems": MAX_STROKES, "items": stroke},
         },
     }

@@ -53,6 +53,17 @@ class YamlProblem(Exception):
         return Problem(path, self.line, self.column, self.message)
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a one-line message: repr escapes control and bidi characters; long text is cut."""
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """``text`` for a message without quotes, its non-printable characters escaped (a tag may spell ESC as %1B)."""
+    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return cut + ("…" if len(text) > limit else "")
+
+
 def _position(mark: Any) -> tuple[int, int]:
     if mark is None:
         return 1, 1
@@ -94,12 +105,12 @@ class _Builder:
         elif isinstance(event, yaml.AliasEvent):
             target = self.anchors.get(event.anchor or "")
             if target is None or any(target is n for n, _ in self.stack):
-                raise YamlProblem(line, column, f"alias *{event.anchor} refers to no finished anchor")
+                raise YamlProblem(line, column, f"alias *{printable(event.anchor or '')} refers to no finished anchor")
             self._add(target, None)
 
     def _check_tag(self, tag: str | None, line: int, column: int, allowed: set[str] = _ALLOWED_TAGS) -> None:
         if tag is not None and tag not in allowed:
-            raise YamlProblem(line, column, f"the tag {tag} is not allowed (routines are plain YAML)")
+            raise YamlProblem(line, column, f"the tag {printable(tag)} is not allowed (routines are plain YAML)")
 
     def _scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> Node:
         self._check_tag(event.tag, line, column)
@@ -172,9 +183,9 @@ def _locate_bad_character(text: str) -> tuple[int, int]:
 
 def decode(data: bytes) -> str:
     """File bytes as text: UTF-8 (a BOM is dropped) or UTF-16/32 with a BOM; raises ``YamlProblem``."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         encoding = "utf-16"
-        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32's BOMs, LE and BE
             encoding = "utf-32"
         try:
             return data.decode(encoding)

@@ -1,0 +1,722 @@
+"""The routine commands through CliRunner: list, show, validate, schema, new, edit, --version and --help."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import typer
+import typer.main
+import yaml
+from typer.testing import CliRunner, Result
+
+from headrub import loader
+from headrub.cli import app
+
+GOOD = """\
+title: Evening calm
+summary: A slow wind-down.
+tags: [sleep, scalp]
+cautions:
+  - Not over cuts or sores.
+strokes:
+  - area: front hairline
+    technique: circles
+    pressure: light
+    duration: 1m30s
+    tempo: 30
+    cue: Slow circles with the finger pads.
+  - area: base of the skull
+    technique: pressing
+    side: each
+    duration: 30s
+  - area: whole head
+    technique: breathing
+    breath: 4-6
+    duration: 1m
+"""
+
+THREE_MISTAKES = """\
+title: Three mistakes
+strokes:
+  - area: crown
+    duraton: 30
+  - area: temples
+    duration: 0
+  - area: nape
+    duration: 10
+    pressure: hard
+"""
+
+ESC, BEL = "\x1b", "\x07"
+BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f")
+
+
+def run(*args: str, env: dict[str, str | None] | None = None, color: bool = False) -> Result:
+    """``headrub ARGS`` through CliRunner."""
+    return CliRunner().invoke(app, list(args), env=env, color=color)
+
+
+@pytest.fixture
+def user_dir(isolated_dirs: tuple[Path, Path]) -> Path:
+    """The user routine folder, created."""
+    folder = isolated_dirs[0] / "routines"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def builtin_names() -> list[str]:
+    """The built-in routines present right now (the library is still being written)."""
+    return [item.name for item in loader.discover() if item.source == "built-in"]
+
+
+# --- list -------------------------------------------------------------------------------------------------------
+
+
+def test_list_plain_when_not_a_terminal(user_dir: Path) -> None:
+    """Piped, ``list`` prints one plain line per routine with no table borders or escapes."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("list")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(builtin_names()) + 1
+    line = next(line for line in lines if line.startswith("evening-calm "))
+    assert "Evening calm" in line and "3.5 min" in line and "3 strokes" in line and "[sleep,scalp]" in line
+    assert line.endswith("user")
+    assert ESC not in result.stdout
+    assert not any(ch in result.stdout for ch in "┃━│─┏")
+
+
+def test_list_json_shape_and_shadowing(user_dir: Path) -> None:
+    """``list --json`` gives every routine with its source; a user file of a built-in's name shadows it."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    shadowed = builtin_names()[0] if builtin_names() else None
+    if shadowed:
+        (user_dir / f"{shadowed}.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["name"] for r in rows] == sorted(r["name"] for r in rows)
+    by_name = {r["name"]: r for r in rows}
+    mine = by_name["evening-calm"]
+    assert set(mine) >= {"name", "title", "minutes", "strokes", "tags", "source", "shadows_builtin", "path"}
+    assert mine == {
+        "name": "evening-calm",
+        "title": "Evening calm",
+        "minutes": 3.5,
+        "strokes": 3,
+        "tags": ["sleep", "scalp"],
+        "source": "user",
+        "shadows_builtin": False,
+        "path": str(user_dir / "evening-calm.yaml"),
+    }
+    for row in rows:
+        assert row["source"] in ("built-in", "user")
+    if shadowed:
+        assert by_name[shadowed]["source"] == "user"
+        assert by_name[shadowed]["shadows_builtin"] is True
+        assert by_name[shadowed]["title"] == "Evening calm"
+        plain = run("list").stdout
+        assert next(line for line in plain.splitlines() if line.startswith(f"{shadowed} ")).endswith(
+            "user (shadows built-in)"
+        )
+
+
+def test_list_warns_about_a_broken_user_file_and_lists_the_rest(user_dir: Path) -> None:
+    """A broken user routine is a warning on stderr with its location; the others still list, exit 0."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "broken.yaml").write_text("title: [x]\nstrokes: []\n", encoding="utf-8")
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    names = [r["name"] for r in json.loads(result.stdout)]
+    assert "evening-calm" in names and "broken" not in names
+    assert f"headrub: warning: broken is skipped: {user_dir / 'broken.yaml'}:1:8: title: expected text" in result.stderr
+    assert "broken" not in run("list").stdout
+
+
+def test_list_rich_table_on_a_terminal(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal ``list`` draws a table with every routine."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    result = run("list", env={"COLUMNS": "200"})  # wide enough that no name wraps
+    assert result.exit_code == 0, result.output
+    assert "evening-calm" in result.stdout and "Evening calm" in result.stdout
+    for name in builtin_names():
+        assert name in result.stdout
+
+
+def test_list_with_no_routines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With no built-ins and no user files, ``list`` says so and exits 0; ``--json`` prints []."""
+    monkeypatch.setattr("headrub.paths.builtin_routines_dir", lambda: tmp_path / "none")
+    result = run("list")
+    assert (result.exit_code, result.stdout) == (0, "No routines found.\n")
+    assert json.loads(run("list", "--json").stdout) == []
+
+
+# --- show -------------------------------------------------------------------------------------------------------
+
+
+def test_show_name_plain(user_dir: Path) -> None:
+    """``show NAME`` prints the strokes in order with start times, how, durations, cues and cautions."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("show", "evening-calm")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Evening calm (evening-calm, 3:30, user)"
+    assert lines[1] == "A slow wind-down."
+    assert lines[2] == "  1.   0:00  front hairline — circles, light, 30/min, 1:30"
+    assert lines[3] == "       Slow circles with the finger pads."
+    assert lines[4] == "  2.   1:30  base of the skull — pressing, each, 0:30 per side"
+    assert lines[5] == "  3.   2:30  whole head — breathing, breathe 4-6, 1:00"
+    assert lines[6] == "Caution: Not over cuts or sores."
+
+
+def test_show_path(tmp_path: Path) -> None:
+    """``show PATH`` loads a file outside the routine folders."""
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("show", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Evening calm (elsewhere, 3:30, user)")
+
+
+def test_show_json_has_strokes_running_total_and_cautions(user_dir: Path) -> None:
+    """``show --json`` carries each stroke, its start (running total) and the cautions."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("show", "evening-calm", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["name"], data["title"], data["source"], data["total_s"]) == ("evening-calm", "Evening calm", "user", 210.0)
+    assert data["cautions"] == ["Not over cuts or sores."]
+    assert data["tags"] == ["sleep", "scalp"]
+    assert [s["starts_at_s"] for s in data["strokes"]] == [0.0, 90.0, 150.0]
+    assert [s["total_s"] for s in data["strokes"]] == [90.0, 60.0, 60.0]
+    first, second, third = data["strokes"]
+    assert first == {
+        "number": 1,
+        "area": "front hairline",
+        "technique": "circles",
+        "pressure": "light",
+        "side": None,
+        "tempo": 30,
+        "breath": None,
+        "duration_s": 90.0,
+        "total_s": 90.0,
+        "starts_at_s": 0.0,
+        "cue": "Slow circles with the finger pads.",
+    }
+    assert (second["side"], second["duration_s"]) == ("each", 30.0)
+    assert third["breath"] == "4-6"
+
+
+def test_show_every_builtin_as_json() -> None:
+    """Every built-in shows as JSON whose running total adds up to its total."""
+    for name in builtin_names():
+        result = run("show", name, "--json")
+        assert result.exit_code == 0, (name, result.output)
+        data = json.loads(result.stdout)
+        assert data["source"] == "built-in"
+        assert data["cautions"], f"{name} shows no cautions"
+        last = data["strokes"][-1]
+        assert last["starts_at_s"] + last["total_s"] == pytest.approx(data["total_s"])
+
+
+def test_show_rich_on_a_terminal(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal ``show`` draws a table with the strokes, the total and the cautions."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    result = run("show", "evening-calm", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for text in ("Evening calm", "front hairline", "base of the skull", "Total 3:30", "Cautions", "Not over cuts"):
+        assert text in result.stdout
+
+
+def test_show_unknown_name_exits_2_naming_close_ones(user_dir: Path) -> None:
+    """An unknown routine exits 2 with one stderr line naming the closest routines."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "evening-walk.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("show", "evening-clam")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("headrub: unknown routine 'evening-clam' — did you mean evening-calm")
+    assert "evening-walk" in line
+
+
+def test_show_unknown_builtin_misspelling() -> None:
+    """A misspelt built-in name (REQUIRES the library: scalp-sleep) is answered with the right name."""
+    if "scalp-sleep" not in builtin_names():
+        pytest.skip("scalp-sleep is not in routines/ yet")
+    result = run("show", "scalp-sleeep")
+    assert result.exit_code == 2
+    assert "scalp-sleep" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "UPPER", "_under", "a" * 65])
+def test_show_invalid_name_exits_2(name: str) -> None:
+    """A name that cannot be a routine exits 2 and says how to give a path."""
+    result = run("show", name)
+    assert result.exit_code == 2
+    assert "is not a routine name" in result.stderr
+
+
+def test_show_broken_file_exits_2_with_located_lines(tmp_path: Path) -> None:
+    """``show`` on a broken file prints its located problems and exits 2."""
+    path = tmp_path / "three.yaml"
+    path.write_text(THREE_MISTAKES, encoding="utf-8")
+    result = run("show", str(path))
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 3
+    assert all(line.startswith(f"{path}:") for line in result.stderr.splitlines())
+
+
+def test_show_missing_path_exits_2(tmp_path: Path) -> None:
+    """``show`` on a path that does not exist is a located error, exit 2."""
+    result = run("show", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr == f"{tmp_path / 'nope.yaml'}:1:1: no such file\n"
+
+
+# --- validate ---------------------------------------------------------------------------------------------------
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    """A valid file prints an ok line on stdout and exits 0."""
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}: ok (3 strokes, 3.5 min)\n"
+    assert result.stderr == ""
+
+
+def test_validate_three_mistakes_three_lines(tmp_path: Path) -> None:
+    """Three mistakes print exactly three PATH:LINE:COL lines on stderr and exit 2."""
+    path = tmp_path / "three.yaml"
+    path.write_text(THREE_MISTAKES, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:4:5: strokes[0]: unknown key 'duraton' — did you mean 'duration'?",
+        f"{path}:6:15: strokes[1].duration: 0 s is out of range; a stroke lasts 1 s to 1 h",
+        f"{path}:9:15: strokes[2].pressure: unknown value 'hard' (expected one of: light, medium, firm)",
+    ]
+
+
+def test_validate_folder_and_several_files(tmp_path: Path) -> None:
+    """A folder is checked file by file: ok lines for good ones, problems for bad ones, exit 2 if any."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a-good.yaml").write_text(GOOD, encoding="utf-8")
+    (folder / "b-bad.yml").write_text("title: t\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("not yaml", encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(GOOD, encoding="utf-8")
+    result = run("validate", str(folder), str(other))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{folder / 'a-good.yaml'}: ok (3 strokes, 3.5 min)",
+        f"{other}: ok (3 strokes, 3.5 min)",
+    ]
+    assert result.stderr.splitlines() == [f"{folder / 'b-bad.yml'}:1:1: strokes: is required"]
+
+
+def test_validate_builtin_folder() -> None:
+    """Every built-in routine file validates."""
+    folder = Path(__file__).resolve().parents[1] / "routines"
+    if not any(folder.glob("*.yaml")):
+        pytest.skip("no built-in routines yet")
+    result = run("validate", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(list(folder.glob("*.yaml")))
+
+
+def test_validate_missing_file(tmp_path: Path) -> None:
+    """A missing file is a located problem and exit 2."""
+    path = tmp_path / "nope.yaml"
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == f"{path}:1:1: no such file\n"
+
+
+def test_validate_needs_an_argument() -> None:
+    """``validate`` with no file is a usage error, exit 2."""
+    assert run("validate").exit_code == 2
+
+
+# --- schema -----------------------------------------------------------------------------------------------------
+
+
+def schema_validator() -> jsonschema.protocols.Validator:
+    """A validator for ``headrub schema``'s output, after checking it is a valid JSON Schema."""
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def test_schema_is_valid_json_schema() -> None:
+    """``schema`` prints a valid JSON Schema (draft 2020-12) describing the routine."""
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["required"]) == {"title", "strokes"}
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_every_builtin_routine_validates_against_the_schema() -> None:
+    """Every file in routines/ validates against ``headrub schema`` with the jsonschema library."""
+    validator = schema_validator()
+    files = sorted((Path(__file__).resolve().parents[1] / "routines").glob("*.y*ml"))
+    if not files:
+        pytest.skip("no built-in routines yet")
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        assert errors == [], f"{path.name}: {errors}"
+
+
+def test_builtin_library_is_complete() -> None:
+    """REQUIRES THE LIBRARY (issue 2): the eight named built-in routines exist and load."""
+    required = {
+        "scalp-sleep",
+        "tension-headache",
+        "head-spa",
+        "desk-reset",
+        "neck-and-shoulders",
+        "back-tennis-ball",
+        "gentle-holds",
+        "wake-up",
+    }
+    missing = required - set(builtin_names())
+    assert not missing, f"built-in routines not written yet: {sorted(missing)}"
+    for name in required:
+        assert loader.find_routine(name).source == "built-in"
+
+
+def test_hand_made_routines_against_the_schema() -> None:
+    """A hand-made valid routine passes the schema; misspelt keys and bad values fail it."""
+    validator = schema_validator()
+    assert list(validator.iter_errors(yaml.safe_load(GOOD))) == []
+    for broken in (THREE_MISTAKES, "title: t\nstrokes: []\n", "title: t\nstrokes: [{area: x, duration: 0}]\n"):
+        assert list(validator.iter_errors(yaml.safe_load(broken))) != []
+
+
+# --- new --------------------------------------------------------------------------------------------------------
+
+
+def test_new_writes_a_template_that_validates(user_dir: Path) -> None:
+    """``new NAME`` writes a commented template, prints its path, and the template validates."""
+    result = run("new", "my-evening")
+    path = user_dir / "my-evening.yaml"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{path}\n"
+    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert run("validate", str(path)).exit_code == 0
+    assert loader.find_routine("my-evening").title == "My evening"
+
+
+def test_new_from_a_routine_copies_it(user_dir: Path) -> None:
+    """``new NAME --from ROUTINE`` copies that routine's file."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("new", "evening-copy", "--from", "evening-calm")
+    assert result.exit_code == 0, result.output
+    assert (user_dir / "evening-copy.yaml").read_text(encoding="utf-8") == GOOD
+
+
+def test_new_from_a_builtin(user_dir: Path) -> None:
+    """``new NAME --from BUILTIN`` copies the built-in file into the user folder."""
+    names = builtin_names()
+    if not names:
+        pytest.skip("no built-in routines yet")
+    result = run("new", "my-copy", "--from", names[0])
+    assert result.exit_code == 0, result.output
+    original = next(i.path for i in loader.discover() if i.name == names[0])
+    assert (user_dir / "my-copy.yaml").read_bytes() == original.read_bytes()
+
+
+def test_new_from_unknown_exits_2(user_dir: Path) -> None:
+    """``--from`` an unknown routine exits 2 and writes nothing."""
+    result = run("new", "mine", "--from", "no-such-routine")
+    assert result.exit_code == 2
+    assert "unknown routine 'no-such-routine'" in result.stderr
+    assert not (user_dir / "mine.yaml").exists()
+
+
+def test_new_refuses_to_overwrite_without_force(user_dir: Path) -> None:
+    """An existing routine is kept and the command exits 2 unless --force is given."""
+    path = user_dir / "mine.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("new", "mine")
+    assert result.exit_code == 2
+    assert "already exists; use --force" in result.stderr
+    assert path.read_text(encoding="utf-8") == GOOD
+    forced = run("new", "mine", "--force")
+    assert forced.exit_code == 0
+    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+
+
+def test_new_refuses_an_existing_yml(user_dir: Path) -> None:
+    """A NAME.yml counts as existing too."""
+    (user_dir / "mine.yml").write_text(GOOD, encoding="utf-8")
+    assert run("new", "mine").exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "../escape", "UPPER", "a/b"])
+def test_new_invalid_name_exits_2(user_dir: Path, name: str) -> None:
+    """An invalid name exits 2 and writes nothing anywhere."""
+    result = run("new", name)
+    assert result.exit_code == 2
+    assert "is not a routine name" in result.stderr
+    assert list(user_dir.iterdir()) == []
+
+
+def test_new_unwritable_folder_exits_1(isolated_dirs: tuple[Path, Path]) -> None:
+    """When the user folder cannot be made (a file stands in its way), ``new`` exits 1 with one line."""
+    config, _ = isolated_dirs
+    config.mkdir(parents=True)
+    (config / "routines").write_text("a file, not a folder", encoding="utf-8")
+    result = run("new", "mine")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("headrub: cannot write")
+    assert len(result.stderr.splitlines()) == 1
+
+
+# --- edit -------------------------------------------------------------------------------------------------------
+
+
+def fake_editor(tmp_path: Path, body: str) -> str:
+    """An editor command (for $VISUAL) running a Python script that gets the file path as argv[1]."""
+    script = tmp_path / "editor.py"
+    script.write_text("import sys\npath = sys.argv[1]\n" + body, encoding="utf-8")
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+
+
+def test_edit_validates_after_the_editor_and_keeps_a_broken_file(user_dir: Path, tmp_path: Path) -> None:
+    """An editor that appends a broken line: exit 2 with the located problem, and the edited file kept."""
+    path = user_dir / "evening-calm.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    editor = fake_editor(tmp_path, "open(path, 'a').write('bogus: 1\\n')\n")
+    result = run("edit", "evening-calm", env={"VISUAL": editor, "EDITOR": None})
+    assert result.exit_code == 2
+    last_line = len(GOOD.splitlines()) + 1
+    assert result.stderr == f"{path}:{last_line}:1: unknown key 'bogus' (expected one of: title, summary, tags, cautions, strokes)\n"
+    assert path.read_text(encoding="utf-8") == GOOD + "bogus: 1\n"
+
+
+def test_edit_success(user_dir: Path, tmp_path: Path) -> None:
+    """An editor that exits 0 leaving a valid file: an ok line, exit 0."""
+    path = user_dir / "evening-calm.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    editor = fake_editor(tmp_path, "open(path, 'a').write('# edited\\n')\n")
+    result = run("edit", "evening-calm", env={"VISUAL": editor})
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{path}: ok (3 strokes, 3.5 min)\n"
+    assert path.read_text(encoding="utf-8").endswith("# edited\n")
+
+
+def test_edit_uses_editor_when_visual_is_unset(user_dir: Path, tmp_path: Path) -> None:
+    """$EDITOR is used when $VISUAL is not set."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    marker = tmp_path / "ran"
+    editor = fake_editor(tmp_path, f"open({str(marker)!r}, 'w').write(path)\n")
+    result = run("edit", "evening-calm", env={"VISUAL": None, "EDITOR": editor})
+    assert result.exit_code == 0, result.output
+    assert marker.read_text(encoding="utf-8") == str(user_dir / "evening-calm.yaml")
+
+
+def test_edit_copies_a_builtin_first(user_dir: Path, tmp_path: Path) -> None:
+    """Editing a built-in copies it to the user folder, edits the copy and leaves the built-in alone."""
+    names = builtin_names()
+    if not names:
+        pytest.skip("no built-in routines yet")
+    name = names[0]
+    original = next(i.path for i in loader.discover() if i.name == name)
+    before = original.read_bytes()
+    editor = fake_editor(tmp_path, "open(path, 'a').write('# mine now\\n')\n")
+    result = run("edit", name, env={"VISUAL": editor})
+    assert result.exit_code == 0, result.output
+    copy = user_dir / f"{name}.yaml"
+    assert f"Copied the built-in {name} to {copy}" in result.stderr
+    assert copy.read_bytes() == before + b"# mine now\n"
+    assert original.read_bytes() == before
+    found = {i.name: i for i in loader.discover()}[name]
+    assert (found.source, found.shadows) == ("user", True)
+
+
+def test_edit_without_an_editor_exits_1(user_dir: Path) -> None:
+    """With neither $VISUAL nor $EDITOR, ``edit`` exits 1 with one line naming the file."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("edit", "evening-calm", env={"VISUAL": None, "EDITOR": None})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"headrub: no editor: set $VISUAL or $EDITOR (the routine is at {user_dir / 'evening-calm.yaml'})\n"
+    )
+
+
+def test_edit_with_a_missing_editor_exits_1(user_dir: Path, tmp_path: Path) -> None:
+    """An editor that cannot be started exits 1 with one line."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("edit", "evening-calm", env={"VISUAL": str(tmp_path / "no-such-editor")})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("headrub: cannot start the editor")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_edit_with_unbalanced_quotes_in_editor_exits_1(user_dir: Path) -> None:
+    """An $EDITOR that is not a valid shell word list exits 1, not a traceback."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    result = run("edit", "evening-calm", env={"VISUAL": "vim 'unclosed"})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("headrub: cannot start the editor")
+
+
+def test_edit_when_the_editor_fails_exits_1(user_dir: Path, tmp_path: Path) -> None:
+    """An editor exiting non-zero exits 1 and leaves the file as it is."""
+    path = user_dir / "evening-calm.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = run("edit", "evening-calm", env={"VISUAL": fake_editor(tmp_path, "sys.exit(3)\n")})
+    assert result.exit_code == 1
+    assert "exited with status 3" in result.stderr
+    assert path.read_text(encoding="utf-8") == GOOD
+
+
+def test_edit_unknown_routine_exits_2(user_dir: Path) -> None:
+    """Editing a routine that does not exist exits 2 and points at ``headrub new``."""
+    result = run("edit", "no-such-routine", env={"VISUAL": "true"})
+    assert result.exit_code == 2
+    assert "'headrub new no-such-routine' makes a new one" in result.stderr
+
+
+def test_edit_invalid_name_exits_2() -> None:
+    """Editing an invalid name exits 2."""
+    result = run("edit", "Bad Name", env={"VISUAL": "true"})
+    assert result.exit_code == 2
+    assert "is not a routine name" in result.stderr
+
+
+# --- version and help -----------------------------------------------------------------------------------------------
+
+
+def test_version_reads_the_installed_metadata() -> None:
+    """``--version`` prints the version from importlib.metadata."""
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"headrub {version('headrub')}\n"
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command path of the app, groups included (``journal``, ``journal add``, ...)."""
+    paths: list[tuple[str, ...]] = [()]
+
+    def walk(command: Any, prefix: tuple[str, ...]) -> None:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            paths.append((*prefix, name))
+            walk(sub, (*prefix, name))
+
+    walk(typer.main.get_command(app), ())
+    return paths
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "headrub")
+def test_help_on_every_command(path: tuple[str, ...]) -> None:
+    """``--help`` works on every command and names it in the usage line."""
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: ")
+    assert result.stdout.splitlines()[0].startswith("Usage: " + " ".join(("headrub", *path)) + " ")
+
+
+def test_routine_commands_are_registered() -> None:
+    """list, show, validate, schema, new and edit are all commands of the app."""
+    names = {p[0] for p in command_paths() if len(p) == 1}
+    assert {"list", "show", "validate", "schema", "new", "edit"} <= names
+
+
+# --- terminal injection (issue 7 item 5) -------------------------------------------------------------------------------
+
+HOSTILE: dict[str, Any] = {
+    "title": "Evil \x1b]0;title\x07 [red]x[/red] \u202egnp.exe\u202c",
+    "summary": "clear \x1b[2J now [link=http://x]y[/link]",
+    "tags": ["\x1b[31mred", "[bold]b[/bold]", "\u2067iso\u2069"],
+    "cautions": ["stop \x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \u202eright-to-left", "\x9b2J c1 csi"],
+    "strokes": [
+        {
+            "area": "crown \x1b[2J\x1b[H [red]x[/red]",
+            "technique": "circles",
+            "duration": 30,
+            "cue": "[link=http://x]y[/link] \x1b]0;title\x07 \u200f\u202e",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def hostile_routine(user_dir: Path) -> Path:
+    """A user routine whose every text field carries escapes, Rich markup and bidi controls."""
+    path = user_dir / "evil.yaml"
+    path.write_text(yaml.safe_dump(HOSTILE), encoding="utf-8")
+    return path
+
+
+def assert_inert(output: str) -> None:
+    """No ESC, BEL, C1 CSI or bidi control reached the output."""
+    assert ESC not in output
+    assert BEL not in output
+    assert "\x9b" not in output
+    for ch in BIDI:
+        assert ch not in output, f"bidi control U+{ord(ch):04X} in output"
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["plain", "rich"])
+@pytest.mark.parametrize("command", [["list"], ["show", "evil"]], ids=["list", "show"])
+def test_injection_is_shown_inert(
+    hostile_routine: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool, command: list[str]
+) -> None:
+    """list and show print no escape, BEL or bidi characters, and Rich markup literally (plain and Rich)."""
+    if terminal:
+        monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    # color=True stops the runner from stripping ANSI itself, so only headrub's own sanitising is tested.
+    result = run(*command, color=True, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert_inert(result.stdout)
+    assert "[red]x[/red]" in result.stdout
+    if command[0] == "show":
+        assert "[link=http://x]y[/link]" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["list", "--json"], ["show", "evil", "--json"]], ids=["list", "show"])
+def test_injection_json_carries_exact_text(hostile_routine: Path, command: list[str]) -> None:
+    """``--json`` carries the exact text, escapes and all (JSON-escaped, so still inert on a terminal)."""
+    result = run(*command, color=True)
+    assert result.exit_code == 0, result.output
+    assert ESC not in result.stdout and BEL not in result.stdout
+    data = json.loads(result.stdout)
+    routine = next(r for r in data if r["name"] == "evil") if isinstance(data, list) else data
+    assert routine["title"] == HOSTILE["title"]
+    assert routine["tags"] == HOSTILE["tags"]
+    if "strokes" in routine and isinstance(routine["strokes"], list):
+        assert routine["summary"] == HOSTILE["summary"]
+        assert routine["cautions"] == HOSTILE["cautions"]
+        assert routine["strokes"][0]["area"] == HOSTILE["strokes"][0]["area"]
+        assert routine["strokes"][0]["cue"] == HOSTILE["strokes"][0]["cue"]
+
+
+def test_injection_in_problem_messages_is_inert(tmp_path: Path) -> None:
+    """Escapes in unknown keys and values are quoted in validate's messages, never sent raw."""
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        'title: t\n"\\e]0;pwn\\a\\u202e": 1\nstrokes:\n  - area: x\n    duration: 3\n    technique: "\\e[2J"\n',
+        encoding="utf-8",
+    )
+    result = run("validate", str(path), color=True)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 2
+    assert_inert(result.stderr)
