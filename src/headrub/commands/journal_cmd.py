@@ -1,11 +1,567 @@
-"""``headrub journal`` and ``headrub stats`` (placeholder until the journal issue lands)."""
+"""``headrub journal``, ``headrub journal add`` and ``headrub stats``: the journal on the command line.
+
+Top-level imports stay stdlib + Typer so that start-up is quick; the store, the stats and Rich
+are imported inside the commands. User text is sanitized wherever it is drawn; ``--json`` and
+``--csv`` carry it exactly.
+"""
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-journal_app = typer.Typer(help="The sessions in a window, with totals and a per-day chart.")
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from rich.console import RenderableType
+    from rich.table import Table
+
+    from headrub.journal import Entry
+    from headrub.timeutil import Window
+
+journal_app = typer.Typer(rich_markup_mode=None, no_args_is_help=False)
+
+CSV_FIELDS = (
+    "id",
+    "routine",
+    "title",
+    "started_at",
+    "ended_at",
+    "planned_s",
+    "active_s",
+    "completed",
+    "strokes_done",
+    "strokes_total",
+    "tension_before",
+    "tension_after",
+    "note",
+    "source",
+    "logged_at",
+)
+MAX_MINUTES = 24 * 60
+MAX_NAME_CHARS = 200
+DAILY_CHART_MAX_DAYS = 31  # longer windows chart only the days with sessions
+BAR_WIDTH = 40
+PLAIN_BAR_WIDTH = 30
+_EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
+_EMPTY_HINT = "Log one with: headrub start NAME, or headrub journal add ROUTINE --minutes N"
+
+TodayOpt = Annotated[bool, typer.Option("--today", help="Today, since 00:00 local time.")]
+WeekOpt = Annotated[bool, typer.Option("--week", help="This week, since Monday 00:00 local time.")]
+MonthOpt = Annotated[bool, typer.Option("--month", help="This month, since the 1st.")]
+DaysOpt = Annotated[int | None, typer.Option("--days", metavar="N", help="The last N×24 hours.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", metavar="DATE", help="From this local date or date-time, e.g. 2026-11-01."),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", metavar="DATE", help="Up to this local date-time, or through this whole date."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
-def stats() -> None:
-    """Sessions, minutes, streaks and what works for you."""
+def _week_start() -> int:
+    """The first day of the week from the config's ``week_start``: 0 Monday .. 6 Sunday."""
+    from headrub.config import effective, week_start_index
+
+    return week_start_index(effective())
+
+
+def _window(
+    *,
+    today: bool,
+    week: bool,
+    month: bool,
+    days: int | None,
+    since: str | None,
+    until: str | None,
+    default: str,
+    now: datetime,
+) -> Window:
+    from headrub.timeutil import make_window
+
+    return make_window(
+        today=today,
+        week=week,
+        month=month,
+        days=days,
+        since=since,
+        until=until,
+        default=default,
+        now=now,
+        week_start=_week_start(),
+    )
+
+
+def _clean(text: Any) -> str:
+    """Any stored value as text that is safe to draw on a terminal."""
+    from headrub.text import sanitize
+
+    if text is None:
+        return ""
+    value = text if isinstance(text, str) else str(text)
+    return sanitize(value).encode("utf-8", "replace").decode("utf-8")
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout; what the stream cannot encode is replaced rather than a traceback."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+
+
+def _emit_json(data: Any) -> None:
+    """``data`` as JSON on stdout, text exact (\\u-escaped only where the stream cannot carry it)."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=2) + "\n"
+    sys.stdout.write(text)
+
+
+def _minutes(entry: Entry) -> float:
+    from headrub.journal import active_seconds
+
+    return active_seconds(entry) / 60
+
+
+def _number(value: float) -> str:
+    """Minutes as ``20`` or ``7.5``."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _result(entry: Entry) -> str:
+    """``completed`` or ``stopped at k/n``."""
+    if entry.get("completed") is not False:
+        return "completed"
+    done, total = entry.get("strokes_done"), entry.get("strokes_total")
+    if isinstance(done, int) and isinstance(total, int):
+        return f"stopped at {done}/{total}"
+    return "stopped"
+
+
+def _tension(entry: Entry) -> str:
+    """``6 → 2``, a dash for a missing side, empty when neither was rated."""
+    before, after = entry.get("tension_before"), entry.get("tension_after")
+    if before is None and after is None:
+        return ""
+    return f"{_clean(before) if before is not None else '–'} → {_clean(after) if after is not None else '–'}"
+
+
+# ---------------------------------------------------------------------------------------------
+# headrub journal
+
+
+@journal_app.callback(invoke_without_command=True)
+def journal(
+    ctx: typer.Context,
+    today: TodayOpt = False,
+    week: WeekOpt = False,
+    month: MonthOpt = False,
+    days: DaysOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    routine: Annotated[
+        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
+    ] = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV (a header, then one row a session).")
+    ] = False,
+) -> None:
+    """The sessions in a window (this week by default), with totals and a per-day chart."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from headrub import journal as store
+    from headrub.errors import UsageError
+    from headrub.output import is_terminal, warn
+    from headrub.paths import journal_file
+    from headrub.timeutil import now_local
+
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    now = now_local()
+    window = _window(
+        today=today, week=week, month=month, days=days, since=since, until=until, default="week", now=now
+    )
+    entries = store.read_entries(None, window, warn)
+    if routine is not None:
+        entries = [entry for entry in entries if entry.get("routine") == routine]
+    entries.sort(key=store.started_at)
+    if as_json:
+        _emit_json(entries)
+    elif as_csv:
+        _emit(_csv_text(entries))
+    elif not entries:
+        _emit(_nothing_line(window, routine, journal_file().exists()) + "\n")
+    elif is_terminal():
+        _print_rich(entries, window, now)
+    else:
+        _emit("\n".join(_plain_lines(entries, window, now)) + "\n")
+
+
+def _nothing_line(window: Window, routine: str | None, exists: bool) -> str:
+    """The friendly line for an empty listing."""
+    if not exists:
+        return f"The journal is empty. {_EMPTY_HINT}."
+    what = f"{_clean(routine)} sessions" if routine is not None else "sessions"
+    return f"No {what} {window.label}."
+
+
+def _csv_value(value: Any) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _csv_text(entries: list[Entry]) -> str:
+    """A header and one row an entry (RFC 4180: CRLF, fields quoted where needed)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_FIELDS)
+    for entry in entries:
+        writer.writerow([_csv_value(entry.get(field)) for field in CSV_FIELDS])
+    return buffer.getvalue()
+
+
+def _per_day(entries: list[Entry], window: Window, today: date) -> list[tuple[date, float]]:
+    """Minutes per day for the chart: every day of a short window, only active days of a long one."""
+    from datetime import timedelta
+
+    from headrub.stats import session_day
+
+    totals: dict[date, float] = {}
+    for entry in entries:
+        day = session_day(entry)
+        totals[day] = totals.get(day, 0.0) + _minutes(entry)
+    first = min(totals) if window.since is None else min(window.since.astimezone().date(), min(totals))
+    end = today if window.until is None else min(window.until.astimezone().date(), today)
+    last = max(end, max(totals))
+    span = (last - first).days + 1
+    if span > DAILY_CHART_MAX_DAYS:
+        return sorted(totals.items())
+    return [(first + timedelta(days=i), totals.get(first + timedelta(days=i), 0.0)) for i in range(span)]
+
+
+def _bar(value: float, top: float, width: int) -> str:
+    """A bar of block characters in eighths; any time at all shows at least a sliver."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / top * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + _EIGHTHS[part]
+
+
+def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[str]:
+    """The listing without ANSI: one line a session, the totals, then minutes per day."""
+    from headrub.journal import started_at
+
+    lines = []
+    for entry in entries:
+        moment = started_at(entry)
+        parts = [
+            f"{moment:%Y-%m-%d %a %H:%M}",
+            _clean(entry.get("routine")),
+            f"{_minutes(entry):.1f} min",
+            _result(entry),
+        ]
+        if _tension(entry):
+            parts.append(f"tension {_tension(entry)}")
+        if entry.get("note"):
+            parts.append(_clean(entry.get("note")))
+        lines.append("  ".join(parts))
+    total = sum(map(_minutes, entries))
+    count = len(entries)
+    lines.append(f"total: {count} session{'s' if count != 1 else ''}, {total:.1f} min {window.label}")
+    lines.append("minutes per day:")
+    days = _per_day(entries, window, now.date())
+    top = max(minutes for _, minutes in days)
+    for day, minutes in days:
+        bar = "#" * max(1, round(minutes / top * PLAIN_BAR_WIDTH)) if minutes > 0 else ""
+        lines.append(f"  {day:%Y-%m-%d %a} {minutes:6.1f}  {bar}".rstrip())
+    return lines
+
+
+def journal_table(entries: list[Entry], window: Window) -> Table:
+    """The sessions as a Rich table with a totals row."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from headrub.journal import started_at
+
+    table = Table(title=f"Sessions {window.label}", title_justify="left")
+    table.add_column("day", no_wrap=True)
+    table.add_column("time", no_wrap=True)
+    table.add_column("routine", overflow="fold")
+    table.add_column("min", justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("tension", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for entry in entries:
+        moment = started_at(entry)
+        table.add_row(
+            Text(f"{moment:%a %Y-%m-%d}"),
+            Text(f"{moment:%H:%M}"),
+            Text(_clean(entry.get("routine"))),
+            Text(f"{_minutes(entry):.1f}"),
+            Text(_result(entry), style="" if entry.get("completed") is not False else "yellow"),
+            Text(_tension(entry)),
+            Text(_clean(entry.get("note"))),
+        )
+    table.add_section()
+    count = len(entries)
+    table.add_row(
+        Text("total", style="bold"),
+        Text(""),
+        Text(f"{count} session{'s' if count != 1 else ''}", style="bold"),
+        Text(f"{sum(map(_minutes, entries)):.1f}", style="bold"),
+    )
+    return table
+
+
+def day_chart(entries: list[Entry], window: Window, today: date) -> Table:
+    """Minutes per day as horizontal bars."""
+    from rich.table import Table
+    from rich.text import Text
+
+    days = _per_day(entries, window, today)
+    top = max(minutes for _, minutes in days)
+    chart = Table.grid(padding=(0, 1))
+    chart.title = "minutes per day"
+    chart.title_justify = "left"
+    chart.add_column(no_wrap=True)
+    chart.add_column(justify="right", no_wrap=True)
+    chart.add_column(no_wrap=True)
+    for day, minutes in days:
+        chart.add_row(
+            Text(f"{day:%a %Y-%m-%d}"),
+            Text(f"{minutes:.1f}"),
+            Text(_bar(minutes, top, BAR_WIDTH), style="cyan"),
+        )
+    return chart
+
+
+def _print_rich(entries: list[Entry], window: Window, now: datetime) -> None:
+    from headrub.output import make_console
+
+    console = make_console()
+    parts: list[RenderableType] = [journal_table(entries, window), day_chart(entries, window, now.date())]
+    for part in parts:
+        console.print(part)
+
+
+# ---------------------------------------------------------------------------------------------
+# headrub journal add
+
+
+@journal_app.command("add")
+def add(
+    routine: Annotated[str, typer.Argument(metavar="ROUTINE", help="The routine's name (any name will do).")],
+    minutes: Annotated[float, typer.Option("--minutes", metavar="N", help="How long the session was, in minutes (fractions allowed).")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="WHEN",
+            help="When it started, local time, e.g. 2026-11-20T21:30 (default: it just ended).",
+        ),
+    ] = None,
+    before: Annotated[int | None, typer.Option("--before", metavar="N", help="Tension before, 0–10.")] = None,
+    after: Annotated[int | None, typer.Option("--after", metavar="N", help="Tension after, 0–10.")] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
+) -> None:
+    """Log a session done without the timer (a salon head spa, a partner's massage)."""
+    import math
+    from datetime import timedelta
+
+    from headrub import journal as store
+    from headrub.errors import JournalError, UsageError
+    from headrub.timeutil import now_local, parse_at
+
+    name = routine.strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise UsageError(f"ROUTINE: give the routine's name (1 to {MAX_NAME_CHARS} characters)")
+    if not math.isfinite(minutes) or not 0 < minutes <= MAX_MINUTES:
+        raise UsageError(
+            f"--minutes: give the session's length, more than 0 and at most {MAX_MINUTES}, e.g. --minutes 20"
+        )
+    store.check_tension(before, "--before")
+    store.check_tension(after, "--after")
+    now = now_local()
+    started = parse_at(at, now=now) if at is not None else now - timedelta(minutes=minutes)
+    seconds = minutes * 60
+    title = _known_title(name)
+    entry = store.make_entry(
+        routine=name,
+        title=title,
+        started_at=started,
+        ended_at=started + timedelta(seconds=seconds),
+        planned_s=seconds,
+        active_s=seconds,
+        completed=True,
+        tension_before=before,
+        tension_after=after,
+        note=note,
+        source="manual",
+    )
+    try:
+        store.append(entry)
+    except JournalError as err:
+        typer.echo(f"headrub: {err}", err=True)
+        typer.echo("headrub: the entry, to keep by hand: " + store.entry_json(entry), err=True)
+        raise typer.Exit(1) from None
+    named = f"{_clean(name)} ({_clean(title)})" if title else _clean(name)
+    _emit(f"Logged {_number(minutes)} min of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
+
+
+def _known_title(name: str) -> str | None:
+    """The title of the routine called ``name``, if there is one; any name may be logged."""
+    import importlib
+
+    from headrub.routine import is_valid_name
+
+    if not is_valid_name(name):
+        return None
+    # The title is decoration: a missing loader or a broken routine file must not stop the log.
+    try:
+        find_routine = importlib.import_module("headrub.loader").find_routine
+        title = find_routine(name).title
+    except Exception:
+        return None
+    return title if isinstance(title, str) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# headrub stats
+
+
+def stats(
+    today: TodayOpt = False,
+    week: WeekOpt = False,
+    month: MonthOpt = False,
+    days: DaysOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sessions, minutes, days practised, streaks, and per routine what works for you (all time by default)."""
+    from headrub import journal as store
+    from headrub import stats as numbers
+    from headrub.output import is_terminal, warn
+    from headrub.paths import journal_file
+    from headrub.timeutil import now_local
+
+    now = now_local()
+    window = _window(
+        today=today,
+        week=week,
+        month=month,
+        days=days,
+        since=since,
+        until=until,
+        default="everything",
+        now=now,
+    )
+    entries = store.read_entries(None, window, warn)
+    result = numbers.compute_stats(entries, now, _week_start())
+    if as_json:
+        _emit_json(result)
+    elif not entries:
+        _emit(_nothing_line(window, None, journal_file().exists()) + "\n")
+    elif is_terminal():
+        _print_stats_rich(result, window)
+    else:
+        _emit("\n".join(_stats_lines(result, window)) + "\n")
+
+
+def _change(value: float | None) -> str:
+    """A tension change as ``−2.5``/``+1``/``0``, or ``no ratings``."""
+    if value is None:
+        return "no ratings"
+    text = f"{abs(value):.2f}".rstrip("0").rstrip(".")
+    return text if value == 0 else ("−" if value < 0 else "+") + text
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
+    """The stats without ANSI."""
+    lines = [
+        f"sessions {window.label}: {result['sessions']}",
+        f"minutes: {result['minutes']:.1f}",
+        f"days this week: {result['days_this_week']}",
+        f"days this month: {result['days_this_month']}",
+        f"current streak: {_days(result['current_streak_days'])}",
+        f"longest streak: {_days(result['longest_streak_days'])}",
+        "what works for you (average tension change, best first):",
+    ]
+    for row in result["routines"]:
+        lines.append(
+            f"  {_clean(row['routine'])}  {row['sessions']} session{'s' if row['sessions'] != 1 else ''}"
+            f"  {row['avg_minutes']:.1f} min average  tension {_change(row['avg_tension_change'])}"
+        )
+    return lines
+
+
+def stats_table(result: dict[str, Any]) -> Table:
+    """Per routine, best first: "what works for you"."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="What works for you", title_justify="left")
+    table.add_column("routine", overflow="fold")
+    table.add_column("sessions", justify="right")
+    table.add_column("avg min", justify="right")
+    table.add_column("avg tension change", justify="right")
+    for row in result["routines"]:
+        change = row["avg_tension_change"]
+        style = "green" if change is not None and change < 0 else ""
+        table.add_row(
+            Text(_clean(row["routine"])),
+            Text(str(row["sessions"])),
+            Text(f"{row['avg_minutes']:.1f}"),
+            Text(_change(change), style=style),
+        )
+    return table
+
+
+def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
+    from rich.text import Text
+
+    from headrub.output import make_console
+
+    console = make_console()
+    summary = Text()
+    summary.append(f"{result['sessions']}", style="bold")
+    summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label} · ")
+    summary.append(f"{result['minutes']:.1f}", style="bold")
+    summary.append(" minutes\n")
+    summary.append(
+        f"this week {_days(result['days_this_week'])} · this month {_days(result['days_this_month'])}\n"
+    )
+    summary.append(
+        f"current streak {_days(result['current_streak_days'])} · longest {_days(result['longest_streak_days'])}"
+    )
+    console.print(summary)
+    console.print(stats_table(result))

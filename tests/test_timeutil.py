@@ -1,0 +1,253 @@
+"""Wall-clock time, dates from the command line, and windows — including across DST changes."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from headrub.errors import UsageError
+from headrub.timeutil import (
+    EVERYTHING,
+    Window,
+    localize,
+    make_window,
+    now_local,
+    now_utc,
+    parse_at,
+    parse_local,
+    start_of_day,
+    week_start_date,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def set_tz(name: str | None) -> None:
+    """Point the process's local zone at ``name`` (None: the original)."""
+    if name is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = name
+    time.tzset()
+
+
+@pytest.fixture
+def berlin() -> Iterator[None]:
+    """Run the test with Europe/Berlin as the local zone."""
+    old = os.environ.get("TZ")
+    set_tz("Europe/Berlin")
+    yield
+    set_tz(old)
+
+
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    """Run the test with America/New_York as the local zone."""
+    old = os.environ.get("TZ")
+    set_tz("America/New_York")
+    yield
+    set_tz(old)
+
+
+def test_now_is_aware_and_frozen_by_time_machine(berlin: None) -> None:
+    """now_local and now_utc are aware and come from the (frozen) clock, local in the system zone."""
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=BERLIN)
+    with time_machine.travel(moment, tick=False):
+        assert now_utc() == moment and now_utc().utcoffset() == timedelta(0)
+        assert now_local() == moment
+        assert now_local().utcoffset() == timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "has_time"),
+    [
+        ("2026-11-20", datetime(2026, 11, 20, 0, 0), False),
+        ("2026-11-20T21:30", datetime(2026, 11, 20, 21, 30), True),
+        ("2026-11-20 21:30", datetime(2026, 11, 20, 21, 30), True),
+        (" 2026-11-20 21:30:15 ", datetime(2026, 11, 20, 21, 30, 15), True),
+    ],
+)
+def test_parse_local_reads_iso_dates_and_times_as_local(
+    berlin: None, text: str, expected: datetime, has_time: bool
+) -> None:
+    """ISO dates and date-times (T or space) are read in local time, with the offset of that day."""
+    moment, with_time = parse_local(text, "--since")
+    assert with_time is has_time
+    assert moment == expected.replace(tzinfo=BERLIN)
+    assert moment.utcoffset() == timedelta(hours=1)
+
+
+def test_parse_local_keeps_an_explicit_offset() -> None:
+    """A date-time naming its offset (or Z) is that instant, not local time."""
+    moment, _ = parse_local("2026-11-20T21:30+05:00", "--at")
+    assert moment == datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
+    assert parse_local("2026-11-20T21:30Z", "--at")[0] == datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "nope", "20/11/2026", "2026-13-01", "2026-02-30", "2026-11-20T25:00", "2026-11-20T21", "tomorrow"],
+)
+def test_parse_local_rejects_other_text_with_an_example(text: str) -> None:
+    """Anything else is a UsageError (exit 2) naming the option and showing an example."""
+    with pytest.raises(UsageError) as caught:
+        parse_local(text, "--since")
+    message = str(caught.value)
+    assert message.startswith("--since: ") and "2026-11-20T21:30" in message
+    assert "\n" not in message and caught.value.exit_code == 2
+
+
+def test_parse_at_needs_a_time_and_refuses_the_future() -> None:
+    """--at takes a date-time in the past (or now); a bare date or a future time is a UsageError."""
+    now = datetime(2026, 11, 20, 22, 0).astimezone()
+    assert parse_at("2026-11-20T21:30", now=now) == datetime(2026, 11, 20, 21, 30).astimezone()
+    assert parse_at("2026-11-20 22:00", now=now) == now
+    with pytest.raises(UsageError, match="time of day"):
+        parse_at("2026-11-20", now=now)
+    with pytest.raises(UsageError, match="in the future"):
+        parse_at("2026-11-20T22:01", now=now)
+
+
+def test_parse_at_uses_the_frozen_clock_by_default() -> None:
+    """Without ``now``, --at is compared with the clock (time-machine here, never the real date)."""
+    with time_machine.travel(datetime(2030, 1, 1, 12, 0, tzinfo=UTC), tick=False):
+        assert parse_at("2029-12-31T23:00").year == 2029
+        with pytest.raises(UsageError):
+            parse_at("2030-01-01T13:00+00:00")
+
+
+def test_window_contains_is_inclusive_at_both_ends() -> None:
+    """A window holds its since and until instants; open ends hold everything on that side."""
+    a = datetime(2026, 1, 1, tzinfo=UTC)
+    b = datetime(2026, 1, 2, tzinfo=UTC)
+    window = Window(a, b, "x")
+    assert window.contains(a) and window.contains(b)
+    assert not window.contains(a - timedelta(microseconds=1)) and not window.contains(
+        b + timedelta(seconds=1)
+    )
+    assert EVERYTHING.contains(datetime(1, 1, 2, tzinfo=UTC)) and EVERYTHING.is_everything
+
+
+def test_week_starts_on_monday_or_the_given_day() -> None:
+    """The week holding a day starts on its Monday by default, or on ``week_start`` (6 = Sunday)."""
+    sunday = date(2026, 11, 22)
+    assert week_start_date(sunday) == date(2026, 11, 16)
+    assert week_start_date(sunday, 6) == sunday
+    assert week_start_date(date(2026, 11, 16)) == date(2026, 11, 16)
+
+
+def test_named_windows_in_a_plain_week(berlin: None) -> None:
+    """--today, --week, --month and --days N start where the contract says, in local time."""
+    now = datetime(2026, 11, 19, 15, 45, tzinfo=BERLIN)  # a Thursday
+    assert make_window(today=True, now=now).since == datetime(2026, 11, 19, tzinfo=BERLIN)
+    assert make_window(week=True, now=now).since == datetime(2026, 11, 16, tzinfo=BERLIN)
+    assert make_window(now=now) == make_window(week=True, now=now)
+    assert make_window(now=now, week_start=6).since == datetime(2026, 11, 15, tzinfo=BERLIN)
+    assert make_window(month=True, now=now).since == datetime(2026, 11, 1, tzinfo=BERLIN)
+    assert make_window(days=3, now=now).since == now - timedelta(hours=72)
+    assert make_window(now=now, default="everything") == EVERYTHING
+    labels = [
+        make_window(now=now, **flags).label
+        for flags in ({"today": True}, {"month": True}, {"days": 1}, {"days": 7})
+    ]
+    assert labels == ["today", "this month", "in the last day", "in the last 7 days"]
+
+
+def test_week_across_the_autumn_dst_change_starts_at_monday_midnight_summer_time(berlin: None) -> None:
+    """On the Sunday clocks go back, the week still starts at Monday 00:00 CEST (+02:00), not an hour off."""
+    now = datetime(2026, 10, 25, 12, 0, tzinfo=BERLIN)  # 03:00 CEST became 02:00 CET this morning
+    with time_machine.travel(now, tick=False):
+        week = make_window(week=True)
+        today = make_window(today=True)
+        last_day = make_window(days=1)
+    assert week.since == datetime(2026, 10, 18, 22, 0, tzinfo=UTC)
+    assert week.since is not None and week.since.utcoffset() == timedelta(hours=2)
+    assert today.since == datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # midnight was still summer time
+    assert last_day.since == datetime(2026, 10, 24, 11, 0, tzinfo=UTC)  # exactly 24 h, 13:00 wall time
+    # A session at 00:30 on Monday (summer time) is in the week; one at 23:30 on Sunday before is not.
+    assert week.contains(datetime(2026, 10, 19, 0, 30, tzinfo=BERLIN))
+    assert not week.contains(datetime(2026, 10, 18, 23, 30, tzinfo=BERLIN))
+
+
+def test_windows_across_the_spring_dst_change(new_york: None) -> None:
+    """In New York on the Tuesday after clocks go forward, the week and month start at local midnight."""
+    now = datetime(2026, 3, 10, 9, 0, tzinfo=NEW_YORK)
+    with time_machine.travel(now, tick=False):
+        week = make_window(week=True)
+        month = make_window(month=True)
+        days = make_window(days=2)
+    assert week.since == datetime(2026, 3, 9, 4, 0, tzinfo=UTC)  # Monday 00:00 EDT
+    assert month.since == datetime(2026, 3, 1, 5, 0, tzinfo=UTC)  # the 1st, 00:00 EST
+    assert days.since == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)  # 48 h, though the wall clock says 47
+    sunday_window = make_window(since="2026-03-08", until="2026-03-08", now=now)
+    assert sunday_window.since == datetime(2026, 3, 8, 5, 0, tzinfo=UTC)
+    assert sunday_window.until == datetime(2026, 3, 9, 4, 0, tzinfo=UTC) - timedelta(microseconds=1)
+
+
+def test_start_of_day_and_localize_use_the_offset_of_that_day(berlin: None) -> None:
+    """Local midnight in winter is +01:00 and in summer +02:00; an aware time is left as it is."""
+    assert start_of_day(date(2026, 1, 10)).utcoffset() == timedelta(hours=1)
+    assert start_of_day(date(2026, 7, 10)).utcoffset() == timedelta(hours=2)
+    aware = datetime(2026, 7, 10, tzinfo=UTC)
+    assert localize(aware) is aware
+
+
+def test_since_and_until_combine_and_a_date_means_its_whole_day(berlin: None) -> None:
+    """--since DATE starts at its 00:00, --until DATE runs through its last instant; a date-time is exact."""
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=BERLIN)
+    window = make_window(since="2026-11-01", until="2026-11-10", now=now)
+    assert window.since == datetime(2026, 11, 1, tzinfo=BERLIN)
+    assert window.until == datetime(2026, 11, 11, tzinfo=BERLIN) - timedelta(microseconds=1)
+    assert window.label == "from 2026-11-01 to 2026-11-10"
+    exact = make_window(until="2026-11-10 21:30", now=now)
+    assert exact.since is None and exact.until == datetime(2026, 11, 10, 21, 30, tzinfo=BERLIN)
+    assert exact.label == "until 2026-11-10 21:30"
+    assert make_window(since="2026-11-01", now=now).label == "since 2026-11-01"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"today": True, "week": True},
+        {"week": True, "month": True},
+        {"month": True, "days": 3},
+        {"today": True, "since": "2026-01-01"},
+        {"days": 3, "until": "2026-01-01"},
+        {"week": True, "since": "2026-01-01", "until": "2026-02-01"},
+    ],
+)
+def test_window_combinations_that_cannot_be_are_usage_errors(flags: dict[str, object]) -> None:
+    """At most one of --today/--week/--month/--days, and none of them with --since/--until."""
+    with pytest.raises(UsageError, match="choose one window"):
+        make_window(now=datetime(2026, 1, 5, tzinfo=UTC), **flags)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("days", [0, -1, 36_501, 10**12])
+def test_days_out_of_range_is_a_usage_error(days: int) -> None:
+    """--days must be 1..36500 (a huge N must not overflow into a traceback)."""
+    with pytest.raises(UsageError, match="--days"):
+        make_window(days=days, now=datetime(2026, 1, 5, tzinfo=UTC))
+
+
+def test_since_after_until_is_a_usage_error() -> None:
+    """--since later than --until is refused."""
+    with pytest.raises(UsageError, match="after --until"):
+        make_window(since="2026-02-01", until="2026-01-01", now=datetime(2026, 3, 1, tzinfo=UTC))
+
+
+def test_far_dates_are_errors_or_windows_never_tracebacks() -> None:
+    """The first and last dates there are give a window or a UsageError, not an OverflowError."""
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    for since, until in (("0001-01-01", None), (None, "9999-12-31"), ("0001-01-01", "9999-12-31")):
+        try:
+            window = make_window(since=since, until=until, now=now)
+        except UsageError:
+            continue
+        assert window.contains(now)
