@@ -163,7 +163,7 @@ def test_keys_pause_skip_back_and_quit(start: Callable[..., Run]) -> None:
     assert entry["completed"] is False
     assert entry["strokes_done"] == 1 and entry["strokes_total"] == 3
     assert entry["source"] == "timer" and entry["routine"] == "pty-test"
-    assert run.raw.rfind(b"\x1b[?25h") > run.raw.rfind(b"\x1b[?25l")  # the cursor is shown again
+    assert cursor_shown(run)
 
 
 def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
@@ -192,6 +192,7 @@ def test_signals_journal_the_partial_session(start: Callable[..., Run], signum: 
     report = run.finish()
     assert report["code"] == code
     assert report["same_termios"]
+    assert cursor_shown(run)
     (entry,) = run.journal()
     assert entry["completed"] is False
 
@@ -221,6 +222,7 @@ def test_fault_in_the_draw_loop_restores_the_terminal(start: Callable[..., Run])
     assert report["same_termios"]
     assert b"Traceback" not in run.raw
     assert b"injected fault" in run.raw
+    assert cursor_shown(run)
     (entry,) = run.journal()
     assert entry["completed"] is False
 
@@ -254,6 +256,11 @@ def test_declining_the_cautions_starts_nothing(start: Callable[..., Run]) -> Non
     report = run.finish()
     assert report["code"] == 0
     assert run.journal() == []
+
+
+def cursor_shown(run: Run) -> bool:
+    """The program's last word on the cursor was to show it."""
+    return run.raw.rfind(b"\x1b[?25h") > run.raw.rfind(b"\x1b[?25l")
 
 
 def _seconds_between(start: str, end: str) -> float:
