@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
 from headrub.errors import HeadrubError
+from headrub.errors import InvalidFileError as _Located  # located errors print bare: PATH:LINE:COL: ...
 
 
 class HeadrubGroup(TyperGroup):
-    """Turns any ``HeadrubError`` raised by a command into one stderr line and its exit status."""
+    """Turns any error into one stderr line and the contract's exit status.
+
+    ``HeadrubError`` from a command, and Typer's own usage errors (a bad option
+    value, a missing argument), which it would otherwise print over three lines.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        from typer.exceptions import TyperException
+
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except TyperException as err:
+            if type(err).__name__ == "NoArgsIsHelpError":  # plain `headrub`: the help, as asked
+                typer.echo(err.format_message())
+                sys.exit(0)
+            hint = ""
+            context = getattr(err, "ctx", None)
+            if context is not None:
+                hint = f" (see '{context.command_path} --help')"
+            typer.echo(f"headrub: {err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            typer.echo("headrub: aborted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -24,8 +52,6 @@ class HeadrubGroup(TyperGroup):
                 typer.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
             raise typer.Exit(err.exit_code) from None
 
-
-from headrub.errors import InvalidFileError as _Located  # noqa: E402  (located errors print bare)
 
 app = typer.Typer(
     cls=HeadrubGroup,

@@ -102,7 +102,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
 
 def start(
     routine_name: str = typer.Argument(..., metavar="NAME|PATH", help="A routine name, or a path to a routine file."),
-    minutes: float = typer.Option(None, "--minutes", min=0.05, max=600, help="Scale the routine to N minutes (fractions allowed)."),
+    minutes: float = typer.Option(None, "--minutes", help="Scale the routine to N minutes (fractions allowed)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the cautions confirmation."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Ask no questions."),
     before: int = typer.Option(None, "--before", min=0, max=10, help="Tension before, 0–10."),
@@ -114,9 +114,12 @@ def start(
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
+    from headrub.errors import UsageError
     from headrub.loader import resolve
     from headrub.output import is_terminal
 
+    if minutes is not None and not 0 < minutes <= 1440:
+        raise UsageError("--minutes: give the session's length, more than 0 and at most 1440, e.g. --minutes 20")
     routine = resolve(routine_name)
     if minutes is not None:
         routine = routine.scaled(minutes)
