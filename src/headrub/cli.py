@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -20,13 +21,26 @@ class HeadrubGroup(TyperGroup):
     value, a missing argument), which it would otherwise print over three lines.
     """
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run_typer(standalone: bool) -> Any:
+            return super(HeadrubGroup, self).main(
+                args, prog_name, complete_var, standalone, windows_expand_args, **extra
+            )
+
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run_typer(False)
         from typer.exceptions import TyperException
 
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = run_typer(False)
         except TyperException as err:
             if type(err).__name__ == "NoArgsIsHelpError":  # plain `headrub`: the help, as asked
                 typer.echo(err.format_message())
