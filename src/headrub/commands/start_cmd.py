@@ -50,9 +50,13 @@ def confirm_cautions(routine: Routine, ask: bool) -> bool:
 
     if not routine.cautions:
         return True
+    import shutil
+    import textwrap
+
+    width = max(30, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
     sys.stderr.write(f"Before {sanitize(routine.title)}:\n")
     for caution in routine.cautions:
-        sys.stderr.write(f"  • {sanitize(caution)}\n")
+        sys.stderr.write(textwrap.fill(sanitize(caution), width, initial_indent="  • ", subsequent_indent="    ") + "\n")
     if not ask:
         return True
     while True:
@@ -203,4 +207,6 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
             sys.stderr.write("\n")
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     status = _journal(session, routine, answers, started_wall) if journal_it else 0
+    if journal_it and status == 0 and interactive:
+        sys.stderr.write("Saved to your journal ('headrub journal' shows this week).\n")
     return outcome.exit_code if outcome.exit_code else status
