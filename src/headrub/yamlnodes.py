@@ -28,6 +28,12 @@ except AttributeError:  # pragma: no cover - pure-Python PyYAML
     _Loader = yaml.SafeLoader
 
 
+# First characters for which YAML 1.1 may resolve a plain scalar to something other than text.
+_IMPLICIT_FIRST = frozenset(
+    ch for ch in yaml.resolver.Resolver.yaml_implicit_resolvers if ch is not None
+) | {""}
+
+
 @dataclass
 class Node:
     """A located YAML value. ``kind`` is ``scalar``, ``map`` or ``seq``."""
@@ -113,8 +119,13 @@ class _Builder:
             raise YamlProblem(line, column, f"the tag {printable(tag)} is not allowed (routines are plain YAML)")
 
     def _scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> Node:
-        self._check_tag(event.tag, line, column)
         tag = event.tag
+        value = event.value
+        # The common case, text that no implicit resolver could claim, skips the resolver:
+        # a quoted scalar, or a plain one whose first character starts no bool, number or null.
+        if tag is None and ((event.implicit[1] and not event.implicit[0]) or (value and value[0] not in _IMPLICIT_FIRST)):
+            return Node("scalar", line, column, value=value)
+        self._check_tag(tag, line, column)
         if tag is None or tag == "!":
             implicit = (event.implicit[0], event.implicit[1]) if tag is None else (False, False)
             tag = self._resolver.resolve(yaml.ScalarNode, event.value, implicit)  # type: ignore[no-untyped-call]
