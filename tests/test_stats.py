@@ -137,3 +137,133 @@ def test_streaks_never_exceed_the_days_and_current_at_most_longest(offsets: set[
     today = d(19)
     days = {today - timedelta(days=i) for i in offsets}
     assert 0 <= current_streak(days, today) <= longest_streak(days) <= len(days)
+
+
+# --- aggregate and finish against the one-pass computation they replaced -------------------------
+
+
+def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: int = 0) -> dict[str, Any]:
+    """compute_stats as it was before aggregate/finish: one pass of sum() over the entries, the oracle."""
+    from headrub.journal import active_seconds, tension_change
+    from headrub.stats import session_day
+    from headrub.timeutil import week_start_date
+
+    today = now.astimezone().date()
+    days = {session_day(entry) for entry in entries}
+    week_from = week_start_date(today, week_start)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        groups.setdefault(str(entry.get("routine")), []).append(entry)
+    rows: list[dict[str, Any]] = []
+    for name, group in groups.items():
+        changes = [change for change in map(tension_change, group) if change is not None]
+        rows.append(
+            {
+                "routine": name,
+                "sessions": len(group),
+                "avg_minutes": round(sum(map(active_seconds, group)) / 60 / len(group), 1),
+                "avg_tension_change": round(sum(changes) / len(changes), 2) if changes else None,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            r["avg_tension_change"] is None,
+            r["avg_tension_change"] or 0,
+            -r["sessions"],
+            r["routine"],
+        )
+    )
+    return {
+        "sessions": len(entries),
+        "minutes": round(sum(active_seconds(entry) for entry in entries) / 60, 1),
+        "days_this_week": sum(1 for day in days if week_from <= day <= today),
+        "days_this_month": sum(
+            1 for day in days if day.replace(day=1) == today.replace(day=1) and day <= today
+        ),
+        "current_streak_days": current_streak(days, today),
+        "longest_streak_days": longest_streak(days),
+        "routines": rows,
+    }
+
+
+SECONDS = st.one_of(
+    st.floats(min_value=0, max_value=1e5),
+    st.floats(),  # NaN, infinities, negatives: all count as 0
+    st.floats(min_value=1e300, max_value=1.7e308),  # sums that overflow
+    st.integers(min_value=-5, max_value=10**20),
+    st.sampled_from([None, True, "600", -0.0, 0.1, 0.2, 0.3, 1e16, 1.0]),
+)
+TENSION = st.one_of(st.none(), st.integers(-2, 12), st.booleans())
+ENTRIES = st.lists(
+    st.builds(
+        lambda moment, hours, routine, seconds, before, after: {
+            "v": 1,
+            "routine": routine,
+            "started_at": moment.replace(tzinfo=timezone(timedelta(hours=hours))).isoformat(),
+            "active_s": seconds,
+            "tension_before": before,
+            "tension_after": after,
+        },
+        st.datetimes(datetime(2026, 9, 1), datetime(2026, 12, 31)),
+        st.integers(-12, 14),
+        st.sampled_from(["scalp-sleep", "wake-up", "desk-reset", "é", "0"]),
+        SECONDS,
+        TENSION,
+        TENSION,
+    ),
+    max_size=40,
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, counting NaN as equal to NaN and telling -0.0 from 0.0 (json.dumps decides)."""
+    import json
+
+    return json.dumps(a) == json.dumps(b)
+
+
+@given(ENTRIES, st.integers(0, 6))
+def test_compute_stats_is_exactly_the_one_pass_computation(
+    entries: list[dict[str, Any]], week_start: int
+) -> None:
+    """finish(aggregate(...)) gives the very same object, float for float, as one pass of sum() did."""
+    assert same(compute_stats(entries, NOW, week_start), reference_stats(entries, NOW, week_start))
+
+
+@given(st.lists(SECONDS.filter(lambda x: type(x) is float)))
+def test_running_sum_is_bit_for_bit_the_builtin_sum(values: list[float]) -> None:
+    """RunningSum adds floats exactly as sum() does on this Python (compensated from 3.12 on)."""
+    from headrub.stats import RunningSum
+
+    total = RunningSum()
+    for value in values:
+        total.add(value)
+    assert same(total.value(), float(sum(values)))  # an empty sum() is the int 0
+
+
+@given(ENTRIES, ENTRIES)
+def test_aggregates_merge_and_survive_json(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> None:
+    """merge gives the counts, days and changes of one pass; to_json/from_json changes nothing at all."""
+    import json
+
+    from headrub.stats import Aggregate, aggregate, finish
+
+    whole = aggregate(first + second)
+    merged = aggregate(first).merge(aggregate(second))
+    one, two = finish(whole, NOW), finish(merged, NOW)
+    for key in (
+        "sessions",
+        "days_this_week",
+        "days_this_month",
+        "current_streak_days",
+        "longest_streak_days",
+    ):
+        assert one[key] == two[key]
+    assert [(r["routine"], r["sessions"]) for r in sorted(one["routines"], key=lambda r: r["routine"])] == [
+        (r["routine"], r["sessions"]) for r in sorted(two["routines"], key=lambda r: r["routine"])
+    ]
+    assert {r["routine"]: r["avg_tension_change"] for r in one["routines"]} == {
+        r["routine"]: r["avg_tension_change"] for r in two["routines"]
+    }
+    again = Aggregate.from_json(json.loads(json.dumps(whole.to_json())))
+    assert same(finish(again, NOW), one)

@@ -10,13 +10,14 @@ window (less a day's margin for clock changes), so its cost does not grow with t
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import math
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -380,7 +381,7 @@ def read_entries(
     chosen = window or timeutil.EVERYTHING
     cutoff = _cutoff(chosen)
     try:
-        with _open_for_read(target) as handle, _shared_lock(handle):
+        with reading(target) as handle:
             if cutoff is None:
                 lines, problems = _scan_forward(handle)
             else:
@@ -390,15 +391,30 @@ def read_entries(
     except OSError as err:
         raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
     if warn is not None:
-        for number, reason in problems:
-            warn(f"{_show(target)}:{number}: skipped a line that is not a journal entry ({reason})")
         newest = max((_version(line.entry) for line in lines), default=FORMAT_VERSION)
-        if newest > FORMAT_VERSION:
-            warn(
-                f"{_show(target)} has entries from a newer headrub (format v{newest}); "
-                "showing what this version understands"
-            )
+        report_problems(target, problems, newest, warn)
     return [line.entry for line in lines if chosen.contains(line.started)]
+
+
+def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: int, warn: Warn) -> None:
+    """The reader's warnings: one per skipped line (number, reason), then one if ``newest`` is a newer format."""
+    for number, reason in problems:
+        warn(f"{_show(target)}:{number}: skipped a line that is not a journal entry ({reason})")
+    if newest > FORMAT_VERSION:
+        warn(
+            f"{_show(target)} has entries from a newer headrub (format v{newest}); "
+            "showing what this version understands"
+        )
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[IO[bytes]]:
+    """The journal opened for reading (binary) under a shared lock; nothing is created or written.
+
+    A missing journal raises ``FileNotFoundError``; other failures their ``OSError``.
+    """
+    with _open_for_read(path) as handle, _shared_lock(handle):
+        yield handle
 
 
 def _cutoff(window: Window) -> datetime | None:
@@ -440,13 +456,31 @@ def _open_for_read(path: Path) -> IO[bytes]:
 def _scan_forward(handle: IO[bytes]) -> tuple[list[_Line], list[tuple[int, str]]]:
     lines: list[_Line] = []
     problems: list[tuple[int, str]] = []
-    for number, raw in enumerate(handle, start=1):
-        parsed = _parse(raw)
-        if isinstance(parsed, str):
-            problems.append((number, parsed))
-        elif parsed is not None:
-            lines.append(parsed)
+    with _no_gc():
+        for number, raw in enumerate(handle, start=1):
+            parsed = _parse(raw)
+            if isinstance(parsed, str):
+                problems.append((number, parsed))
+            elif parsed is not None:
+                lines.append(parsed)
     return lines, problems
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a scan builds many objects that hold no cycles.
+
+    Each new entry is a fresh dict, so a long scan otherwise triggers collections that walk every
+    entry read so far, a good part of the time on a large journal. Reference counting still frees
+    everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _scan_backward(
@@ -527,9 +561,26 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # NaN and Infinity are not JSON
 
 
+def parse_line(raw: bytes) -> tuple[Entry, datetime] | str | None:
+    """One line (with or without its newline) as the reader takes it.
+
+    The entry and its ``started_at`` instant, the reason it is not an entry (the text of the
+    reader's warning), or None for a blank line.
+    """
+    parsed = _parse(raw)
+    if parsed is None or isinstance(parsed, str):
+        return parsed
+    return parsed.entry, parsed.started
+
+
+def entry_version(entry: Entry) -> int:
+    """The format version an entry was written in (1 when it does not say)."""
+    return _version(entry)
+
+
 def _parse(raw: bytes) -> _Line | str | None:
     """A line as an entry, a reason it is not one, or None for a blank line."""
-    if not raw.strip():
+    if raw[:1] != b"{" and not raw.strip():
         return None
     try:
         text = raw.decode("utf-8")
@@ -625,6 +676,62 @@ def _fits(kind: int, item: Any) -> bool:
     return parse_instant(item) is not None
 
 
+def _plain_v1(value: dict[str, Any]) -> bool:
+    """True for the usual well-formed v1 entry, checked in one go (the reader's hot path).
+
+    Only a shortcut past the field-by-field loop of ``_entry_problem``, and never more lenient:
+    it asks for every field the appender writes to be present with its kind, or null where the
+    loop allows null, and for ``ended_at`` to carry an offset. Anything else (a missing or
+    odd field, a naive ``ended_at``) returns False and takes the loop, which accepts or names the
+    problem exactly as before.
+    """
+    get = value.get
+    item: Any
+    if (
+        type(get("id")) is not str
+        or type(get("logged_at")) is not str
+        or type(get("source")) is not str
+        or type(get("completed")) is not bool
+    ):
+        return False
+    item = get("active_s")
+    kind = type(item)
+    if not ((kind is float or kind is int) and 0 <= item < math.inf):
+        return False
+    item = get("planned_s")
+    if item is not None:
+        kind = type(item)
+        if not ((kind is float or kind is int) and 0 <= item < math.inf):
+            return False
+    item = get("title")
+    if item is not None and type(item) is not str:
+        return False
+    item = get("note")
+    if item is not None and type(item) is not str:
+        return False
+    item = get("strokes_done")
+    if item is not None and not (type(item) is int and item >= 0):
+        return False
+    item = get("strokes_total")
+    if item is not None and not (type(item) is int and item >= 0):
+        return False
+    item = get("tension_before")
+    if item is not None and not (type(item) is int and 0 <= item <= 10):
+        return False
+    item = get("tension_after")
+    if item is not None and not (type(item) is int and 0 <= item <= 10):
+        return False
+    item = get("ended_at")
+    if item is None:
+        return True
+    if type(item) is not str:
+        return False
+    try:
+        return datetime.fromisoformat(item).tzinfo is not None
+    except ValueError:
+        return False
+
+
 def _entry_problem(value: dict[str, Any]) -> str | None:
     """Why a JSON object is not an entry, or None. A newer version is held only to its core."""
     version = value.get("v", FORMAT_VERSION)
@@ -636,6 +743,8 @@ def _entry_problem(value: dict[str, Any]) -> str | None:
     if type(value.get("started_at")) is not str:
         return "no started_at"
     if version > FORMAT_VERSION:
+        return None
+    if _plain_v1(value):
         return None
     for name, kind, nullable in _V1_FIELDS:
         item = value.get(name)

@@ -2,21 +2,252 @@
 
 A session's day is the calendar day where it happened: the date of ``started_at`` in the offset
 it was logged with, so a session at 23:30 stays on its day whatever the zone is now.
+
+The numbers come in two steps: ``aggregate`` folds entries into an ``Aggregate`` (counts, sums
+and the set of days, in file order), and ``finish`` turns one into the ``stats --json`` object as
+seen at a moment. Because the journal is only ever appended to, ``whole_journal`` keeps the
+aggregate of the journal's complete lines in ``<data>/stats-cache.json`` with a digest of the
+bytes it covers, and on the next run reads only what was appended since. The cache is an
+optimisation only: whenever it is missing, stale or unusable the journal is read in full, and
+a cache that cannot be written is simply not written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
+import sys
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
-from headrub.journal import Entry, active_seconds, started_at, tension_change
+from headrub.journal import (
+    FORMAT_VERSION,
+    Entry,
+    Warn,
+    active_seconds,
+    entry_version,
+    parse_line,
+    read_entries,
+    reading,
+    report_problems,
+    started_at,
+    tension_change,
+)
 from headrub.timeutil import week_start_date
+
+# Since Python 3.12 ``sum()`` of floats is compensated (Neumaier), so its result depends on the
+# order and grouping of the numbers. ``RunningSum`` reproduces whichever ``sum()`` this is.
+_COMPENSATED = sum([1e100, 1.0, -1e100]) == 1.0
+
+CACHE_NAME = "stats-cache.json"
+CACHE_FORMAT = 1  # bump when what the cache holds, or how a line is read or counted, changes
+CACHE_MODE = 0o600
+_CHUNK = 1 << 20
 
 
 def session_day(entry: Entry) -> date:
     """The local calendar day the session started on."""
     return started_at(entry).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# aggregating
+
+
+class RunningSum:
+    """A float total that comes out exactly as ``sum()`` of the same floats, in the same order, would."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, hi: float = 0.0, lo: float = 0.0) -> None:
+        self.hi = hi  # the running sum
+        self.lo = lo  # the compensation for bits lost (always 0.0 where sum() is not compensated)
+
+    def add(self, x: float) -> None:
+        """Add one float, as ``sum()`` does."""
+        hi = self.hi
+        total = hi + x
+        if _COMPENSATED:
+            if abs(hi) >= abs(x):
+                self.lo += (hi - total) + x
+            else:
+                self.lo += (x - total) + hi
+        self.hi = total
+
+    def value(self) -> float:
+        """The total, as ``sum()`` would return it."""
+        lo = self.lo
+        if lo and math.isfinite(lo):
+            return self.hi + lo
+        return self.hi
+
+    def copy(self) -> RunningSum:
+        return RunningSum(self.hi, self.lo)
+
+    def to_json(self) -> list[float]:
+        return [self.hi, self.lo]
+
+    @classmethod
+    def from_json(cls, data: Any) -> RunningSum:
+        _expect(isinstance(data, list) and len(data) == 2 and all(type(x) is float for x in data))
+        return cls(data[0], data[1])
+
+
+@dataclass
+class RoutineTotals:
+    """One routine's part of an ``Aggregate``."""
+
+    sessions: int = 0
+    seconds: RunningSum = field(default_factory=RunningSum)
+    change_sum: int = 0  # the sum of tension changes over the entries that have both ratings
+    change_count: int = 0  # how many entries have both ratings
+
+
+@dataclass
+class Aggregate:
+    """What ``finish`` needs to know about a run of entries; ``add`` folds one more in, in file order.
+
+    Counts, sums and the set of days; serialisable with ``to_json`` and mergeable with ``merge``.
+    """
+
+    sessions: int = 0
+    seconds: RunningSum = field(default_factory=RunningSum)
+    days: set[date] = field(default_factory=set)
+    routines: dict[str, RoutineTotals] = field(default_factory=dict)
+
+    def add(self, entry: Entry, day: date | None = None) -> None:
+        """Fold in one entry (``day``: its session day, when the caller already has it)."""
+        self.days.add(session_day(entry) if day is None else day)
+        seconds = active_seconds(entry)
+        change = tension_change(entry)
+        name = str(entry.get("routine"))
+        self.sessions += 1
+        self.seconds.add(seconds)
+        totals = self.routines.get(name)
+        if totals is None:
+            totals = self.routines[name] = RoutineTotals()
+        totals.sessions += 1
+        totals.seconds.add(seconds)
+        if change is not None:
+            totals.change_sum += change
+            totals.change_count += 1
+
+    def merge(self, other: Aggregate) -> Aggregate:
+        """Fold ``other`` (the entries after this one's) into this aggregate; returns it.
+
+        Counts, days and tension changes merge exactly. Float sums merge as ``sum()`` of the two
+        totals would, which can differ in the last bit from one ``sum()`` over every entry
+        (Python 3.12+ compensates its float sums); to stay bit-identical, ``whole_journal``
+        folds appended entries into the cached aggregate with ``add`` instead.
+        """
+        self.sessions += other.sessions
+        self.seconds.add(other.seconds.value())
+        self.days |= other.days
+        for name, theirs in other.routines.items():
+            mine = self.routines.get(name)
+            if mine is None:
+                mine = self.routines[name] = RoutineTotals()
+            mine.sessions += theirs.sessions
+            mine.seconds.add(theirs.seconds.value())
+            mine.change_sum += theirs.change_sum
+            mine.change_count += theirs.change_count
+        return self
+
+    def copy(self) -> Aggregate:
+        return Aggregate(
+            self.sessions,
+            self.seconds.copy(),
+            set(self.days),
+            {
+                name: RoutineTotals(t.sessions, t.seconds.copy(), t.change_sum, t.change_count)
+                for name, t in self.routines.items()
+            },
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: days as ISO dates, float sums as their exact running state."""
+        return {
+            "sessions": self.sessions,
+            "seconds": self.seconds.to_json(),
+            "days": sorted(day.isoformat() for day in self.days),
+            "routines": {
+                name: {
+                    "sessions": t.sessions,
+                    "seconds": t.seconds.to_json(),
+                    "change_sum": t.change_sum,
+                    "change_count": t.change_count,
+                }
+                for name, t in self.routines.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Aggregate:
+        """The aggregate ``to_json`` gave; ``ValueError`` for anything else."""
+        _expect(isinstance(data, dict))
+        days = data["days"]
+        routines = data["routines"]
+        _expect(isinstance(days, list) and all(type(day) is str for day in days))
+        _expect(isinstance(routines, dict))
+        result = cls(_count(data["sessions"]), RunningSum.from_json(data["seconds"]))
+        result.days = {date.fromisoformat(day) for day in days}
+        for name, totals in routines.items():
+            _expect(isinstance(totals, dict))
+            change_sum = totals["change_sum"]
+            _expect(type(change_sum) is int)
+            result.routines[name] = RoutineTotals(
+                _count(totals["sessions"]),
+                RunningSum.from_json(totals["seconds"]),
+                change_sum,
+                _count(totals["change_count"]),
+            )
+        _expect(sum(t.sessions for t in result.routines.values()) == result.sessions)
+        return result
+
+
+def _expect(condition: bool) -> None:
+    if not condition:
+        raise ValueError("not what was expected")
+
+
+def _count(value: Any) -> int:
+    _expect(type(value) is int and value >= 0)
+    return int(value)
+
+
+def aggregate(entries: Iterable[Entry]) -> Aggregate:
+    """The ``Aggregate`` of ``entries``, folded in the order given."""
+    result = Aggregate()
+    for entry in entries:
+        result.add(entry)
+    return result
+
+
+def finish(totals: Aggregate, now: datetime, week_start: int = 0) -> dict[str, Any]:
+    """The ``stats --json`` object of CONTRACT section 5 for an aggregate, as seen at ``now`` (aware, local).
+
+    Keys: sessions, minutes, days_this_week, days_this_month, current_streak_days,
+    longest_streak_days, routines (best average tension change first, no change last).
+    """
+    today = now.astimezone().date()
+    days = totals.days
+    week_from = week_start_date(today, week_start)
+    return {
+        "sessions": totals.sessions,
+        "minutes": round(totals.seconds.value() / 60, 1),
+        "days_this_week": sum(1 for day in days if week_from <= day <= today),
+        "days_this_month": sum(
+            1 for day in days if day.replace(day=1) == today.replace(day=1) and day <= today
+        ),
+        "current_streak_days": current_streak(days, today),
+        "longest_streak_days": longest_streak(days),
+        "routines": _routine_rows(totals),
+    }
 
 
 def compute_stats(entries: Iterable[Entry], now: datetime, week_start: int = 0) -> dict[str, Any]:
@@ -25,21 +256,7 @@ def compute_stats(entries: Iterable[Entry], now: datetime, week_start: int = 0) 
     Keys: sessions, minutes, days_this_week, days_this_month, current_streak_days,
     longest_streak_days, routines (best average tension change first, no change last).
     """
-    items = list(entries)
-    today = now.astimezone().date()
-    days = {session_day(entry) for entry in items}
-    week_from = week_start_date(today, week_start)
-    return {
-        "sessions": len(items),
-        "minutes": round(sum(active_seconds(entry) for entry in items) / 60, 1),
-        "days_this_week": sum(1 for day in days if week_from <= day <= today),
-        "days_this_month": sum(
-            1 for day in days if day.replace(day=1) == today.replace(day=1) and day <= today
-        ),
-        "current_streak_days": current_streak(days, today),
-        "longest_streak_days": longest_streak(days),
-        "routines": per_routine(items),
-    }
+    return finish(aggregate(entries), now, week_start)
 
 
 def current_streak(days: set[date], today: date) -> int:
@@ -68,18 +285,19 @@ def per_routine(entries: list[Entry]) -> list[dict[str, Any]]:
 
     Best (most negative change) first, routines without a change last; ties by sessions, then name.
     """
-    groups: dict[str, list[Entry]] = {}
-    for entry in entries:
-        groups.setdefault(str(entry.get("routine")), []).append(entry)
+    return _routine_rows(aggregate(entries))
+
+
+def _routine_rows(totals: Aggregate) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for name, group in groups.items():
-        changes = [change for change in map(tension_change, group) if change is not None]
+    for name, group in totals.routines.items():
+        changes = group.change_count
         rows.append(
             {
                 "routine": name,
-                "sessions": len(group),
-                "avg_minutes": round(sum(map(active_seconds, group)) / 60 / len(group), 1),
-                "avg_tension_change": round(sum(changes) / len(changes), 2) if changes else None,
+                "sessions": group.sessions,
+                "avg_minutes": round(group.seconds.value() / 60 / group.sessions, 1),
+                "avg_tension_change": round(group.change_sum / changes, 2) if changes else None,
             }
         )
     rows.sort(
@@ -91,3 +309,215 @@ def per_routine(entries: list[Entry]) -> list[dict[str, Any]]:
         )
     )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole journal, through the cache
+
+
+@dataclass
+class _Covered:
+    """What the cache knows about the journal's first ``length`` bytes (all complete lines)."""
+
+    length: int
+    digest: str
+    lines: int
+    problems: list[tuple[int, str]]
+    newest: int
+    totals: Aggregate
+
+
+def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggregate:
+    """The aggregate of every entry in the journal, with the warnings of ``read_entries``.
+
+    The same as ``aggregate(read_entries(path, None, warn))``, but the part of the journal
+    covered by a valid ``stats-cache.json`` beside it is not parsed again, and the cache is
+    brought up to the journal's last complete line. A missing journal is empty and leaves no
+    cache. An unreadable journal is the same ``JournalError`` as from ``read_entries``.
+    """
+    from headrub.paths import journal_file
+
+    target = Path(path) if path is not None else journal_file()
+    cache = target.with_name(CACHE_NAME)
+    try:
+        outcome = _read_through(target, _load(cache))
+    except FileNotFoundError:
+        return Aggregate()
+    except Exception:  # anything at all: the cache must never change the answer, so read it all
+        return aggregate(read_entries(target, None, warn))
+    totals, problems, newest, fresh = outcome
+    if warn is not None:
+        report_problems(target, problems, newest, warn)
+    if fresh is not None:
+        _save(cache, fresh)
+    return totals
+
+
+def _read_through(
+    target: Path, cached: _Covered | None
+) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+    """The journal's aggregate, warnings and newest version, and the cache to write (None: keep it)."""
+    import hashlib
+
+    with reading(target) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        hasher = hashlib.sha256()
+        known = None
+        if cached is not None and cached.length <= size:
+            if _hash_prefix(handle, cached.length, hasher) == cached.digest:
+                known = cached
+            else:
+                hasher = hashlib.sha256()
+        if known is None:
+            known = _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate())
+        handle.seek(known.length)
+        totals, problems, newest = known.totals, known.problems, known.newest
+        length, number, tail = known.length, known.lines, b""
+        for raw in handle:
+            if raw[-1:] != b"\n":
+                tail = raw  # a torn last line: counted now, never cached
+                break
+            number += 1
+            length += len(raw)
+            hasher.update(raw)
+            newest = _fold(raw, number, totals, problems, newest)
+    fresh = None
+    if known is not cached or length > cached.length:
+        fresh = _Covered(length, hasher.hexdigest(), number, list(problems), newest, totals.copy())
+    if tail:
+        newest = _fold(tail, number + 1, totals, problems, newest)
+    return totals, problems, newest, fresh
+
+
+def _fold(raw: bytes, number: int, totals: Aggregate, problems: list[tuple[int, str]], newest: int) -> int:
+    """Fold line ``number`` into ``totals`` or ``problems``; the newest format version seen."""
+    parsed = parse_line(raw)
+    if parsed is None:
+        return newest
+    if isinstance(parsed, str):
+        problems.append((number, parsed))
+        return newest
+    entry, started = parsed
+    totals.add(entry, started.date())
+    return max(newest, entry_version(entry))
+
+
+def _hash_prefix(handle: IO[bytes], length: int, hasher: Any) -> str:
+    """Feed the first ``length`` bytes to ``hasher``; its hex digest ("" if the file is shorter)."""
+    handle.seek(0)
+    remaining = length
+    while remaining > 0:
+        block = handle.read(min(_CHUNK, remaining))
+        if not block:
+            return ""
+        hasher.update(block)
+        remaining -= len(block)
+    return str(hasher.hexdigest())
+
+
+def _context() -> dict[str, Any]:
+    """What besides the journal's bytes decides the numbers: a cache made under anything else is stale.
+
+    The reading rules (this code and the journal's), how ``sum()`` adds floats, and the local
+    zone (a date-time without an offset is read as local time).
+    """
+    import hashlib
+
+    from headrub import journal
+
+    code = hashlib.sha256()
+    for module in (journal.__file__, __file__):
+        if module is None:
+            raise OSError("no source file")
+        with open(module, "rb") as handle:
+            code.update(handle.read())
+    return {
+        "format": CACHE_FORMAT,
+        "journal_format": FORMAT_VERSION,
+        "code": code.hexdigest(),
+        "compensated_sum": _COMPENSATED,
+        "python": list(sys.version_info[:2]),
+        "zone": [os.environ.get("TZ"), list(time.tzname), time.timezone, time.altzone],
+    }
+
+
+def _checked_json(body: dict[str, Any]) -> str:
+    """The SHA-256 of ``body``'s canonical JSON, kept beside it so that a damaged cache is never believed."""
+    import hashlib
+    import json
+
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _load(cache: Path) -> _Covered | None:
+    """The cache's record, or None if it is missing, unreadable, damaged, stale or not well-formed."""
+    import json
+
+    try:
+        with open(cache, "rb") as handle:
+            data = json.loads(handle.read())
+        _expect(isinstance(data, dict) and set(data) == {"check", "body"})
+        body = data["body"]
+        _expect(isinstance(body, dict) and data["check"] == _checked_json(body))
+        _expect(body["context"] == _context())
+        checked: list[tuple[int, str]] = []
+        problems = body["problems"]
+        _expect(isinstance(problems, list))
+        for item in problems:
+            _expect(isinstance(item, list) and len(item) == 2 and type(item[1]) is str)
+            checked.append((_count(item[0]), item[1]))
+        digest, newest = body["digest"], body["newest"]
+        _expect(type(digest) is str and type(newest) is int and newest >= FORMAT_VERSION)
+        record = _Covered(
+            _count(body["length"]), digest, _count(body["lines"]), checked, newest,
+            Aggregate.from_json(body["aggregate"]),
+        )  # fmt: skip
+        _expect(record.lines >= len(checked))
+        return record
+    except Exception:
+        return None
+
+
+def _save(cache: Path, record: _Covered) -> None:
+    """Write the cache atomically (a 0600 temp file beside it, fsync, rename); any failure leaves it be."""
+    import json
+
+    try:
+        body = {
+            "context": _context(),
+            "length": record.length,
+            "digest": record.digest,
+            "lines": record.lines,
+            "problems": [list(item) for item in record.problems],
+            "newest": record.newest,
+            "aggregate": record.totals.to_json(),
+        }
+        data = json.dumps({"check": _checked_json(body), "body": body}).encode("ascii")
+    except Exception:
+        return
+    temporary = cache.with_name(f".{CACHE_NAME}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(temporary, flags, CACHE_MODE)
+    except OSError:
+        return
+    try:
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, CACHE_MODE)
+            else:  # pragma: no cover - Windows
+                os.chmod(temporary, CACHE_MODE)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:
+                    raise OSError("the disk accepted no more data")
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, cache)
+    except Exception:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

@@ -66,5 +66,5 @@ def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
     assert _files_under(home) == set()
     assert _files_under(tmp) == set()
     assert _files_under(cwd) == set()
-    assert _files_under(data) == {data / "journal.jsonl"}
+    assert _files_under(data) == {data / "journal.jsonl", data / "stats-cache.json"}
     assert _files_under(config) == {config / "routines" / "my-evening.yaml"}

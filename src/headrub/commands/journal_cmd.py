@@ -481,11 +481,18 @@ def stats(
         default="everything",
         now=now,
     )
-    entries = store.read_entries(None, window, warn)
-    result = numbers.compute_stats(entries, now, _week_start())
+    if window.is_everything:
+        # The whole journal: through the stats cache, reading only what was appended since.
+        totals = numbers.whole_journal(None, warn)
+        result = numbers.finish(totals, now, _week_start())
+        empty = totals.sessions == 0
+    else:
+        entries = store.read_entries(None, window, warn)
+        result = numbers.compute_stats(entries, now, _week_start())
+        empty = not entries
     if as_json:
         _emit_json(result)
-    elif not entries:
+    elif empty:
         _emit(_nothing_line(window, None, journal_file().exists()) + "\n")
     elif is_terminal():
         _print_stats_rich(result, window)
