@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from typer.testing import CliRunner
 
@@ -34,3 +38,24 @@ def test_no_arguments_shows_the_help() -> None:
     result = CliRunner().invoke(app, [])
     assert result.exit_code == 0
     assert "Usage: headrub" in result.stdout and "start" in result.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_on_stdout_is_one_line() -> None:
+    """Output that cannot be written (stdout on a full disk) is one line and exit 1, not a traceback."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "headrub.cli", "list"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=30, check=False)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["headrub: cannot write the output: No space left on device"]
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    """A pipe closed by its reader (`| head`) ends quietly with status 0."""
+    child = subprocess.Popen([sys.executable, "-m", "headrub.cli", "schema"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.read(5)
+    child.stdout.close()
+    assert child.wait(timeout=30) == 0
+    assert child.stderr.read() == b""
