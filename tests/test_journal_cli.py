@@ -383,9 +383,11 @@ def test_add_with_an_unwritable_journal_exits_1_and_prints_the_entry(monkeypatch
     assert journal_file().read_bytes() == before and result.stdout == ""
 
 
-def test_add_works_without_the_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """If the routine loader cannot be imported, a known name is still logged (without a title)."""
-    monkeypatch.setitem(sys.modules, "headrub.loader", None)
+def test_add_works_when_the_routine_file_is_broken(isolated_dirs: tuple[Path, Path]) -> None:
+    """A user routine of that name that does not load: the session is still logged, without a title."""
+    folder = isolated_dirs[0] / "routines"
+    folder.mkdir(parents=True)
+    (folder / "scalp-sleep.yaml").write_text("title: [unclosed\n")
     add("scalp-sleep", "--minutes", "3")
     assert stored()[0]["title"] is None
 

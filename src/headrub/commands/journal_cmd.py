@@ -394,7 +394,7 @@ def add(
     from datetime import timedelta
 
     from headrub import journal as store
-    from headrub.errors import JournalError, UsageError
+    from headrub.errors import UsageError
     from headrub.timeutil import now_local, parse_at
 
     name = routine.strip()
@@ -423,31 +423,42 @@ def add(
         note=note,
         source="manual",
     )
+    if not save(entry):
+        raise typer.Exit(1)
+    named = f"{_clean(name)} ({_clean(title)})" if title else _clean(name)
+    _emit(f"Logged {_number(minutes)} min of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
+
+
+def save(entry: dict[str, Any]) -> bool:
+    """Append ``entry``; when the journal cannot take it, say why and print the entry to keep.
+
+    The one place a failed write is reported (CONTRACT §5 and issue 4): one line naming the
+    journal and the reason, then the entry as JSON on stderr, so nothing the person gave is lost.
+    """
+    from headrub import journal as store
+    from headrub.errors import JournalError
+
     try:
         store.append(entry)
     except JournalError as err:
         typer.echo(f"headrub: {err}", err=True)
         typer.echo("headrub: the entry, to keep by hand: " + store.entry_json(entry), err=True)
-        raise typer.Exit(1) from None
-    named = f"{_clean(name)} ({_clean(title)})" if title else _clean(name)
-    _emit(f"Logged {_number(minutes)} min of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
+        return False
+    return True
 
 
 def _known_title(name: str) -> str | None:
     """The title of the routine called ``name``, if there is one; any name may be logged."""
-    import importlib
-
+    from headrub.errors import HeadrubError
+    from headrub.loader import find_routine
     from headrub.routine import is_valid_name
 
     if not is_valid_name(name):
         return None
-    # The title is decoration: a missing loader or a broken routine file must not stop the log.
-    try:
-        find_routine = importlib.import_module("headrub.loader").find_routine
-        title = find_routine(name).title
-    except Exception:
+    try:  # the title is decoration: a broken routine file must not stop the log
+        return find_routine(name).title
+    except HeadrubError:
         return None
-    return title if isinstance(title, str) else None
 
 
 # ---------------------------------------------------------------------------------------------

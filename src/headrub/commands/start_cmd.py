@@ -75,7 +75,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
     from datetime import timedelta
 
     from headrub import journal
-    from headrub.errors import JournalError
+    from headrub.commands.journal_cmd import save
 
     started_mono = session.started_at or 0.0
     ended_mono = session.ended_at if session.ended_at is not None else session.clock.now()
@@ -95,13 +95,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
         note=answers.get("note"),
         source="timer",
     )
-    try:
-        journal.append(entry)
-    except JournalError as err:
-        sys.stderr.write(f"headrub: {err}\n")
-        sys.stderr.write("headrub: the entry, to keep by hand: " + journal.entry_json(entry) + "\n")
-        return 1
-    return 0
+    return 0 if save(entry) else 1
 
 
 def start(
