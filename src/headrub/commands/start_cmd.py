@@ -11,7 +11,7 @@ import typer
 
 if TYPE_CHECKING:
     from headrub.routine import Routine
-    from headrub.session import Event, Session
+    from headrub.session import Session
 
 
 class Sound(StrEnum):
@@ -135,12 +135,9 @@ def start(
 
 def _settings(sound: Sound | None, voice: bool | None, tick: bool | None, no_prompt: bool) -> dict[str, Any]:
     """Flags over the config file over the defaults."""
-    try:
-        from headrub.config import effective
-    except ImportError:  # pragma: no cover - before the config module exists
-        base: dict[str, Any] = {"sound": "bell", "voice": False, "tick": False, "prompts": True}
-    else:
-        base = {key: setting.value for key, setting in effective().items()}
+    from headrub.config import effective
+
+    base = {key: setting.value for key, setting in effective().items()}
     flags = {"sound": sound.value if sound else None, "voice": voice, "tick": tick}
     settings = {**base, **{k: v for k, v in flags.items() if v is not None}}
     settings["no_prompt"] = no_prompt or not base.get("prompts", True)
@@ -167,9 +164,7 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
     cues = Cues(sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]),
                 bell=bell, notify=warn)
     session = Session(routine)
-
-    def on_event(event: Event) -> None:
-        cues.handle(event)
+    on_event = cues.handle
 
     started_wall = now_local()
     if live:
