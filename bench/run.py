@@ -730,6 +730,22 @@ def _proc_cpu(pid: int) -> float | None:
         return None
 
 
+REAPER = """\
+import json, os, sys
+out = sys.argv[1]
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+with open(out + ".pid", "w") as handle:
+    handle.write(str(pid))
+_, status, usage = os.wait4(pid, 0)
+with open(out, "w") as handle:
+    json.dump({"status": os.waitstatus_to_exitcode(status), "user_s": usage.ru_utime,
+               "sys_s": usage.ru_stime, "maxrss": usage.ru_maxrss}, handle)
+os._exit(0)
+"""
+
+
 class Pty:
     """A child in an 80×24 pseudo-terminal (pexpect), reaped with ``os.wait4`` for its rusage."""
 
@@ -741,10 +757,28 @@ class Pty:
         warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
         self.pexpect = pexpect
         self.markers = Markers(watch)
+        # pexpect reaps a child when it sees EOF, taking its rusage with it; so the child runs
+        # under a small reaper that writes its pid and then its rusage to files we read.
+        handle, name = tempfile.mkstemp(prefix="headrub-bench-ru-", suffix=".json")
+        os.close(handle)
+        self.ru_file = Path(name)
         self.t0 = time.monotonic()
-        self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=cwd, dimensions=(24, 80))
+        self.child = pexpect.spawn(
+            sys.executable, ["-c", REAPER, str(self.ru_file), *argv], env=env, cwd=cwd, dimensions=(24, 80)
+        )
         self.eof: float | None = None
         self.cpu_at_start: float | None = None
+        self._pid: int | None = None
+
+    @property
+    def pid(self) -> int:
+        """The measured program's pid (not the reaper's); the reaper's until the program has started."""
+        if self._pid is None:
+            try:
+                self._pid = int(Path(str(self.ru_file) + ".pid").read_text())
+            except (OSError, ValueError):
+                return int(self.child.pid)
+        return self._pid
 
     def read(self, timeout: float) -> tuple[float, bytes] | None:
         """The next chunk and when it arrived, None on timeout; sets ``eof`` at the end."""
@@ -775,14 +809,18 @@ class Pty:
         if self.eof is None:
             self.child.kill(9)
             self.drain(5)
-        _, status, usage = os.wait4(self.child.pid, 0)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.child.pid, 0)  # pexpect may have reaped the reaper already
         t_exit = time.monotonic()
         self.child.ptyproc.terminated = True  # reaped here, so pexpect must not wait for it again
         self.child.ptyproc.delayafterclose = 0
         with contextlib.suppress(Exception):
             self.child.close()
-        return {"status": os.waitstatus_to_exitcode(status), "cpu_s": usage.ru_utime + usage.ru_stime,
-                "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "maxrss_mib": rss_kib(usage.ru_maxrss) / 1024,
+        usage = json.loads(self.ru_file.read_text())
+        for leftover in (self.ru_file, Path(str(self.ru_file) + ".pid")):
+            leftover.unlink(missing_ok=True)
+        return {"status": usage["status"], "cpu_s": usage["user_s"] + usage["sys_s"],
+                "user_s": usage["user_s"], "sys_s": usage["sys_s"], "maxrss_mib": rss_kib(usage["maxrss"]) / 1024,
                 "wall_s": t_exit - self.t0}
 
 
@@ -797,10 +835,10 @@ def job_session(spec: dict[str, Any]) -> dict[str, Any]:
     while pty.eof is None and time.monotonic() < deadline:
         pty.read(deadline - time.monotonic())
         if pty.cpu_at_start is None and (pty.markers.bells if start_kind == "bell" else pty.markers.osc):
-            pty.cpu_at_start = _proc_cpu(pty.child.pid)
+            pty.cpu_at_start = _proc_cpu(pty.pid)
         if len(pty.markers.bells) > bells_seen:  # the last one is the end: CPU up to there, without the exit
             bells_seen = len(pty.markers.bells)
-            cpu_at_last_bell = _proc_cpu(pty.child.pid)
+            cpu_at_last_bell = _proc_cpu(pty.pid)
     out = pty.reap()
     out["cpu_at_end_s"] = cpu_at_last_bell
     if out["status"] != 0:
