@@ -112,10 +112,12 @@ def start(
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
-    from headrub.errors import UsageError
+    from headrub.errors import HeadrubError, UsageError
     from headrub.loader import resolve
     from headrub.output import is_terminal
 
+    if sys.platform == "win32":  # the loop waits on the terminal and a signal pipe with select()
+        raise HeadrubError("sessions need Linux or macOS for now (on Windows, run headrub under WSL)")
     if minutes is not None and not 0 < minutes <= 1440:
         raise UsageError("--minutes: give the session's length, more than 0 and at most 1440, e.g. --minutes 20")
     routine = resolve(routine_name)
