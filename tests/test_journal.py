@@ -566,3 +566,23 @@ def test_the_core_modules_import_neither_typer_nor_rich() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_one_line_logged_long_ago_does_not_hide_the_entries_above_it(tmp_path: Path) -> None:
+    """A line with a wrong-clock logged_at (1970) amid recent ones: a week's backward scan still finds all the recent ones."""
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+    def line(name: str, moment: datetime) -> str:
+        stamp = moment.isoformat()
+        return json.dumps({"v": 1, "id": name, "routine": name, "started_at": stamp, "ended_at": stamp,
+                           "active_s": 60, "completed": True, "source": "manual",
+                           "logged_at": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    old = [line(f"old{i}", now - timedelta(days=400 + i)) for i in range(40, 0, -1)]
+    recent = [line("a", now - timedelta(hours=3)), line("b", now - timedelta(hours=2)),
+              line("clock-was-wrong", datetime(1970, 1, 1, tzinfo=UTC)), line("d", now - timedelta(hours=1))]
+    path = tmp_path / "journal.jsonl"
+    path.write_text("\n".join(old + recent) + "\n")
+    week = Window(now - timedelta(days=7), None, "week")
+    found = [entry["routine"] for entry in journal.read_entries(path, week)]
+    assert found == ["a", "b", "d"]

@@ -483,18 +483,25 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+# How many entries in a row, all logged before a window's cutoff, end a backward scan.
+STOP_RUN = 16
+
+
 def _scan_backward(
     handle: IO[bytes], cutoff: datetime, block_size: int
 ) -> tuple[list[_Line], list[tuple[int, str]]]:
-    """Read lines from the end until one was logged before ``cutoff``.
+    """Read lines from the end until ``STOP_RUN`` entries in a row were logged before ``cutoff``.
 
-    Bad lines are counted from the end; their line numbers come from the number of newlines
-    before the last line read, counted only when there is a bad line to report.
+    One old line is not enough to stop: a line logged while the clock was wrong, or appended from
+    another machine, must not hide the entries above it. Bad lines are counted from the end;
+    their line numbers come from the number of newlines before the last line read, counted
+    only when there is a bad line to report.
     """
     lines: list[_Line] = []
     bad: list[tuple[int, str]] = []  # (index from the end, reason)
     index = -1
     anchor = 0  # byte offset where the last line read starts
+    old_in_a_row = 0
     for raw, start in _lines_backward(handle, block_size):
         index += 1
         anchor = start
@@ -503,7 +510,8 @@ def _scan_backward(
             bad.append((index, parsed))
         elif parsed is not None:
             lines.append(parsed)
-            if parsed.logged is not None and parsed.logged < cutoff:
+            old_in_a_row = old_in_a_row + 1 if parsed.logged is not None and parsed.logged < cutoff else 0
+            if old_in_a_row >= STOP_RUN:
                 break
     lines.reverse()
     if not bad:
