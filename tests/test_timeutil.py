@@ -251,3 +251,36 @@ def test_far_dates_are_errors_or_windows_never_tracebacks() -> None:
         except UsageError:
             continue
         assert window.contains(now)
+
+
+@pytest.fixture
+def santiago() -> Iterator[None]:
+    """America/Santiago, where the clocks skip midnight (2026-09-06 starts at 01:00)."""
+    old = os.environ.get("TZ")
+    set_tz("America/Santiago")
+    yield
+    set_tz(old)
+
+
+def test_a_day_whose_midnight_is_skipped_starts_on_that_day(santiago: None) -> None:
+    """--since/--until on the day the clocks jump over midnight cover that day, not the last hour of the day before."""
+    start = start_of_day(date(2026, 9, 6))
+    assert (start.date(), start.hour) == (date(2026, 9, 6), 1)
+    window = make_window(since="2026-09-06", until="2026-09-06")
+    assert window.since == start
+    assert window.until is not None and window.until.date() == date(2026, 9, 6)
+    assert not window.contains(localize(datetime(2026, 9, 5, 23, 30)))
+    assert window.contains(localize(datetime(2026, 9, 6, 12, 0)))
+
+
+def test_a_wall_time_in_the_spring_gap_moves_forward(berlin: None) -> None:
+    """02:30 on the night clocks go forward does not exist; it is read as 03:30 summer time, not 01:30."""
+    moment = localize(datetime(2026, 3, 29, 2, 30))
+    assert moment.isoformat() == "2026-03-29T03:30:00+02:00"
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:30+05:00", "9999-12-31T23:59-05:00", "1899-12-31"])
+def test_dates_out_of_range_are_usage_errors(text: str) -> None:
+    """Years near the ends of the calendar are refused with a message, never an overflow."""
+    with pytest.raises(UsageError, match="out of range"):
+        parse_local(text, "--since")

@@ -26,6 +26,10 @@ _ISO = re.compile(
 )
 
 
+# Dates outside these years are refused: near year 1 and 9999 converting between zones overflows.
+MIN_YEAR, MAX_YEAR = 1900, 9998
+
+
 def now_utc() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(UTC)
@@ -42,10 +46,18 @@ def epoch_ms() -> int:
 
 
 def localize(naive: datetime) -> datetime:
-    """A naive local wall time as an aware instant, with the offset in force at that moment (DST-aware)."""
+    """A naive local wall time as an aware instant, with the offset in force at that moment (DST-aware).
+
+    A wall time that does not exist (in the hour skipped when clocks go forward) is moved forward
+    by the gap, as a clock would read it: so a day whose midnight is skipped starts when the
+    clocks jump, on that same day, never an hour before it on the day before.
+    """
     if naive.tzinfo is not None:
         return naive
-    return naive.astimezone()
+    aware = naive.astimezone()
+    if aware.replace(tzinfo=None) == naive:
+        return aware
+    return max(naive.replace(fold=0).astimezone(), naive.replace(fold=1).astimezone())
 
 
 def start_of_day(day: date) -> datetime:
@@ -65,7 +77,12 @@ def parse_local(text: str, option: str, *, example: str = DATE_EXAMPLE) -> tuple
         raise UsageError(problem)
     try:
         parsed = datetime.fromisoformat(cleaned)
-        return localize(parsed), match.group("time") is not None
+    except ValueError:
+        raise UsageError(problem) from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise UsageError(f"{option}: {cleaned!r} is out of range; give a date from {MIN_YEAR} to {MAX_YEAR}")
+    try:
+        return localize(parsed).astimezone(), match.group("time") is not None
     except (ValueError, OverflowError, OSError):
         raise UsageError(problem) from None
 
