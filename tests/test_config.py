@@ -383,3 +383,14 @@ def test_start_with_a_broken_config_even_with_every_flag(
     assert [m["message"] for m in problems_of(result.stderr)] == [
         "voice: expected true or false, found the text 'loud'"
     ]
+
+
+def test_a_fifo_in_place_of_the_config_does_not_hang(isolated_dirs: tuple[Path, Path]) -> None:
+    """config.yaml being a FIFO with no writer reads as empty (the defaults) instead of blocking."""
+    import os
+
+    isolated_dirs[0].mkdir(parents=True, exist_ok=True)
+    os.mkfifo(isolated_dirs[0] / "config.yaml")
+    from headrub.config import load_config
+
+    assert load_config()["sound"].value == "bell"

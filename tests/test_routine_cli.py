@@ -720,3 +720,60 @@ def test_injection_in_problem_messages_is_inert(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 2
     assert_inert(result.stderr)
+
+
+# --- found in review --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["yes", "on", "null", "123", "0x1f"])
+def test_new_with_a_yaml_word_for_a_name_writes_a_valid_routine(name: str) -> None:
+    """`new yes` (or on, null, 123) quotes the title so the template still validates."""
+    result = run("new", name)
+    assert result.exit_code == 0, result.stderr
+    assert run("validate", result.stdout.strip()).exit_code == 0
+
+
+def test_new_from_a_utf16_routine_copies_its_bytes(isolated_dirs: tuple[Path, Path]) -> None:
+    """`new --from` a routine saved as UTF-16 copies it byte for byte, no traceback."""
+    folder = isolated_dirs[0] / "routines"
+    folder.mkdir(parents=True)
+    source = folder / "wide.yaml"
+    source.write_bytes("title: Wide\nstrokes:\n  - {area: temples, duration: 5}\n".encode("utf-16"))
+    result = run("new", "copy-of-wide", "--from", "wide")
+    assert result.exit_code == 0, result.stderr
+    assert Path(result.stdout.strip()).read_bytes() == source.read_bytes()
+
+
+def test_validate_reports_a_file_name_that_is_not_a_routine_name(tmp_path: Path) -> None:
+    """A valid routine in My_Evening.yaml is a located problem: list and start could never find it by name."""
+    path = tmp_path / "My_Evening.yaml"
+    path.write_text("title: Evening\nstrokes:\n  - {area: temples, duration: 5}\n")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:1:1: the file name 'My_Evening' is not a routine name")
+
+
+def test_validate_an_unreadable_folder_is_a_located_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that cannot be listed is PATH:1:1 with the reason and exit 2, not an output error."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real = Path.iterdir
+
+    def refuse(self: Path) -> Any:
+        if self == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    result = run("validate", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{folder}:1:1: cannot read this folder: Permission denied"
+
+
+def test_validate_sanitizes_file_names(tmp_path: Path) -> None:
+    """A file name holding an OSC sequence is printed without its escape characters."""
+    path = tmp_path / "\x1b]2;pwned\x07x.yaml"
+    path.write_text("title: [unclosed\n")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -7,6 +7,7 @@ both. An invalid file is a ``ConfigFileError`` with one located line per problem
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,21 +109,15 @@ def load_text(text: str, path: str) -> dict[str, Setting]:
 
 
 def _read(path: Path) -> bytes | None:
-    """The file's bytes (None when there is no file), refused by size before reading."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
+    """The file's bytes (None when there is no file), refused by size before reading.
+
+    Read as routines are (``loader.read_limited``): without blocking on a FIFO, size first.
+    """
+    from headrub.loader import read_limited
+
+    if not os.path.lexists(path):
         return None
-    except IsADirectoryError:
-        raise YamlProblem(1, 1, "is a folder, not a config file") from None
-    except OSError as err:
-        raise YamlProblem(1, 1, f"cannot read: {err.strerror or err}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise YamlProblem(
-            1, 1, f"the file is over {MAX_CONFIG_BYTES // 1024} KiB; a config file is at most that"
-        )
-    return data
+    return read_limited(path, MAX_CONFIG_BYTES, "config")
 
 
 def load_config(path: Path | None = None) -> dict[str, Setting]:

@@ -42,7 +42,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        from headrub.text import sanitize  # a file name may hold escape sequences too
+
+        return f"{sanitize(self.path)}:{self.line}:{self.column}: {self.message}"
 
 
 class InvalidFileError(UsageError):

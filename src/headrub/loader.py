@@ -266,18 +266,18 @@ def load_text(text: str, path: str, *, name: str | None = None, source: str = "u
     return routine
 
 
-def read_limited(path: Path) -> bytes:
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "routine") -> bytes:
     """A file's bytes, refused by size before reading; raises ``YamlProblem``.
 
     The file is opened without blocking, so a FIFO with no writer cannot hang the
     command (it then reads as empty); pipes such as ``<(...)`` still read whole.
     """
-    too_big = f"the file is over {MAX_FILE_BYTES // 1024} KiB; a routine file is at most that"
+    too_big = f"the file is over {limit // 1024} KiB; a {kind} file is at most that"
     nonblocking = getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, os.O_RDONLY | nonblocking)
     except IsADirectoryError:
-        raise YamlProblem(1, 1, "is a folder, not a routine file") from None
+        raise YamlProblem(1, 1, f"is a folder, not a {kind} file") from None
     except FileNotFoundError:
         raise YamlProblem(1, 1, "no such file") from None
     except OSError as err:
@@ -285,18 +285,18 @@ def read_limited(path: Path) -> bytes:
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise YamlProblem(1, 1, "is a folder, not a routine file")
-        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(1, 1, f"is a folder, not a {kind} file")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise YamlProblem(1, 1, too_big)
         if nonblocking:
             os.set_blocking(fd, True)  # a FIFO without a writer reads EOF, not EAGAIN
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as err:
         raise YamlProblem(1, 1, f"cannot read: {err.strerror or err}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:  # a file that grew since fstat, a pipe or a device
+    if len(data) > limit:  # a file that grew since fstat, a pipe or a device
         raise YamlProblem(1, 1, too_big)
     return data
 

@@ -7,6 +7,7 @@ are imported inside the commands. User text is sanitized wherever it is drawn; `
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -442,7 +443,9 @@ def save(entry: dict[str, Any]) -> bool:
         store.append(entry)
     except JournalError as err:
         typer.echo(f"headrub: {err}", err=True)
-        typer.echo("headrub: the entry, to keep by hand: " + store.entry_json(entry), err=True)
+        # ASCII-escaped: the line goes to a terminal, and a note may hold bidi or C1 characters.
+        kept = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
+        typer.echo("headrub: the entry, to keep by hand: " + kept, err=True)
         return False
     return True
 

@@ -231,21 +231,30 @@ def validate(
     """Check routine files; print PATH:LINE:COL: message for each problem."""
     from headrub.errors import Problem, RoutineFileError
     from headrub.loader import SUFFIXES, load_file
+    from headrub.routine import is_valid_name
+    from headrub.text import sanitize
 
     problems: list[Problem] = []
     targets: list[Path] = []
     for path in files:
-        if path.is_dir():
-            targets.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
-        else:
+        if not path.is_dir():
             targets.append(path)
+            continue
+        try:
+            targets.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
+        except OSError as err:
+            problems.append(Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}"))
     for path in targets:
         try:
             routine = load_file(path)
         except RoutineFileError as err:
             problems.extend(err.problems)
             continue
-        typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+        if not is_valid_name(path.stem):
+            problems.append(Problem(str(path), 1, 1, f"the file name {path.stem!r} is not a routine name; "
+                                    "use lower-case letters, digits and '-' (e.g. my-evening.yaml)"))
+            continue
+        typer.echo(f"{sanitize(str(path))}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
     if problems:
         raise RoutineFileError(problems)
 
@@ -267,14 +276,24 @@ def _user_path(name: str) -> Path:
     return paths.user_routines_dir() / f"{name}.yaml"
 
 
-def _write_new(path: Path, text: str) -> None:
+def _write_new(path: Path, content: bytes) -> None:
     from headrub.errors import HeadrubError
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(content)
     except OSError as err:
         raise HeadrubError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _read_source(path: Path) -> bytes:
+    """A routine file's bytes as they are (copied, not re-encoded); unreadable is one line."""
+    from headrub.errors import HeadrubError
+
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise HeadrubError(f"cannot read {path}: {err.strerror or err}") from None
 
 
 def new(
@@ -291,11 +310,11 @@ def new(
     if existing and not force:
         raise UsageError(f"{existing[0]} already exists; use --force to overwrite it, or 'headrub edit {name}'")
     if from_routine:
-        source = locate(from_routine).path
-        text = source.read_text(encoding="utf-8")
+        content = _read_source(locate(from_routine).path)
     else:
-        text = TEMPLATE.format(path=path, title=name.replace("-", " ").capitalize())
-    _write_new(path, text)
+        title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
+        content = TEMPLATE.format(path=path, title=title).encode("utf-8")
+    _write_new(path, content)
     typer.echo(str(path))
 
 
@@ -318,7 +337,7 @@ def edit(
     if found.source == "user":
         path = found.path
     else:
-        _write_new(path, found.path.read_text(encoding="utf-8"))
+        _write_new(path, _read_source(found.path))
         typer.echo(f"Copied the built-in {name} to {path}", err=True)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
