@@ -59,3 +59,22 @@ def test_a_reader_that_stops_early_is_not_an_error() -> None:
     child.stdout.close()
     assert child.wait(timeout=30) == 0
     assert child.stderr.read() == b""
+
+
+def test_a_reader_that_closes_at_once_is_not_an_error() -> None:
+    """`headrub list | true`: the pipe is closed before anything is written; status 0, nothing on stderr."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run([sys.executable, "-m", "headrub.cli", "list"], stdout=write_end,
+                          stderr=subprocess.PIPE, timeout=30, check=False)
+    os.close(write_end)
+    assert done.returncode == 0
+    assert done.stderr == b""
+
+
+def test_a_closed_stdout_is_not_a_traceback() -> None:
+    """Started with stdout closed (`headrub list >&-`): no traceback."""
+    done = subprocess.run(["sh", "-c", f"exec >&-; {sys.executable} -m headrub.cli list"],
+                          stderr=subprocess.PIPE, text=True, timeout=30, check=False)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0

@@ -180,13 +180,18 @@ def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (6, 2, "fine")
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGQUIT, 131)],
+)
 def test_signals_journal_the_partial_session(start: Callable[..., Run], signum: int, code: int) -> None:
-    """SIGINT, SIGTERM and SIGHUP end with 130, 143 and 129 after journalling; the terminal is restored."""
+    """SIGINT, SIGTERM, SIGHUP and Ctrl-\\ end with 130, 143, 129 and 131 after journalling; the terminal is restored."""
     run = start("--yes", "--no-prompt")
     run.wait_for("TEMPLES")
     if signum == signal.SIGINT:
         run.child.sendintr()  # Ctrl-C typed on the terminal
+    elif signum == signal.SIGQUIT:
+        run.child.send("\x1c")  # Ctrl-\\ typed on the terminal
     else:
         os.kill(run.headrub_pid(), signum)
     report = run.finish()
@@ -285,3 +290,28 @@ def test_resizing_down_to_40_columns(start: Callable[..., Run]) -> None:
     report = run.finish()
     assert report["code"] == 0 and report["same_termios"]
     assert b"Traceback" not in run.raw
+
+
+def test_sigterm_at_the_after_question_still_journals(start: Callable[..., Run]) -> None:
+    """SIGTERM while 'Tension now' waits after the session: the entry is written, then exit 143."""
+    run = start("--yes", "--before", "4")
+    run.wait_for("TEMPLES")
+    run.child.send("q")
+    run.child.expect("Tension now")
+    os.kill(run.headrub_pid(), signal.SIGTERM)
+    report = run.finish()
+    assert report["code"] == 143 and report["same_termios"]
+    (entry,) = run.journal()
+    assert entry["tension_before"] == 4 and entry["tension_after"] is None
+
+
+def test_closing_the_terminal_still_journals(start: Callable[..., Run]) -> None:
+    """The terminal window closed mid-session (the PTY hung up): the partial session is journalled."""
+    run = start("--yes", "--no-prompt")
+    run.wait_for("TEMPLES")
+    run.child.close(force=True)
+    end = time.monotonic() + 10
+    while not run.journal() and time.monotonic() < end:
+        time.sleep(0.05)
+    (entry,) = run.journal()
+    assert entry["completed"] is False

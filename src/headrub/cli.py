@@ -59,6 +59,9 @@ class HeadrubGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader stopped early (`headrub list | head -1`)
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except HeadrubError as err:
             if os.environ.get("HEADRUB_DEBUG"):
                 raise
@@ -130,6 +133,9 @@ def run() -> None:
     stdout and stderr, skipping the interpreter's teardown of every loaded
     module (about 30 ms a command, which start-up budgets care about).
     """
+    for name in ("stdout", "stderr"):  # started with the stream closed (`headrub list >&-`)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115  (lives until os._exit)
     try:
         app(prog_name="headrub")
         code = 0

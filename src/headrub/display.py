@@ -75,8 +75,10 @@ def plain_line(elapsed: float, step: Step) -> str:
 def summary_line(session: Session, routine: Routine) -> str:
     """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes``."""
     word = "done" if session.completed else "stopped"
+    # A finished session reads like its plan (both rounded up); a stopped one counts whole seconds done.
+    active = format_clock(session.active_seconds) if session.completed else format_elapsed(session.active_seconds)
     return (
-        f"{word}: {routine.name}, {format_clock(session.active_seconds)} of {format_clock(session.planned_seconds)}, "
+        f"{word}: {routine.name}, {active} of {format_clock(session.planned_seconds)}, "
         f"{session.strokes_done}/{session.strokes_total} strokes"
     )
 

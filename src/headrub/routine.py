@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 TECHNIQUES = (
@@ -140,36 +140,34 @@ class Routine:
         """The planned length of the whole routine."""
         return sum(s.total_seconds for s in self.strokes)
 
+    @property
+    def shortest_seconds(self) -> float:
+        """The least a scaled routine can last: one second for every timed step."""
+        return float(sum(s.sides for s in self.strokes)) * MIN_DURATION_S
+
     def scaled(self, minutes: float) -> Routine:
-        """The same routine with every stroke scaled so the total is ``minutes`` (each at least 1 s)."""
+        """The same routine scaled so the total is ``minutes`` exactly, each step at least 1 s.
+
+        Steps that would fall under a second are held at one and the rest share what is left,
+        so the total still comes out right. Raises ``ValueError`` below ``shortest_seconds``.
+        """
         target = minutes * 60.0
-        total = self.total_seconds
-        if total <= 0 or target <= 0:
-            return self
-        factor = target / total
+        if target < self.shortest_seconds - 1e-9:
+            raise ValueError(f"at least {self.shortest_seconds:g} s: one second for each of its steps")
+        held: set[int] = set()
+        while True:
+            held_total = sum(self.strokes[i].sides * MIN_DURATION_S for i in held)
+            free_total = sum(s.total_seconds for i, s in enumerate(self.strokes) if i not in held)
+            factor = (target - held_total) / free_total if free_total > 0 else 0.0
+            short = {i for i, s in enumerate(self.strokes) if i not in held and s.duration * factor < MIN_DURATION_S}
+            if not short:
+                break
+            held |= short
         strokes = tuple(
-            Stroke(
-                area=s.area,
-                duration=max(MIN_DURATION_S, s.duration * factor),
-                technique=s.technique,
-                pressure=s.pressure,
-                tempo=s.tempo,
-                side=s.side,
-                cue=s.cue,
-                breath=s.breath,
-            )
-            for s in self.strokes
+            replace(s, duration=MIN_DURATION_S if i in held else s.duration * factor)
+            for i, s in enumerate(self.strokes)
         )
-        return Routine(
-            name=self.name,
-            title=self.title,
-            strokes=strokes,
-            summary=self.summary,
-            tags=self.tags,
-            cautions=self.cautions,
-            source=self.source,
-            path=self.path,
-        )
+        return replace(self, strokes=strokes)
 
 
 def json_schema() -> dict[str, Any]:

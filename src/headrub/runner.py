@@ -9,10 +9,12 @@ half-drawn. The terminal is put back on every way out.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import select
 import signal
 import sys
+import termios
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import FrameType
@@ -27,8 +29,8 @@ if TYPE_CHECKING:
     from headrub.keys import RawKeys
     from headrub.routine import Routine
 
-# CONTRACT §4: how a signal ends a session.
-EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+# CONTRACT §4: how a signal ends a session (and Ctrl-\, SIGQUIT, like Ctrl-C: 128 + 3).
+EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129, signal.SIGQUIT: 131}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ class Outcome:
     exit_code: int
     reason: str  # "finished", "quit", "signal", "error"
     error: BaseException | None = None
+
+
+def _terminal_gone(error: BaseException) -> bool:
+    """Whether ``error`` says the terminal went away (closed window, hung-up line)."""
+    if isinstance(error, termios.error):
+        return True
+    return isinstance(error, OSError) and error.errno in (errno.EIO, errno.ENXIO, errno.ENOTTY, errno.EBADF)
 
 
 class Runner:
@@ -73,13 +82,16 @@ class Runner:
         """Start the session and return once it has finished, been stopped, or failed."""
         restore = self._install_signals()
         try:
+            if self.keys is not None:
+                self.keys.__enter__()  # only once a signal can no longer leave the terminal raw
             self._start_display()
             self._handle(self.session.start())
             self._draw()
             outcome = self._loop()
         except Exception as err:  # a bug must still leave a journal entry and a sane terminal
             self._handle(self.session.stop())
-            outcome = Outcome(False, 1, "error", err)
+            hung_up = signal.SIGHUP in self._pending or _terminal_gone(err)
+            outcome = Outcome(False, 129, "signal") if hung_up else Outcome(False, 1, "error", err)
         finally:
             self._stop_display()
             restore()
@@ -201,9 +213,15 @@ class Runner:
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
         signal.signal(signal.SIGTSTP, self._on_signal)
-        if self.keys is not None:
-            self.keys.restore_raw()
-        self._start_display()
+        if any(signum in EXIT_STATUS for signum in self._pending):
+            return  # woken to be ended (the shell hangs up a stopped job with HUP, then CONT)
+        try:
+            if self.keys is not None:
+                self.keys.restore_raw()
+            self._start_display()
+        except (OSError, termios.error):  # the terminal is gone
+            self._pending.append(signal.SIGHUP)
+            return
         if not was_paused:
             self._handle(self.session.resume())
 
@@ -228,9 +246,8 @@ class Runner:
         os.set_blocking(read_fd, False)
         os.set_blocking(write_fd, False)
         self._wake_read = read_fd
-        wanted = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGWINCH]
-        if self.keys is not None:
-            wanted.append(signal.SIGTSTP)
+        # SIGTSTP too in plain mode: a stop is a stop, and its time is not session time.
+        wanted = [*EXIT_STATUS, signal.SIGWINCH, signal.SIGTSTP]
         previous: dict[int, Any] = {s: signal.signal(s, self._on_signal) for s in wanted}
         old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 import wave
 from array import array
 from collections.abc import Sequence
@@ -51,9 +50,7 @@ def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
         _add_note(mix, note, rate)
     peak = max((abs(x) for x in mix), default=0.0)
     scale = 32767 * (PEAK / peak if peak > PEAK else 1.0)
-    samples = array("h", (round(x * scale) for x in mix))
-    if sys.byteorder == "big":
-        samples.byteswap()  # WAV is little-endian
+    samples = array("h", (round(x * scale) for x in mix))  # native order: wave swaps to little-endian
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(CHANNELS)

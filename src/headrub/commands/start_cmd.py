@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from enum import StrEnum
@@ -39,8 +40,9 @@ def ask_tension(label: str) -> int | None:
         answer = _ask(f"{label} (0–10, Enter skips): ")
         if answer is None or not answer.strip():
             return None
-        if answer.strip().isdigit() and 0 <= int(answer.strip()) <= 10:
-            return int(answer.strip())
+        word = answer.strip()
+        if re.fullmatch(r"[0-9]{1,2}", word) and int(word) <= 10:
+            return int(word)
         sys.stderr.write("Please answer with a whole number from 0 (none) to 10 (worst), or press Enter.\n")
 
 
@@ -122,7 +124,10 @@ def start(
         raise UsageError("--minutes: give the session's length, more than 0 and at most 1440, e.g. --minutes 20")
     routine = resolve(routine_name)
     if minutes is not None:
-        routine = routine.scaled(minutes)
+        try:
+            routine = routine.scaled(minutes)
+        except ValueError as err:
+            raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
     settings = _settings(sound, voice, tick, no_prompt)
     interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
     if not confirm_cautions(routine, ask=interactive and not yes):
@@ -146,10 +151,67 @@ def _settings(sound: Sound | None, voice: bool | None, tick: bool | None, no_pro
     return settings
 
 
+class _Interrupted(Exception):
+    """A signal arrived while a question was waiting for its answer."""
+
+
+class _Deferred:
+    """From just before the session to the journal entry: ending signals are noted, not obeyed.
+
+    A Ctrl-C, SIGTERM, SIGHUP or SIGQUIT while the end chime fades or the entry is written is
+    recorded and decides the exit status afterwards; during a question it cuts the question
+    short. Either way the entry is written first (the session's own loop handles signals itself
+    while it runs).
+    """
+
+    def __init__(self) -> None:
+        from headrub.runner import EXIT_STATUS
+
+        self.exit_status = EXIT_STATUS
+        self.signum: int | None = None
+        self.asking = False
+        for signum in EXIT_STATUS:
+            signal.signal(signum, self._note)
+
+    def _note(self, signum: int, frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+        if self.asking:
+            raise _Interrupted
+
+    @property
+    def exit_code(self) -> int:
+        """The status the noted signal asks for (0 when none came)."""
+        return self.exit_status.get(signal.Signals(self.signum), 1) if self.signum is not None else 0
+
+    def ask(self, answers: dict[str, Any]) -> None:
+        """The after-session questions, cut short by a signal."""
+        self.asking = True
+        try:
+            if answers["after"] is None and self.signum is None:
+                answers["after"] = ask_tension("Tension now")
+            if answers["note"] is None and self.signum is None:
+                answers["note"] = _ask("A note (Enter skips): ") or None
+        except (_Interrupted, KeyboardInterrupt):
+            _say(sys.stderr, "")
+        finally:
+            self.asking = False
+
+
+def _say(stream: Any, line: str) -> None:
+    """A line that may fail to print (a closed terminal, a full disk) without costing anything else."""
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *, journal_it: bool) -> int:
     from headrub.cues import Cues
+    from headrub.display import summary_line
     from headrub.output import is_terminal, make_console, warn
-    from headrub.runner import Runner
+    from headrub.runner import Outcome, Runner
     from headrub.session import Session
     from headrub.timeutil import now_local
 
@@ -157,47 +219,39 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
     console = make_console() if live else None
 
     def bell() -> None:
-        if console is not None:
-            console.bell()
-        elif is_terminal(sys.stderr):
-            sys.stderr.write("\a")
-            sys.stderr.flush()
+        try:
+            if console is not None:
+                console.bell()
+            elif is_terminal(sys.stderr):
+                sys.stderr.write("\a")
+                sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the terminal is gone: the session still ends and is journalled
 
+    deferred = _Deferred()
+    session = Session(routine)
+    started_wall = now_local()
     cues = Cues(sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]),
                 bell=bell, notify=warn)
-    session = Session(routine)
-    on_event = cues.handle
+    try:
+        if deferred.signum is not None:  # stopped while the sounds were being prepared
+            outcome = Outcome(False, deferred.exit_code, "signal")
+        else:
+            from headrub.keys import RawKeys
 
-    started_wall = now_local()
-    if live:
-        from headrub.keys import RawKeys
-
-        with RawKeys() as keys:
-            outcome = Runner(routine, session, on_event=on_event, on_beat=cues.beat, console=console, keys=keys).run()
-    else:
-        outcome = Runner(routine, session, on_event=on_event, on_beat=cues.beat).run()
-    cues.close()
-    # From here on a second Ctrl-C must not cost the entry.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_IGN)
-    from headrub.display import summary_line
-
-    sys.stdout.write(summary_line(session, routine) + "\n")
-    sys.stdout.flush()
+            keys = RawKeys() if live else None
+            outcome = Runner(routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys).run()
+    finally:
+        cues.close()  # lets the end chime finish; a signal meanwhile is only noted
+    if session.started_at is not None:
+        _say(sys.stdout, summary_line(session, routine))
     if outcome.error is not None:
-        warn(f"the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
-    if interactive and outcome.reason != "signal":
-        for signum in (signal.SIGINT,):
-            signal.signal(signum, signal.default_int_handler)
-        try:
-            if answers["after"] is None:
-                answers["after"] = ask_tension("Tension now")
-            if answers["note"] is None:
-                answers["note"] = _ask("A note (Enter skips): ") or None
-        except KeyboardInterrupt:
-            sys.stderr.write("\n")
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    status = _journal(session, routine, answers, started_wall) if journal_it else 0
-    if journal_it and status == 0 and interactive:
-        sys.stderr.write("Saved to your journal ('headrub journal' shows this week).\n")
-    return outcome.exit_code if outcome.exit_code else status
+        _say(sys.stderr, f"headrub: the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
+    if interactive and outcome.reason != "signal" and session.started_at is not None:
+        deferred.ask(answers)
+    status = 0
+    if journal_it and session.started_at is not None:
+        status = _journal(session, routine, answers, started_wall)
+        if status == 0 and interactive:
+            _say(sys.stderr, "Saved to your journal ('headrub journal' shows this week).")
+    return deferred.exit_code or outcome.exit_code or status
