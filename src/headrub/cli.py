@@ -133,9 +133,13 @@ def run() -> None:
     stdout and stderr, skipping the interpreter's teardown of every loaded
     module (about 30 ms a command, which start-up budgets care about).
     """
-    for name in ("stdout", "stderr"):  # started with the stream closed (`headrub list >&-`)
-        if getattr(sys, name) is None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:  # started with the stream closed (`headrub list >&-`)
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115  (lives until os._exit)
+        elif hasattr(stream, "reconfigure"):
+            # A path with bytes that are not UTF-8, or a lone surrogate: shown escaped, never a crash.
+            stream.reconfigure(errors="backslashreplace")
     try:
         app(prog_name="headrub")
         code = 0
