@@ -28,6 +28,15 @@ KEYMAP = {
 
 def decode_keys(data: str) -> list[str]:
     """The actions in a burst of input: arrow escape sequences count as one key each."""
+    return split_keys(data)[0]
+
+
+def split_keys(data: str) -> tuple[list[str], str]:
+    """The actions in ``data``, and an escape sequence cut off at its end, to join the next read.
+
+    A sequence split across two reads (``ESC O`` then ``Q``, the F2 key) must not be read as the
+    plain key ``Q`` (quit) when its second half arrives.
+    """
     actions: list[str] = []
     i = 0
     while i < len(data):
@@ -39,10 +48,14 @@ def decode_keys(data: str) -> list[str]:
                 continue
             # An unknown escape sequence: skip ESC, '[' or 'O', parameters and the final byte.
             j = i + 1
-            if j < len(data) and data[j] in "[O":
+            if j == len(data):
+                return actions, data[i:]  # a lone ESC so far: wait for what follows
+            if data[j] in "[O":
                 j += 1
                 while j < len(data) and not ("@" <= data[j] <= "~"):
                     j += 1
+                if j >= len(data):
+                    return actions, data[i:]  # the final byte has not arrived yet
                 j += 1
             i = j
             continue
@@ -50,7 +63,7 @@ def decode_keys(data: str) -> list[str]:
         if action:
             actions.append(action)
         i += 1
-    return actions
+    return actions, ""
 
 
 class RawKeys:
@@ -63,6 +76,7 @@ class RawKeys:
     def __init__(self, fd: int | None = None) -> None:
         self.fd = sys.stdin.fileno() if fd is None else fd
         self._saved: list[Any] | None = None
+        self._partial = ""  # an escape sequence whose end has not been read yet
 
     def __enter__(self) -> RawKeys:
         import termios
@@ -107,4 +121,5 @@ class RawKeys:
             return ["hangup"]  # the terminal went away
         if not data:
             return ["hangup"]
-        return decode_keys(data.decode("utf-8", "replace"))
+        actions, self._partial = split_keys(self._partial + data.decode("utf-8", "replace"))
+        return actions
