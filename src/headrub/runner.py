@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
-from headrub.session import Event, EventKind, Session, State
+from headrub.session import Event, EventKind, Session, Snapshot, State
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -86,7 +86,7 @@ class Runner:
                 self.keys.__enter__()  # only once a signal can no longer leave the terminal raw
             self._start_display()
             self._handle(self.session.start())
-            self._draw()
+            self._draw(self.session.snapshot())
             outcome = self._loop()
         except Exception as err:  # a bug must still leave a journal entry and a sane terminal
             self._handle(self.session.stop())
@@ -120,8 +120,9 @@ class Runner:
                     if self._act(action):
                         return Outcome(False, 0, "quit")
             self._handle(session.tick())
-            self._beat()
-            self._draw()
+            snapshot = session.snapshot()  # one per wake-up, for the beat and the frame alike
+            self._beat(snapshot)
+            self._draw(snapshot)
         return Outcome(session.completed, 0, "finished" if session.completed else "quit")
 
     def _act(self, action: str) -> bool:
@@ -153,12 +154,9 @@ class Runner:
                 self._print(plain_line(max(0.0, elapsed), event.step))
             self.on_event(event)
 
-    def _beat(self) -> None:
+    def _beat(self, snapshot: Snapshot) -> None:
         """Call ``on_beat`` once as each beat of a tempo stroke begins (not while paused)."""
-        if self.on_beat is None or self.session.state != State.RUNNING:
-            return
-        snapshot = self.session.snapshot()
-        if snapshot.beat_count is None:
+        if self.on_beat is None or snapshot.state != State.RUNNING or snapshot.beat_count is None:
             return
         beat = (snapshot.step_index, snapshot.beat_count)
         if beat != self._last_beat:
@@ -195,13 +193,13 @@ class Runner:
             with contextlib.suppress(OSError, ValueError):
                 self.console.show_cursor(True)
 
-    def _draw(self) -> None:
+    def _draw(self, snapshot: Snapshot) -> None:
         if self.live is None or self.console is None:
             return
         from headrub.display import render_frame
 
         width, height = self.console.size
-        frame = render_frame(self.session.snapshot(), self.routine, width=min(width, 100), height=height)
+        frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height)
         self.live.update(frame, refresh=True)
 
     def _suspend(self) -> None:
