@@ -28,12 +28,6 @@ except AttributeError:  # pragma: no cover - pure-Python PyYAML
     _Loader = yaml.SafeLoader
 
 
-# First characters for which YAML 1.1 may resolve a plain scalar to something other than text.
-_IMPLICIT_FIRST = frozenset(
-    ch for ch in yaml.resolver.Resolver.yaml_implicit_resolvers if ch is not None
-) | {""}
-
-
 @dataclass
 class Node:
     """A located YAML value. ``kind`` is ``scalar``, ``map`` or ``seq``."""
@@ -120,11 +114,6 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> Node:
         tag = event.tag
-        value = event.value
-        # The common case, text that no implicit resolver could claim, skips the resolver:
-        # a quoted scalar, or a plain one whose first character starts no bool, number or null.
-        if tag is None and ((event.implicit[1] and not event.implicit[0]) or (value and value[0] not in _IMPLICIT_FIRST)):
-            return Node("scalar", line, column, value=value)
         self._check_tag(tag, line, column)
         if tag is None or tag == "!":
             implicit = (event.implicit[0], event.implicit[1]) if tag is None else (False, False)
