@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from headrub import loader
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import MAX_FILE_BYTES, Routine, parse_duration
+from samples import THREE_MISTAKES
 
 PATH = "routines/r.yaml"
 
@@ -184,17 +185,6 @@ def test_misspelt_required_key_is_not_also_reported_missing() -> None:
     assert [p.message for p in found] == ["strokes[0]: unknown key 'duraton' — did you mean 'duration'?"]
 
 
-THREE_MISTAKES = """\
-title: Three mistakes
-strokes:
-  - area: crown
-    duraton: 30
-  - area: temples
-    duration: 0
-  - area: nape
-    duration: 10
-    pressure: hard
-"""
 
 
 def test_three_mistakes_give_exactly_three_located_lines() -> None:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 from headrub import loader
 from headrub.cli import app
+from samples import THREE_MISTAKES
 
 GOOD = """\
 title: Evening calm
@@ -42,17 +43,6 @@ strokes:
     duration: 1m
 """
 
-THREE_MISTAKES = """\
-title: Three mistakes
-strokes:
-  - area: crown
-    duraton: 30
-  - area: temples
-    duration: 0
-  - area: nape
-    duration: 10
-    pressure: hard
-"""
 
 ESC, BEL = "\x1b", "\x07"
 BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f")

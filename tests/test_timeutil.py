@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,22 +39,29 @@ def set_tz(name: str | None) -> None:
     time.tzset()
 
 
+@contextmanager
+def local_zone(name: str) -> Iterator[None]:
+    """The process's local zone is ``name`` inside the block, and what it was after."""
+    old = os.environ.get("TZ")
+    set_tz(name)
+    try:
+        yield
+    finally:
+        set_tz(old)
+
+
 @pytest.fixture
 def berlin() -> Iterator[None]:
     """Run the test with Europe/Berlin as the local zone."""
-    old = os.environ.get("TZ")
-    set_tz("Europe/Berlin")
-    yield
-    set_tz(old)
+    with local_zone("Europe/Berlin"):
+        yield
 
 
 @pytest.fixture
 def new_york() -> Iterator[None]:
     """Run the test with America/New_York as the local zone."""
-    old = os.environ.get("TZ")
-    set_tz("America/New_York")
-    yield
-    set_tz(old)
+    with local_zone("America/New_York"):
+        yield
 
 
 def test_now_is_aware_and_frozen_by_time_machine(berlin: None) -> None:
@@ -256,10 +264,8 @@ def test_far_dates_are_errors_or_windows_never_tracebacks() -> None:
 @pytest.fixture
 def santiago() -> Iterator[None]:
     """America/Santiago, where the clocks skip midnight (2026-09-06 starts at 01:00)."""
-    old = os.environ.get("TZ")
-    set_tz("America/Santiago")
-    yield
-    set_tz(old)
+    with local_zone("America/Santiago"):
+        yield
 
 
 def test_a_day_whose_midnight_is_skipped_starts_on_that_day(santiago: None) -> None:
