@@ -15,9 +15,11 @@ from headrub import paths
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import (
     MAX_BREATH_S,
+    FORMAT_VERSION,
     MAX_CUE_CHARS,
     MAX_DURATION_S,
     MAX_FILE_BYTES,
+    MAX_SAY_CHARS,
     MAX_STROKES,
     MAX_TEMPO,
     MIN_BREATH_S,
@@ -34,8 +36,8 @@ from headrub.routine import (
 )
 from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
-ROUTINE_KEYS = ("title", "summary", "tags", "cautions", "strokes")
-STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "breath")
+ROUTINE_KEYS = ("format", "title", "summary", "tags", "cautions", "quiet", "strokes")
+STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "say", "breath")
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -178,6 +180,25 @@ class _Checker:
             return None
         return pace
 
+    def flag(self, node: Node, field: str) -> bool | None:
+        if node.kind != "scalar" or not isinstance(node.value, bool):
+            self.fail(node, field, f"expected true or false, found {_type_name(node)}")
+            return None
+        return node.value
+
+    def format_version(self, node: Node, field: str) -> int | None:
+        value = node.value
+        if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int):
+            self.fail(node, field, f"expected the format version {FORMAT_VERSION}, found {_type_name(node)}")
+            return None
+        if value > FORMAT_VERSION:
+            self.fail(node, field, f"format {_number(value)} is newer than this headrub reads (format {FORMAT_VERSION}); upgrade headrub")
+            return None
+        if value < 1:
+            self.fail(node, field, f"{_number(value)} is not a format version; this headrub reads format {FORMAT_VERSION}")
+            return None
+        return value
+
     def stroke(self, node: Node, field: str) -> Stroke | None:
         keys = self.mapping(node, field, STROKE_KEYS)
         if keys is None:
@@ -194,6 +215,7 @@ class _Checker:
             "side": lambda n, f: self.choice(n, f, SIDES),
             "tempo": self.tempo,
             "cue": lambda n, f: self.text(n, f, required=False, limit=MAX_CUE_CHARS),
+            "say": lambda n, f: self.text(n, f, limit=MAX_SAY_CHARS),
             "breath": self.breath,
         }
         values = {key: check(keys[key], f"{field}.{key}") for key, check in optional.items() if key in keys}
@@ -219,6 +241,8 @@ class _Checker:
         summary = self.text(keys["summary"], "summary", required=False) if "summary" in keys else None
         tags = self.text_list(keys["tags"], "tags") if "tags" in keys else ()
         cautions = self.text_list(keys["cautions"], "cautions") if "cautions" in keys else ()
+        quiet = self.flag(keys["quiet"], "quiet") if "quiet" in keys else False
+        version = self.format_version(keys["format"], "format") if "format" in keys else FORMAT_VERSION
         strokes = self.strokes(keys["strokes"]) if "strokes" in keys else None
         if self.problems or title is None or strokes is None:
             return None
@@ -229,6 +253,8 @@ class _Checker:
             summary=summary or None,
             tags=tags,
             cautions=cautions,
+            quiet=bool(quiet),
+            format=version or FORMAT_VERSION,
             source=source,
             path=self.path,
         )

@@ -27,6 +27,10 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 3600.0
 MAX_STROKES = 200
 MAX_CUE_CHARS = 280
+# ``say``: the line spoken as a stroke starts, written for the ear (about 20 words).
+MAX_SAY_CHARS = 200
+# The routine format this headrub reads; a file may say ``format: 1``.
+FORMAT_VERSION = 1
 MIN_TEMPO, MAX_TEMPO = 1, 240
 MAX_FILE_BYTES = 256 * 1024
 # Breath pacing for ``breathing`` strokes: seconds in and out, e.g. "4-6".
@@ -105,6 +109,7 @@ class Stroke:
     side: str | None = None
     cue: str | None = None
     breath: tuple[float, float] | None = None
+    say: str | None = None
 
     @property
     def sides(self) -> int:
@@ -131,6 +136,8 @@ class Routine:
     summary: str | None = None
     tags: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
+    quiet: bool = False  # a sleep routine: no halfway or ten-seconds speech, a fading end, no questions after
+    format: int = FORMAT_VERSION
     source: str = "built-in"  # "built-in" or "user"
     path: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -204,6 +211,12 @@ def json_schema() -> dict[str, Any]:
                 "description": "left, right, both, or each (once per side, left then right; duration per side).",
             },
             "cue": {"type": "string", "maxLength": MAX_CUE_CHARS},
+            "say": {
+                "type": "string",
+                "pattern": r"\S",
+                "maxLength": MAX_SAY_CHARS,
+                "description": "The instruction spoken as the stroke starts, written for the ear (about 20 words).",
+            },
             "breath": {
                 "type": "string",
                 "pattern": r"^\s*\d+(\.\d+)?\s*-\s*\d+(\.\d+)?\s*$",
@@ -219,7 +232,15 @@ def json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["title", "strokes"],
         "properties": {
+            "format": {
+                "const": FORMAT_VERSION,
+                "description": "The routine format version (optional; this headrub reads version 1).",
+            },
             "title": {"type": "string", "pattern": r"\S"},
+            "quiet": {
+                "type": "boolean",
+                "description": "A sleep routine: no halfway or ten-seconds speech, a fading end, no questions after.",
+            },
             "summary": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
             "cautions": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
