@@ -1,0 +1,277 @@
+"""The journal at scale: synthetic journals and headrub's commands over them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    MIB,
+    PEAK_MEMORY_MAX_MIB,
+    RUN_PY,
+    STATS_ALL_MAX_RATIO,
+    WEEK_ADD_MAX_RATIO,
+    Row,
+    fmt_s,
+    headrub_argv,
+    log,
+    median,
+    memory_floor_mib,
+    paired_ratio,
+    run_piped,
+    with_dirs,
+)
+
+ROUTINES = [  # name, title, planned seconds, strokes
+    ("scalp-sleep", "Scalp massage for sleep", 600, 9),
+    ("tension-headache", "Tension headache relief", 480, 8),
+    ("desk-reset", "Desk reset", 300, 6),
+    ("neck-and-shoulders", "Neck and shoulders", 540, 10),
+    ("head-spa", "Head spa at home", 900, 14),
+    ("jaw-release", "Jaw release", 240, 6),
+    ("wake-up", "Wake-up scalp tapping", 180, 5),
+    ("gentle-holds", "Gentle holds", 420, 7),
+    ("back-tennis-ball", "Back of the head with a tennis ball", 360, 6),
+]
+NOTES = ["fell asleep after", "better", "headache gone", "salon head spa — lovely", "partner did it",
+         "tight on the left", "sore spot behind the ear", "did it twice", "😌", "stopped, phone rang"]
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TAIL_DAYS = 28
+TAIL_PER_DAY = 2
+
+
+def _ulid(ms: int, rng: random.Random) -> str:
+    value = (ms << 80) | rng.getrandbits(80)
+    return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in range(25, -1, -1))
+
+
+_ROUTINE_WEIGHTS = list(itertools.accumulate([9, 6, 8, 4, 2, 3, 3, 2, 1]))
+
+
+def _local_zone() -> dt.tzinfo | None:
+    """A fixed offset when the local zone has no DST (fast to convert to), else None (per instant)."""
+    if time.daylight:
+        return None
+    return dt.timezone(dt.timedelta(seconds=-time.timezone))
+
+
+_LOCAL = _local_zone()
+
+
+def _entry(rng: random.Random, started: dt.datetime, logged: dt.datetime | None, manual: bool) -> tuple[dt.datetime, dict[str, Any]]:
+    name, title, planned, strokes = rng.choices(ROUTINES, cum_weights=_ROUTINE_WEIGHTS)[0]
+    if manual:
+        planned_s = None
+        active = float(rng.choice([10, 15, 20, 30, 45, 60]) * 60)
+        completed, done = True, None
+        strokes_total = None
+    else:
+        planned_s = planned
+        completed = rng.random() < 0.9
+        active = planned if completed else round(rng.uniform(30, planned - 5), 1)
+        done = strokes if completed else max(1, int(strokes * active / planned))
+        strokes_total = strokes
+    ended = started + dt.timedelta(seconds=active + (rng.uniform(0, 90) if rng.random() < 0.1 else 0))
+    if logged is None:
+        logged = ended + dt.timedelta(milliseconds=rng.randint(5, 400))
+    before = rng.randint(3, 9) if rng.random() < 0.6 else None
+    after = max(0, before - rng.randint(0, 4)) if before is not None and rng.random() < 0.9 else None
+    entry = {
+        "v": 1,
+        "id": _ulid(int(logged.timestamp() * 1000), rng),
+        "routine": name,
+        "title": title,
+        "started_at": started.astimezone(_LOCAL).isoformat(timespec="seconds"),
+        "ended_at": ended.astimezone(_LOCAL).isoformat(timespec="seconds"),
+        "planned_s": planned_s,
+        "active_s": int(active) if float(active).is_integer() else active,
+        "completed": completed,
+        "strokes_done": done,
+        "strokes_total": strokes_total,
+        "tension_before": before,
+        "tension_after": after,
+        "note": rng.choice(NOTES) if rng.random() < 0.08 else None,
+        "source": "manual" if manual else "timer",
+        "logged_at": logged.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return logged, entry
+
+
+def make_journal(path: Path, n: int, now: dt.datetime, seed: int = 6) -> dict[str, Any]:
+    """``n`` entries over three years, in ``logged_at`` order, ~5 % back-dated manual ones.
+
+    The last ``TAIL_DAYS`` days always hold the same realistic two sessions a day (whatever
+    ``n``), so ``journal --week`` shows the same entries at 10,000 and 100,000 and any growth in
+    its time comes from the file, not from a longer table. The rest fill the three years before.
+    """
+    rng = random.Random(seed)
+    now = now.astimezone(dt.UTC)
+    items: list[tuple[dt.datetime, dict[str, Any]]] = []
+    tail = 0
+    if n:
+        local_now = now.astimezone()
+        for day in range(TAIL_DAYS, -1, -1):
+            date = (local_now - dt.timedelta(days=day)).date()
+            for hour, minute in ((7, 30), (22, 5))[:TAIL_PER_DAY]:
+                naive = dt.datetime(date.year, date.month, date.day, hour, minute) + dt.timedelta(minutes=rng.randint(-40, 40))
+                started = naive.astimezone()  # local, DST-aware
+                if started + dt.timedelta(minutes=20) > now or len(items) >= n:
+                    continue
+                items.append(_entry(rng, started, None, manual=False))
+        tail = len(items)
+    span_end = now - dt.timedelta(days=TAIL_DAYS + 1)
+    span_start = now - dt.timedelta(days=3 * 365)
+    span = (span_end - span_start).total_seconds()
+    for _ in range(n - tail):
+        started = span_start + dt.timedelta(seconds=rng.uniform(0, span))
+        manual = rng.random() < 0.05
+        logged = None
+        if manual:  # logged later with journal add --at: back-dated
+            logged = started + dt.timedelta(hours=rng.uniform(1, 24 * 7))
+        items.append(_entry(rng, started, logged, manual))
+    items.sort(key=lambda item: item[0])
+    with open(path, "w", encoding="utf-8") as handle:
+        for _, entry in items:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return {"entries": n, "recent_tail": tail, "bytes": path.stat().st_size,
+            "back_dated": sum(1 for _, e in items if e["source"] == "manual")}
+
+
+# (name, arguments, which copy of the journal): "read" is only read (but may gain headrub's own
+# cache files), "cold" has every file but the journal removed before each run, "add" is appended to.
+JOURNAL_CASES = [
+    ("journal --week", ["journal", "--week"], "read"),
+    ("stats --days 7", ["stats", "--days", "7"], "read"),
+    ("stats", ["stats"], "read"),
+    ("stats, no cache", ["stats"], "cold"),
+    ("journal add", ["journal", "add", "scalp-sleep", "--minutes", "5"], "add"),
+    ("stats after an add", ["stats"], "add"),
+]
+JOURNAL_TARGETS = {"journal --week": WEEK_ADD_MAX_RATIO, "journal add": WEEK_ADD_MAX_RATIO,
+                   "stats": STATS_ALL_MAX_RATIO, "stats after an add": STATS_ALL_MAX_RATIO}
+JOURNAL_NOTES = {
+    "stats": "run again on an unchanged journal: whatever headrub keeps in the data folder is warm",
+    "stats, no cache": "every file but journal.jsonl removed from the data folder before each run: "
+    "the first stats on a journal (a new install, or a cache thrown away)",
+    "stats after an add": "right after a journal add on the same copy: the usual case after a session",
+}
+
+
+def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int, results: dict[str, Any]) -> list[Row]:
+    hr = headrub_argv()
+    now = dt.datetime.now(dt.UTC)
+    dirs: dict[tuple[str, int], Path] = {}
+    made: dict[int, Any] = {}
+    # Made in helper processes, side by side: this process stays small, and that matters because
+    # Linux carries the parent's peak RSS into a vfork-ed child's ru_maxrss (see memory_floor_mib).
+    t = time.perf_counter()
+    makers = {}
+    for n in sizes:
+        for kind in ("read", "cold", "add"):
+            dirs[(kind, n)] = work / f"journal-{n}" / kind
+            dirs[(kind, n)].mkdir(parents=True)
+        makers[n] = subprocess.Popen(
+            [sys.executable, str(RUN_PY), "--make-journal", str(dirs[("read", n)] / "journal.jsonl"),
+             str(n), now.isoformat()], stdout=subprocess.PIPE, text=True)
+    for n in sizes:
+        made[n] = json.loads(makers[n].communicate()[0])
+        for kind in ("cold", "add"):  # each its own copy: add grows its journal, cold loses its cache
+            shutil.copyfile(dirs[("read", n)] / "journal.jsonl", dirs[(kind, n)] / "journal.jsonl")
+        for kind in ("read", "cold", "add"):
+            os.chmod(dirs[(kind, n)] / "journal.jsonl", 0o600)
+        log(f"  journal of {n:,} entries: {made[n]['bytes'] / MIB:.1f} MiB, {made[n]['back_dated']} back-dated")
+    log(f"  made in {time.perf_counter() - t:.1f} s")
+    walls: dict[tuple[str, int], list[float]] = {}
+    rss: dict[tuple[str, int], list[int]] = {}
+    failures: dict[tuple[str, int], str] = {}
+    outputs: dict[tuple[str, int], int] = {}
+    extra_files: set[str] = set()
+
+    def once(name: str, args: list[str], kind: str, n: int) -> None:
+        data = dirs[(kind, n)]
+        if kind == "cold":
+            for path in data.iterdir():
+                if path.name != "journal.jsonl":
+                    extra_files.add(path.name)
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+        run = run_piped([*hr, *args], with_dirs(env, data), work)
+        key = (name, n)
+        if run.problem():
+            failures[key] = run.problem() or ""
+            return
+        walls.setdefault(key, []).append(run.wall)
+        rss.setdefault(key, []).append(run.maxrss_kib)
+        outputs[key] = len(run.stdout.splitlines())
+
+    for name, args, kind in JOURNAL_CASES:  # warm-up (caches, headrub's own too), and find what does not work yet
+        for n in sizes if kind != "cold" else sizes[:1]:
+            once(name, args, kind, n)
+    walls.clear()
+    rss.clear()
+    for r in range(rounds):
+        for name, args, kind in JOURNAL_CASES:
+            order = sizes[r % len(sizes):] + sizes[: r % len(sizes)]
+            for n in order:
+                if (name, n) not in failures:
+                    once(name, args, kind, n)
+    for n in sizes:
+        for kind in ("read", "add"):
+            extra_files.update(p.name for p in dirs[(kind, n)].iterdir() if p.name != "journal.jsonl")
+    results["journal"] = {
+        "journals": {str(n): made[n] for n in sizes},
+        "files_headrub_added_to_the_data_folder": sorted(extra_files),
+        "runs": {
+            f"{name} @{n}": {"wall_s": walls.get((name, n), []), "median_wall_s": median(walls.get((name, n), [])),
+                             "maxrss_mib": [k / 1024 for k in rss.get((name, n), [])],
+                             "stdout_lines": outputs.get((name, n)), "failure": failures.get((name, n))}
+            for name, _, _ in JOURNAL_CASES for n in sizes
+        },
+    }
+    floor = memory_floor_mib()
+    results["journal"]["memory_floor_mib"] = floor
+    rows: list[Row] = []
+    for name, _, _ in JOURNAL_CASES:
+        base_key = (name, sizes[0])
+        for n in sizes[1:]:
+            key = (name, n)
+            label = f"{name}, {n // 1000}k entries"
+            limit = JOURNAL_TARGETS.get(name) if n == max(sizes) else None
+            target = f"≤ {limit:.2f}× of 0" if limit else "info"
+            note = JOURNAL_NOTES.get(name, "") if n == max(sizes) else ""
+            if name in ("stats", "stats after an add") and not extra_files:
+                note = ""  # no cache: these are the plain full reads
+            if key in failures or base_key in failures:
+                why = failures.get(key) or failures.get(base_key) or ""
+                rows.append(Row("journal", label, "failed", target=target, met=False if limit else None, note=why))
+                continue
+            ratio = paired_ratio(walls[key], walls[base_key])
+            rows.append(Row("journal", label, fmt_s(median(walls[key])), f"{fmt_s(median(walls[base_key]))} at 0",
+                            ratio, target, (ratio is not None and ratio <= limit) if limit else None, note=note,
+                            data={"median_wall_s": median(walls[key]), "baseline_median_wall_s": median(walls[base_key])}))
+    for name, _, _ in JOURNAL_CASES:
+        peaks = [(max(rss[(name, n)]) / 1024, n) for n in sizes if rss.get((name, n))]
+        if not peaks:
+            rows.append(Row("memory", f"peak memory: {name}", "failed", target=f"< {PEAK_MEMORY_MAX_MIB:.0f} MiB", met=False,
+                            note=next((failures[(name, n)] for n in sizes if (name, n) in failures), "")))
+            continue
+        peak, at = max(peaks)
+        zero = next((p for p, n in peaks if n == 0), None)
+        note = f"at or below this script's own peak ({floor:.0f} MiB), so the true figure is lower" if peak <= floor * 1.02 else ""
+        rows.append(Row("memory", f"peak memory: {name} (at {at // 1000}k)" if at else f"peak memory: {name}",
+                        f"{peak:.1f} MiB", f"{zero:.1f} MiB at 0" if zero is not None else "",
+                        peak / zero if zero else None, f"< {PEAK_MEMORY_MAX_MIB:.0f} MiB", peak < PEAK_MEMORY_MAX_MIB,
+                        note=note, data={"peak_mib": peak, "by_size_mib": {str(n): p for p, n in peaks}}))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# 3–5. live sessions in pseudo-terminals (each job runs in its own helper process: see --lane)
