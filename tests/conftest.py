@@ -10,11 +10,12 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
-    """Point HEADRUB_CONFIG_DIR and HEADRUB_DATA_DIR at fresh temp folders."""
+    """Point HEADRUB_CONFIG_DIR, HEADRUB_DATA_DIR and HEADRUB_CACHE_DIR at fresh temp folders."""
     config = tmp_path / "config"
     data = tmp_path / "data"
     monkeypatch.setenv("HEADRUB_CONFIG_DIR", str(config))
     monkeypatch.setenv("HEADRUB_DATA_DIR", str(data))
+    monkeypatch.setenv("HEADRUB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("HEADRUB_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     yield config, data

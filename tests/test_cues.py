@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from headrub import wav
+from headrub import paths, wav
 from headrub.clock import FakeClock
 from headrub.cues import Cues, speakable, step_phrase, stroke_phrase
 from headrub.routine import Routine, Stroke
@@ -213,16 +213,23 @@ def test_a_session_sounds_once_per_event_in_order_and_speaks_every_area(
     assert calls.bells == 0 and calls.notices == []
 
 
-def test_players_get_a_wav_file_that_close_removes(rec: Recorder, calls: Calls) -> None:
-    """The player is given a real WAV file in a private temp folder; close() removes the folder."""
+def test_players_get_a_wav_file_kept_in_the_cache_for_the_next_session(rec: Recorder, calls: Calls) -> None:
+    """The player is given a real WAV file in the cache folder; close() keeps it, the next session reuses it."""
     cues = make_cues(calls, rec.which, sound="chime")
     cues.handle(event(EventKind.STROKE_STARTED))
     path = Path(rec.wait_for(1)[0][2][-1])
     with wave.open(str(path), "rb") as w:
         assert w.getnframes() == round(wav.duration_of("change") * 22050)
+    assert path.is_relative_to(paths.cache_dir() / "sounds")
     assert path.parent.stat().st_mode & 0o077 == 0  # private to the user
     cues.close(linger=5.0)
-    assert not path.parent.exists()
+    assert path.is_file()
+    made = path.stat()
+    again = make_cues(calls, rec.which, sound="chime")
+    again.handle(event(EventKind.STROKE_STARTED))
+    assert Path(rec.wait_for(2)[1][2][-1]) == path
+    again.close(linger=5.0)
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (made.st_ino, made.st_mtime_ns)  # not made again
 
 
 # -- timing is never hostage to sound ------------------------------------------------------

@@ -29,8 +29,10 @@ terminal bell per beat would grate), and only when ``tick`` is on and ``sound`` 
 ``none``.
 
 Players: ``paplay``, ``pw-play``, ``aplay`` (Linux and other Unixes), ``afplay`` (macOS),
-``winsound`` (Windows). Each sound is synthesised once (``headrub.wav``) and written once to
-a private ``tempfile.mkdtemp()`` folder that ``close()`` removes; players get its path.
+``winsound`` (Windows). Each sound is synthesised once (``headrub.wav``) and kept in the cache
+folder (``<cache>/sounds``), so later sessions start without making it again; players get its
+path. When the cache folder cannot be written, the sounds go to a private ``tempfile.mkdtemp()``
+folder that ``close()`` removes.
 Speech: ``espeak-ng``, ``espeak``, ``spd-say``; ``say`` on macOS; Windows PowerShell's
 System.Speech. A missing player falls back to the bell, a missing engine to sounds only,
 each with exactly one notice through ``notify``; nothing here ever raises at a session.
@@ -330,10 +332,19 @@ class Cues:
         if self._player is None and self._winsound is None:
             self._no_player()
             return
+        names = [*SOUND_FOR.values()] if self._sound == "chime" else []
+        names += ["tick"] if self._tick else []
+        try:  # made once, then kept in the cache folder: no synthesis at each start
+            from headrub.paths import cache_dir
+
+            folder = cache_dir() / "sounds"
+            self._files = {name: str(wav.sound_file(name, folder)) for name in names}
+            return
+        except OSError:
+            pass  # a read-only or full cache folder: this session's own temp folder will do
         try:
             self._tmpdir = tempfile.mkdtemp(prefix="headrub-sounds-")
-            names = [*SOUND_FOR.values()] if self._sound == "chime" else []
-            for name in [*names, *(["tick"] if self._tick else [])]:
+            for name in names:
                 path = os.path.join(self._tmpdir, f"{name}.wav")
                 with open(path, "wb") as out:
                     out.write(wav.sound(name))

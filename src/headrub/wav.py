@@ -3,17 +3,27 @@
 No audio file comes from elsewhere. Each note rises over a few milliseconds (a hard start
 clicks), then decays exponentially, and is faded to exact silence at its end so a cut-off
 never clicks either. ``sound(name)`` gives the named sounds of a session, built once each.
+
+Synthesis takes about a quarter of a second for a session's sounds, too long to pay at every
+start, so ``sound_file`` keeps each as a WAV file in the cache folder, in a folder named by a
+hash of everything that shapes it (the notes, the rate, the level and ``SYNTH_VERSION``): a change to
+any of them makes a new file, never a stale sound. Files are written atomically (a temporary
+file renamed into place), and one of the wrong size is simply made again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import math
-import wave
+import os
+import tempfile
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
+from pathlib import Path
 
 RATE = 22050
 SAMPLE_WIDTH = 2  # bytes: 16-bit PCM
@@ -21,6 +31,9 @@ CHANNELS = 1
 # Loud enough to hear over hands in hair, well short of clipping when notes overlap.
 PEAK = 0.8
 _FADE_OUT_S = 0.012
+# Bump when the synthesis changes in a way the notes and the constants above do not show.
+SYNTH_VERSION = 1
+_HEADER_BYTES = 44  # a canonical PCM WAV header, as the wave module writes it
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
     peak = max((abs(x) for x in mix), default=0.0)
     scale = 32767 * (PEAK / peak if peak > PEAK else 1.0)
     samples = array("h", (round(x * scale) for x in mix))  # native order: wave swaps to little-endian
+    import wave
+
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(CHANNELS)
@@ -113,3 +128,52 @@ def sound(name: str) -> bytes:
 def duration_of(name: str) -> float:
     """How long the named sound lasts, in seconds."""
     return max(n.start + n.length for n in SOUNDS[name])
+
+
+def _frames(notes: Sequence[Note], rate: int) -> int:
+    """How many samples ``synth_tone`` makes for ``notes``."""
+    return max(round((n.start + n.length) * rate) for n in notes)
+
+
+def cache_key(notes: Sequence[Note], *, rate: int = RATE) -> str:
+    """A short hash of everything that decides the sound ``notes`` make."""
+    spec = repr((SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, [astuple(n) for n in notes]))
+    return hashlib.sha256(spec.encode()).hexdigest()[:16]
+
+
+def sound_file(name: str, folder: Path, notes: Sequence[Note] | None = None, *, rate: int = RATE) -> Path:
+    """The sound ``name`` (``SOUNDS[name]`` unless ``notes`` are given) as a WAV file in ``folder``.
+
+    Made only when no good copy is there: the file's name carries ``cache_key``, so a copy is
+    good when it has the size that sound must have. Raises ``OSError`` when ``folder`` cannot
+    be made or written.
+    """
+    notes = SOUNDS[name] if notes is None else tuple(notes)
+    path = folder / cache_key(notes, rate=rate) / f"{name}.wav"
+    expected = _HEADER_BYTES + _frames(notes, rate) * SAMPLE_WIDTH * CHANNELS
+    try:
+        if path.stat().st_size == expected:
+            return path
+    except OSError:
+        pass  # missing (or unreadable): make it
+    data = sound(name) if notes == SOUNDS.get(name) and rate == RATE else synth_tone(notes, rate=rate)
+    _write_atomically(path, data)
+    return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed into place.
+
+    Readers see the old file or the whole new one; an interruption (an exception, Ctrl-C) removes
+    the temporary file. Only a hard kill between the write and the rename can leave one behind.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
