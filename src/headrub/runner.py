@@ -24,9 +24,9 @@ from headrub.session import Event, EventKind, Session, Snapshot, State
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.live import Live
 
     from headrub.keys import RawKeys
+    from headrub.painter import Painter
     from headrub.routine import Routine
 
 # CONTRACT §4: how a signal ends a session (and Ctrl-\, SIGQUIT, like Ctrl-C: 128 + 3).
@@ -72,7 +72,7 @@ class Runner:
         self.console = console
         self.keys = keys
         self.out = out if out is not None else sys.stdout
-        self.live: Live | None = None
+        self.live: Painter | None = None
         self._pending: list[int] = []
         self._wake_read = -1
 
@@ -176,10 +176,9 @@ class Runner:
     def _start_display(self) -> None:
         if self.console is None:
             return
-        from rich.live import Live
+        from headrub.painter import Painter
 
-        self.live = Live(console=self.console, auto_refresh=False, screen=True, transient=True,
-                         redirect_stdout=False, redirect_stderr=False)
+        self.live = Painter(self.console)  # draws only the rows that changed since the last frame
         self.live.start()
 
     def _stop_display(self) -> None:
@@ -200,7 +199,7 @@ class Runner:
 
         width, height = self.console.size
         frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height)
-        self.live.update(frame, refresh=True)
+        self.live.draw(frame, width, height)
 
     def _suspend(self) -> None:
         """Ctrl-Z: pause, give the terminal back, stop; on ``fg`` take it again and go on."""
