@@ -30,6 +30,8 @@ from bench.common import (
     run_piped,
     with_dirs,
 )
+from bench.peers import Peer, not_run
+from bench.templates import JRNL_CONFIG
 
 ROUTINES = [  # name, title, planned seconds, strokes
     ("scalp-sleep", "Scalp massage for sleep", 600, 9),
@@ -106,7 +108,7 @@ def _entry(rng: random.Random, started: dt.datetime, logged: dt.datetime | None,
     return logged, entry
 
 
-def make_journal(path: Path, n: int, now: dt.datetime, seed: int = 6) -> dict[str, Any]:
+def make_journal(path: Path, n: int, now: dt.datetime, seed: int = 6, peers_dir: Path | None = None) -> dict[str, Any]:
     """``n`` entries over three years, in ``logged_at`` order, ~5 % back-dated manual ones.
 
     The last ``TAIL_DAYS`` days always hold the same realistic two sessions a day (whatever
@@ -142,8 +144,32 @@ def make_journal(path: Path, n: int, now: dt.datetime, seed: int = 6) -> dict[st
     with open(path, "w", encoding="utf-8") as handle:
         for _, entry in items:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    if peers_dir is not None:
+        write_peer_journals(peers_dir, [entry for _, entry in items])
     return {"entries": n, "recent_tail": tail, "bytes": path.stat().st_size,
             "back_dated": sum(1 for _, e in items if e["source"] == "manual")}
+
+
+def write_peer_journals(folder: Path, entries: list[dict[str, Any]]) -> None:
+    """The same sessions as jrnl's plain-text journal and as Watson's frames, in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_start = sorted(entries, key=lambda e: e["started_at"])
+    with open(folder / "journal.txt", "w", encoding="utf-8") as out:
+        for e in by_start:
+            started = dt.datetime.fromisoformat(e["started_at"])
+            minutes = round(float(e["active_s"]) / 60)
+            note = f" {e['note']}" if e.get("note") else ""
+            out.write(f"[{started:%Y-%m-%d %H:%M}] {e['title']}, {minutes} min. @massage{note}\n\n")
+    (folder / "journal.txt").chmod(0o600)
+    frames = []
+    for e in by_start:
+        start = int(dt.datetime.fromisoformat(e["started_at"]).timestamp())
+        stop = int(dt.datetime.fromisoformat(e["ended_at"]).timestamp())
+        frames.append([start, max(stop, start + 1), e["routine"], e["id"].lower()[:32], ["massage"], stop])
+    (folder / "watson").mkdir(exist_ok=True)
+    with open(folder / "watson" / "frames", "w", encoding="utf-8") as out:
+        json.dump(frames, out)
+    (folder / "jrnl.yaml").write_text(JRNL_CONFIG.format(journal=folder / "journal.txt"))
 
 
 # (name, arguments, which copy of the journal): "read" is only read (but may gain headrub's own
@@ -166,7 +192,27 @@ JOURNAL_NOTES = {
 }
 
 
-def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int, results: dict[str, Any]) -> list[Row]:
+# The peers' nearest to `journal --week`, over the same sessions: (row name, peer, its arguments).
+PEER_CASES = [
+    ("jrnl: entries of the last week", "jrnl"),
+    ("watson: log --week", "watson"),
+]
+PEER_MAX_ENTRIES = 100_000  # jrnl parses its whole file on every run: a million would take minutes a run
+BIG = 1_000_000  # sizes from here on get only this many rounds: a full read there takes seconds
+BIG_ROUNDS = 3
+TARGET_SIZE = 100_000  # where issue 6's targets are judged; a million is for information
+
+
+def peer_argv(peer: Peer, folder: Path, now: dt.datetime) -> list[str]:
+    assert peer.argv is not None
+    if peer.name == "jrnl":
+        since = (now.astimezone() - dt.timedelta(days=6)).strftime("%Y-%m-%d")
+        return [*peer.argv, "--config-file", str(folder / "jrnl.yaml"), "-from", since]
+    return [*peer.argv, "log", "--week", "--no-pager"]
+
+
+def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int, peers: dict[str, Peer],
+                  results: dict[str, Any]) -> list[Row]:
     hr = headrub_argv()
     now = dt.datetime.now(dt.UTC)
     dirs: dict[tuple[str, int], Path] = {}
@@ -179,9 +225,11 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
         for kind in ("read", "cold", "add"):
             dirs[(kind, n)] = work / f"journal-{n}" / kind
             dirs[(kind, n)].mkdir(parents=True)
+        dirs[("peer", n)] = work / f"journal-{n}" / "peers"
+        with_peers = [str(dirs[("peer", n)])] if n <= PEER_MAX_ENTRIES and peers else []
         makers[n] = subprocess.Popen(
             [sys.executable, str(RUN_PY), "--make-journal", str(dirs[("read", n)] / "journal.jsonl"),
-             str(n), now.isoformat()], stdout=subprocess.PIPE, text=True)
+             str(n), now.isoformat(), *with_peers], stdout=subprocess.PIPE, text=True)
     for n in sizes:
         made[n] = json.loads(makers[n].communicate()[0])
         for kind in ("cold", "add"):  # each its own copy: add grows its journal, cold loses its cache
@@ -195,6 +243,20 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
     failures: dict[tuple[str, int], str] = {}
     outputs: dict[tuple[str, int], int] = {}
     extra_files: set[str] = set()
+
+    peer_sizes = [n for n in sizes if n <= PEER_MAX_ENTRIES]
+    running_peers = [(name, peers[p]) for name, p in PEER_CASES if p in peers and peers[p].argv]
+
+    def once_peer(name: str, peer: Peer, n: int) -> None:
+        folder = dirs[("peer", n)]
+        run = run_piped(peer_argv(peer, folder, now), dict(env, WATSON_DIR=str(folder / "watson")), work)
+        key = (name, n)
+        if run.problem():
+            failures[key] = run.problem() or ""
+            return
+        walls.setdefault(key, []).append(run.wall)
+        rss.setdefault(key, []).append(run.maxrss_kib)
+        outputs[key] = len(run.stdout.splitlines())
 
     def once(name: str, args: list[str], kind: str, n: int) -> None:
         data = dirs[(kind, n)]
@@ -215,14 +277,21 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
     for name, args, kind in JOURNAL_CASES:  # warm-up (caches, headrub's own too), and find what does not work yet
         for n in sizes if kind != "cold" else sizes[:1]:
             once(name, args, kind, n)
+    for name, peer in running_peers:
+        for n in peer_sizes:
+            once_peer(name, peer, n)
     walls.clear()
     rss.clear()
     for r in range(rounds):
+        order = [n for n in sizes[r % len(sizes):] + sizes[: r % len(sizes)] if n < BIG or r < BIG_ROUNDS]
         for name, args, kind in JOURNAL_CASES:
-            order = sizes[r % len(sizes):] + sizes[: r % len(sizes)]
             for n in order:
                 if (name, n) not in failures:
                     once(name, args, kind, n)
+        for name, peer in running_peers:
+            for n in order:
+                if n in peer_sizes and (name, n) not in failures:
+                    once_peer(name, peer, n)
     for n in sizes:
         for kind in ("read", "add"):
             extra_files.update(p.name for p in dirs[(kind, n)].iterdir() if p.name != "journal.jsonl")
@@ -233,20 +302,21 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
             f"{name} @{n}": {"wall_s": walls.get((name, n), []), "median_wall_s": median(walls.get((name, n), [])),
                              "maxrss_mib": [k / 1024 for k in rss.get((name, n), [])],
                              "stdout_lines": outputs.get((name, n)), "failure": failures.get((name, n))}
-            for name, _, _ in JOURNAL_CASES for n in sizes
+            for name in [*(c[0] for c in JOURNAL_CASES), *(c[0] for c in PEER_CASES)] for n in sizes
         },
     }
     floor = memory_floor_mib()
     results["journal"]["memory_floor_mib"] = floor
     rows: list[Row] = []
+    target_size = TARGET_SIZE if TARGET_SIZE in sizes else max(sizes)
     for name, _, _ in JOURNAL_CASES:
         base_key = (name, sizes[0])
         for n in sizes[1:]:
             key = (name, n)
-            label = f"{name}, {n // 1000}k entries"
-            limit = JOURNAL_TARGETS.get(name) if n == max(sizes) else None
+            label = f"{name}, {size_label(n)} entries"
+            limit = JOURNAL_TARGETS.get(name) if n == target_size else None
             target = f"≤ {limit:.2f}× of 0" if limit else "info"
-            note = JOURNAL_NOTES.get(name, "") if n == max(sizes) else ""
+            note = JOURNAL_NOTES.get(name, "") if n == target_size else ""
             if name in ("stats", "stats after an add") and not extra_files:
                 note = ""  # no cache: these are the plain full reads
             if key in failures or base_key in failures:
@@ -266,11 +336,29 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
         peak, at = max(peaks)
         zero = next((p for p, n in peaks if n == 0), None)
         note = f"at or below this script's own peak ({floor:.0f} MiB), so the true figure is lower" if peak <= floor * 1.02 else ""
-        rows.append(Row("memory", f"peak memory: {name} (at {at // 1000}k)" if at else f"peak memory: {name}",
+        rows.append(Row("memory", f"peak memory: {name} (at {size_label(at)})" if at else f"peak memory: {name}",
                         f"{peak:.1f} MiB", f"{zero:.1f} MiB at 0" if zero is not None else "",
                         peak / zero if zero else None, f"< {PEAK_MEMORY_MAX_MIB:.0f} MiB", peak < PEAK_MEMORY_MAX_MIB,
                         note=note, data={"peak_mib": peak, "by_size_mib": {str(n): p for p, n in peaks}}))
+    for name, peer_name in PEER_CASES:
+        if not any(peer_name == p.name for _, p in running_peers):
+            rows.append(Row("peers", name, "not run", note=not_run(peers, peer_name)))
+            continue
+        for n in peer_sizes:
+            key, ours = (name, n), ("journal --week", n)
+            label = f"{name}, {size_label(n)} entries"
+            if key in failures or ours in failures:
+                rows.append(Row("peers", label, "failed", note=failures.get(key) or failures.get(ours) or ""))
+                continue
+            rows.append(Row("peers", label, fmt_s(median(walls[key])), f"{fmt_s(median(walls[ours]))} headrub journal --week",
+                            paired_ratio(walls[key], walls[ours]), "info", None,
+                            note=f"peak {max(rss[key]) / 1024:.1f} MiB" if rss.get(key) else "",
+                            data={"median_wall_s": median(walls[key])}))
     return rows
+
+
+def size_label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n >= 1000 else str(n)
 
 
 # ---------------------------------------------------------------------------------------------

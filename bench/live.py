@@ -1,4 +1,12 @@
-"""Live sessions: CPU, accuracy and key latency, side by side with the peers."""
+"""Live sessions in pseudo-terminals: CPU a minute, bytes a second, memory, accuracy, keys — beside the peers.
+
+CPU a minute of counting is the difference between a long and a short run of the same program
+(70 s and 10 s; ``--quick`` 25 s and 5 s), scaled to 60 s: start-up and exit cancel out, and
+what is left is what the program costs while it counts. Bytes a second come the same way.
+Peak memory is the long run's ``ru_maxrss``. Each program runs in a 100×30 pseudo-terminal.
+headrub runs twice over: a stroke with a tempo (the pulse redraws twice a second) and one
+without. countdown-cli and termdown count down the same time side by side.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,10 @@ from typing import Any
 from bench.common import (
     END_ERROR_MAX_S,
     KEY_LATENCY_MAX_S,
-    SESSION_CPU_MAX_S,
+    LIVE_BYTES_MAX_RATIO,
+    LIVE_CPU_PLAIN_MAX_RATIO,
+    LIVE_CPU_PULSE_MAX_RATIO,
+    LIVE_MEMORY_MAX_RATIO,
     Row,
     fmt_s,
     fmt_signed_ms,
@@ -17,12 +28,28 @@ from bench.common import (
     median,
     with_dirs,
 )
-from bench.peers import Termdown
-from bench.templates import PULSE_ROUTINE, PULSE_TITLE
+from bench.peers import Peer, not_run
+from bench.templates import PLAIN_ROUTINE, PLAIN_TITLE, PULSE_ROUTINE, PULSE_TITLE
 from bench.terminal import run_lanes
 
+PANE = (30, 100)  # rows, columns: the pane the CPU figures are taken in
+SUBJECTS = ("headrub, pulse", "headrub, no pulse", "countdown-cli", "termdown")
 
-def bench_live(work: Path, env: dict[str, str], quick: bool, termdown: Termdown, results: dict[str, Any]) -> list[Row]:
+
+def _failed(run: dict[str, Any]) -> str | None:
+    if "problem" in run:
+        return str(run["problem"])
+    return None if run.get("status") == 0 else f"exit {run.get('status')}"
+
+
+def per_minute(short: dict[str, Any], long: dict[str, Any], seconds: float) -> dict[str, float]:
+    """CPU a minute, bytes a second (long run minus short run) and the long run's peak memory."""
+    return {"cpu_per_min_s": (long["cpu_s"] - short["cpu_s"]) * 60 / seconds,
+            "bytes_per_s": (long["bytes"] - short["bytes"]) / seconds,
+            "peak_mib": long["maxrss_mib"]}
+
+
+def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Peer], results: dict[str, Any]) -> list[Row]:
     try:
         import pexpect  # noqa: F401
         import pyte  # noqa: F401
@@ -30,81 +57,109 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, termdown: Termdown,
         return [Row("live", "live session benchmarks", "not run", note=f"{err}: install the test extras")]
     hr = headrub_argv()
     pty_env = dict(env, TERM="xterm-256color")
-    cpu_len = 10 if quick else 60
-    short_len, long_len = (10, 30) if quick else (10, 120)
+    cpu_short, cpu_long = (5, 25) if quick else (10, 70)
+    short_len, long_len = (10, 20) if quick else (10, 120)
     short_runs = 1 if quick else 3
     key_samples = 4 if quick else 12
 
-    def routine(seconds: int) -> str:
-        path = work / "routines" / f"bench-pulse-{seconds}.yaml"
+    def routine(seconds: int, template: str = PULSE_ROUTINE, tag: str = "pulse") -> str:
+        path = work / "routines" / f"bench-{tag}-{seconds}.yaml"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(PULSE_ROUTINE.format(seconds=seconds))
+        path.write_text(template.format(seconds=seconds))
         return str(path)
 
-    def session(seconds: int, tag: str, journal: bool) -> dict[str, Any]:
+    def session(seconds: int, tag: str, journal: bool, plain: bool = False, dims: tuple[int, int] = (24, 80)) -> dict[str, Any]:
         data = work / "live" / tag
         data.mkdir(parents=True)
         flags = ["--yes", "--no-prompt", "--sound", "bell"] + ([] if journal else ["--no-journal"])
-        spec = {"kind": "session", "argv": [*hr, "start", routine(seconds), *flags],
-                "env": with_dirs(pty_env, data), "cwd": str(work), "planned_s": seconds, "start": "bell",
-                "watch": PULSE_TITLE}
+        path = routine(seconds, PLAIN_ROUTINE, "plain") if plain else routine(seconds)
+        spec = {"kind": "session", "argv": [*hr, "start", path, *flags], "env": with_dirs(pty_env, data),
+                "cwd": str(work), "planned_s": seconds, "start": "bell", "watch": PLAIN_TITLE if plain else PULSE_TITLE,
+                "dims": dims}
         if journal:
             spec["journal"] = str(data / "journal.jsonl")
         return spec
 
+    def peer_session(name: str, seconds: int) -> dict[str, Any]:
+        peer = peers[name]
+        assert peer.argv is not None
+        arg = f"{seconds}s" if name == "countdown-cli" else str(seconds)
+        return {"kind": "session", "argv": [*peer.argv, arg], "env": pty_env, "cwd": str(work), "planned_s": seconds,
+                "start": "osc" if name == "termdown" else "none", "dims": PANE}
+
+    def subject(name: str, seconds: int) -> dict[str, Any]:
+        if name.startswith("headrub"):
+            plain = name == "headrub, no pulse"
+            return session(seconds, f"{'plain' if plain else 'pulse'}-{seconds}", False, plain, PANE)
+        return peer_session(name, seconds)
+
+    running = [n for n in SUBJECTS if n.startswith("headrub") or (peers.get(n) is not None and peers[n].argv)]
     keys_spec = {"kind": "keys", "argv": [*hr, "start", routine(60), "--yes", "--no-prompt", "--no-journal", "--sound", "bell"],
                  "env": with_dirs(pty_env, work / "live" / "keys"), "cwd": str(work), "samples": key_samples}
     (work / "live" / "keys").mkdir(parents=True)
     lanes: list[list[dict[str, Any]]] = [
         [session(long_len, "long", True)],
-        [session(cpu_len, "cpu", False)],
         [*(session(short_len, f"short{i}", True) for i in range(short_runs)), keys_spec],
+        *([subject(name, cpu_short), subject(name, cpu_long)] for name in running),
     ]
-    if termdown.argv:
-        lanes.append([{"kind": "session", "argv": [*termdown.argv, str(cpu_len)], "env": pty_env, "cwd": str(work),
-                       "planned_s": cpu_len, "start": "osc"}])
-    log(f"  {len(lanes)} pseudo-terminal lanes side by side, about {max(long_len, cpu_len) + 5} s")
-    done = run_lanes(lanes, timeout=max(long_len, cpu_len) + 120)
+    longest = max(long_len, cpu_short + cpu_long, short_len * short_runs + 20)
+    log(f"  {len(lanes)} pseudo-terminal lanes side by side, about {longest + 10} s")
+    done = run_lanes(lanes, timeout=longest + 120)
     long_run = done[0][0]
-    cpu_run = done[1][0]
-    short_runs_out = done[2][:-1]
-    keys = done[2][-1]
-    td = done[3][0] if termdown.argv else None
-    results["live"] = {"long": long_run, "cpu": cpu_run, "short": short_runs_out, "keys": keys, "termdown": td,
-                       "lengths_s": {"cpu": cpu_len, "short": short_len, "long": long_len}}
+    short_runs_out = done[1][:-1]
+    keys = done[1][-1]
+    cpu_runs = {name: done[2 + i] for i, name in enumerate(running)}
+    results["live"] = {"long": long_run, "short": short_runs_out, "keys": keys, "cpu_runs": cpu_runs,
+                       "lengths_s": {"cpu": [cpu_short, cpu_long], "short": short_len, "long": long_len}}
     rows: list[Row] = []
 
-    # 3. CPU
-    def per_minute(run: dict[str, Any], length: float) -> tuple[float, str]:
-        """CPU for a 60 s run: as measured, or start-up + the running part scaled to a minute + exit."""
-        if length == 60:
-            return run["cpu_s"], ""
-        start, end = run.get("cpu_at_start_s"), run.get("cpu_at_end_s")
-        if start is not None and end is not None and start <= end <= run["cpu_s"]:
-            return start + (end - start) * 60 / length + (run["cpu_s"] - end), f" (a {length} s run scaled to 60 s)"
-        return run["cpu_s"] * 60 / length, f" (a {length} s run scaled to 60 s)"
+    # 3. CPU a minute, bytes a second, peak memory
+    figures: dict[str, dict[str, float]] = {}
+    problems: dict[str, str] = {}
+    for name in SUBJECTS:
+        if name not in cpu_runs:
+            problems[name] = f"not run: {not_run(peers, name)}"
+            continue
+        short, long = cpu_runs[name]
+        why = _failed(short) or _failed(long)
+        if why:
+            problems[name] = why
+        else:
+            figures[name] = per_minute(short, long, cpu_long - cpu_short)
+    results["live"]["figures"] = figures
+    how = f"{cpu_long} s run − {cpu_short} s run, {PANE[1]}×{PANE[0]} pane"
 
-    def split_note(run: dict[str, Any], frames: bool = True) -> str:
-        start, end = run.get("cpu_at_start_s"), run.get("cpu_at_end_s")
-        if start is None:
-            return ""
-        parts = f"start-up {start:.2f} s"
-        if end is not None and start <= end <= run["cpu_s"]:
-            parts += f", running {end - start:.2f} s, exit {run['cpu_s'] - end:.2f} s"
-            if frames and run.get("frames"):
-                parts += f" ({run['frames']} frames, {(end - start) / run['frames'] * 1000:.1f} ms CPU each)"
-        return parts + "; "
+    def compare(label: str, subject: str, key: str, peer: str, limit: float | None, unit: str) -> None:
+        fmt = (lambda v: f"{v:.3f} s") if unit == "s" else (lambda v: f"{v:,.0f} B/s") if unit == "B/s" else (lambda v: f"{v:.1f} MiB")
+        target = f"≤ {limit:.2f}× {peer}" if limit is not None else "info"
+        if subject not in figures:
+            rows.append(Row("live", label, "failed", target=target, met=False if limit else None, note=problems.get(subject, "")))
+            return
+        value = figures[subject][key]
+        if peer not in figures:
+            rows.append(Row("live", label, fmt(value), f"{peer}: {problems.get(peer, 'not run')}", None, target, None,
+                            data={key: value}))
+            return
+        base = figures[peer][key]
+        ratio = value / base if base > 0 else None
+        rows.append(Row("live", label, fmt(value), f"{fmt(base)} {peer}", ratio, target,
+                        (ratio is not None and ratio <= limit) if limit is not None else None,
+                        data={key: value, "baseline": base}))
 
-    hr_cpu = None
-    if "problem" in cpu_run or cpu_run.get("status") != 0:
-        rows.append(Row("live", "CPU, 60 s session with pulse", "failed", target=f"< {SESSION_CPU_MAX_S} s", met=False,
-                        note=cpu_run.get("problem", f"exit {cpu_run.get('status')}")))
-    else:
-        hr_cpu, how = per_minute(cpu_run, cpu_len)
-        rows.append(Row("live", "CPU, 60 s session with pulse (user+sys)", f"{hr_cpu:.3f} s", "", None,
-                        f"< {SESSION_CPU_MAX_S} s", hr_cpu < SESSION_CPU_MAX_S,
-                        note=split_note(cpu_run) + f"{cpu_run['bytes'] / 1024:.0f} KiB drawn{how}",
-                        data={"cpu_s": hr_cpu}))
+    compare("CPU a minute, with the pulse", "headrub, pulse", "cpu_per_min_s", "countdown-cli", LIVE_CPU_PULSE_MAX_RATIO, "s")
+    rows[-1].note = how
+    compare("CPU a minute, no pulse", "headrub, no pulse", "cpu_per_min_s", "countdown-cli", LIVE_CPU_PLAIN_MAX_RATIO, "s")
+    compare("bytes a second, with the pulse", "headrub, pulse", "bytes_per_s", "countdown-cli", LIVE_BYTES_MAX_RATIO, "B/s")
+    compare("bytes a second, no pulse", "headrub, no pulse", "bytes_per_s", "countdown-cli", None, "B/s")
+    compare("peak memory, live session", "headrub, pulse", "peak_mib", "termdown", LIVE_MEMORY_MAX_RATIO, "MiB")
+    for peer in ("countdown-cli", "termdown"):
+        if peer in figures:
+            f = figures[peer]
+            rows.append(Row("peers", f"{peer}: CPU a minute", f"{f['cpu_per_min_s']:.3f} s", "", None, "info", None,
+                            note=f"{f['bytes_per_s']:,.0f} B/s drawn, peak {f['peak_mib']:.1f} MiB; {how}", data=f))
+        else:
+            rows.append(Row("peers", f"{peer}: CPU a minute", "not run" if peer not in cpu_runs else "failed",
+                            note=problems.get(peer, "")))
 
     # 4. end accuracy
     def accuracy_rows(run: dict[str, Any], length: int, label: str, rows: list[Row]) -> list[Row]:
@@ -142,9 +197,11 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, termdown: Termdown,
     else:
         rows += accuracy_rows(short_runs_out[0], short_len, f"{short_len} s session", [])
     rows += accuracy_rows(long_run, long_len, f"{long_len} s session", [])
-    if hr_cpu is not None and cpu_run.get("end_error_observed_s") is not None:
-        rows.append(Row("live", f"end error observed, {cpu_len} s session (the CPU run)", fmt_signed_ms(cpu_run["end_error_observed_s"]),
-                        "", None, f"|e| ≤ {END_ERROR_MAX_S * 1000:.0f} ms", abs(cpu_run["end_error_observed_s"]) <= END_ERROR_MAX_S))
+    pulse_long = cpu_runs["headrub, pulse"][1]
+    if pulse_long.get("end_error_observed_s") is not None:
+        rows.append(Row("live", f"end error observed, {cpu_long} s session (the CPU run)",
+                        fmt_signed_ms(pulse_long["end_error_observed_s"]), "", None,
+                        f"|e| ≤ {END_ERROR_MAX_S * 1000:.0f} ms", abs(pulse_long["end_error_observed_s"]) <= END_ERROR_MAX_S))
 
     # 5. keys
     if keys.get("pause_s"):
@@ -161,24 +218,4 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, termdown: Termdown,
         rows.append(Row("live", "key latency: space → PAUSED shown", "failed", target=f"< {KEY_LATENCY_MAX_S * 1000:.0f} ms",
                         met=False, note=keys.get("problem", "no sample")))
 
-    # termdown
-    hr_ok = "problem" not in cpu_run and cpu_run.get("status") == 0
-    if td is None:
-        rows.append(Row("termdown", f"termdown: CPU, {cpu_len} s countdown", "not run", note=termdown.why))
-    elif "problem" in td or td.get("status") != 0:
-        rows.append(Row("termdown", f"termdown: CPU, {cpu_len} s countdown", "failed",
-                        note=td.get("problem", f"exit {td.get('status')}")))
-    else:
-        td_cpu, how = per_minute(td, cpu_len)
-        rows.append(Row("termdown", "termdown: CPU, 60 s countdown (user+sys)", f"{td_cpu:.3f} s",
-                        f"{hr_cpu:.3f} s headrub" if hr_cpu is not None else "",
-                        td_cpu / hr_cpu if hr_cpu else None, "info", None,
-                        note=split_note(td, frames=False) + f"{td['bytes'] / 1024:.0f} KiB drawn{how}"))
-        obs = td.get("end_error_observed_s")
-        rows.append(Row("termdown", f"termdown: end error observed, {cpu_len} s", fmt_signed_ms(obs),
-                        f"{fmt_signed_ms(cpu_run.get('end_error_observed_s'))} headrub" if hr_ok else "", None, "info", None,
-                        note="first title update to the end bell, minus the countdown"))
-        rows.append(Row("termdown", f"termdown: process wall − planned, {cpu_len} s", fmt_s(td["process_over_planned_s"]),
-                        f"{fmt_s(cpu_run.get('process_over_planned_s'))} headrub" if hr_ok else "", None, "info", None))
     return rows
-

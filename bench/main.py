@@ -16,32 +16,41 @@ from typing import Any
 from bench.common import REPO, RUN_PY, SECTIONS, Row, base_env, log, machine_info, markdown_table, print_table
 from bench.journal import bench_journal, make_journal
 from bench.live import bench_live
-from bench.peers import Termdown, find_termdown
+from bench.peers import PEERS, find_peers
 from bench.startup import bench_startup, importtime_report, print_importtime
 from bench.terminal import lane_main
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="headrub's benchmark suite (issue 6).")
+    parser = argparse.ArgumentParser(description="headrub's benchmark suite (issues 6 and 16).")
     parser.add_argument("--quick", action="store_true", help="a smoke run in under a minute (fewer samples, shorter sessions)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json", help="where to write the JSON results")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
     parser.add_argument("--verbose", "-v", action="store_true", help="also print the import-time offenders of `headrub list`")
-    parser.add_argument("--termdown", help="path to a termdown script to compare with")
-    parser.add_argument("--no-termdown", action="store_true", help="skip the termdown comparison")
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH",
+                        help=f"a peer's script to use instead of finding or installing it ({', '.join(PEERS)})")
+    parser.add_argument("--no-peers", action="store_true", help="measure headrub alone, without the peers")
     parser.add_argument("--lane", metavar="SPEC_FILE", help=argparse.SUPPRESS)
-    parser.add_argument("--make-journal", nargs=3, metavar=("PATH", "N", "NOW"), help=argparse.SUPPRESS)
+    parser.add_argument("--make-journal", nargs="+", metavar="PATH N NOW [PEERS_DIR]", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.lane:
         return lane_main(args.lane)
     if args.make_journal:
-        path, n, now = args.make_journal
-        print(json.dumps(make_journal(Path(path), int(n), dt.datetime.fromisoformat(now))))
+        path, n, now, *peers_dir = args.make_journal
+        made = make_journal(Path(path), int(n), dt.datetime.fromisoformat(now),
+                            peers_dir=Path(peers_dir[0]) if peers_dir else None)
+        print(json.dumps(made))
         return 0
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    explicit: dict[str, str] = {}
+    for item in args.peer:
+        name, _, path = item.partition("=")
+        if name not in PEERS or not path:
+            parser.error(f"--peer wants NAME=PATH with NAME one of {', '.join(PEERS)}, not {item!r}")
+        explicit[name] = path
     import importlib.util
 
     if importlib.util.find_spec("headrub") is None:
@@ -65,23 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="headrub-bench-") as tmp:
         work = Path(tmp)
         env = base_env(work)
-        termdown = Termdown(None, "not needed")
-        if "startup" in sections or "live" in sections:
-            termdown = find_termdown(args.termdown, args.no_termdown)
-            results["termdown"] = {"argv": termdown.argv, "version": termdown.version, "why_not": termdown.why or None}
+        peers = find_peers(sections, explicit, args.no_peers)
+        results["peers"] = {name: {"argv": p.argv, "version": p.version, "why_not": p.why or None}
+                            for name, p in peers.items()}
         if "startup" in sections:
             log("start-up …")
-            rows += bench_startup(work, env, 5 if args.quick else 21, termdown, results, warm=1 if args.quick else 2)
+            rows += bench_startup(work, env, 5 if args.quick else 21, peers, results, warm=1 if args.quick else 2)
             if not args.quick or args.verbose:
                 results["importtime"] = importtime_report(work, env)
         if "journal" in sections:
             log("journal at scale …")
-            sizes = [0, 100_000] if args.quick else [0, 10_000, 100_000]
-            rows += bench_journal(work, env, sizes, 2 if args.quick else 9, results)
+            sizes = [0, 10_000] if args.quick else [0, 10_000, 100_000, 1_000_000]
+            rows += bench_journal(work, env, sizes, 2 if args.quick else 9, peers, results)
         if "live" in sections:
             log("live sessions …")
-            rows += bench_live(work, env, args.quick, termdown, results)
-    order = {"startup": 0, "journal": 1, "memory": 2, "live": 3, "termdown": 4}
+            rows += bench_live(work, env, args.quick, peers, results)
+    order = {"startup": 0, "journal": 1, "memory": 2, "live": 3, "peers": 4}
     rows.sort(key=lambda r: order.get(r.section, 9))
     results["elapsed_s"] = time.monotonic() - began
     results["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None

@@ -110,7 +110,8 @@ os._exit(0)
 class Pty:
     """A child in an 80×24 pseudo-terminal (pexpect), reaped with ``os.wait4`` for its rusage."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, watch: bytes | None = None) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, watch: bytes | None = None,
+                 dims: tuple[int, int] = (24, 80)) -> None:
         import warnings
 
         import pexpect
@@ -125,7 +126,7 @@ class Pty:
         self.ru_file = Path(name)
         self.t0 = time.monotonic()
         self.child = pexpect.spawn(
-            sys.executable, ["-c", REAPER, str(self.ru_file), *argv], env=env, cwd=cwd, dimensions=(24, 80)
+            sys.executable, ["-c", REAPER, str(self.ru_file), *argv], env=env, cwd=cwd, dimensions=dims
         )
         self.eof: float | None = None
         self.cpu_at_start: float | None = None
@@ -187,15 +188,19 @@ class Pty:
 
 def job_session(spec: dict[str, Any]) -> dict[str, Any]:
     """Run a session or countdown to its end; CPU, markers and end-time errors."""
-    pty = Pty(spec["argv"], spec["env"], spec["cwd"], spec.get("watch", "").encode() or None)
+    pty = Pty(spec["argv"], spec["env"], spec["cwd"], spec.get("watch", "").encode() or None,
+              tuple(spec.get("dims", (24, 80))))
     planned = float(spec["planned_s"])
-    start_kind = spec["start"]  # "bell" (headrub: the first stroke's bell) or "osc" (termdown: first title)
+    # "bell" (headrub: the first stroke's bell), "osc" (termdown: its first title), "none" (countdown-cli)
+    start_kind = spec["start"]
     deadline = time.monotonic() + planned + 60
     bells_seen = 0
     cpu_at_last_bell = None
     while pty.eof is None and time.monotonic() < deadline:
         pty.read(deadline - time.monotonic())
-        if pty.cpu_at_start is None and (pty.markers.bells if start_kind == "bell" else pty.markers.osc):
+        if pty.cpu_at_start is None and start_kind != "none" and (
+            pty.markers.bells if start_kind == "bell" else pty.markers.osc
+        ):
             pty.cpu_at_start = _proc_cpu(pty.pid)
         if len(pty.markers.bells) > bells_seen:  # the last one is the end: CPU up to there, without the exit
             bells_seen = len(pty.markers.bells)
@@ -205,7 +210,7 @@ def job_session(spec: dict[str, Any]) -> dict[str, Any]:
     if out["status"] != 0:
         out["problem"] = f"exit {out['status']}: {last_words(pty.markers.tail_text)}"
     m = pty.markers
-    starts = m.bells if start_kind == "bell" else m.osc
+    starts = m.bells if start_kind == "bell" else m.osc if start_kind == "osc" else []
     out["bells"] = len(m.bells)
     out["bytes"] = m.bytes
     out["frames"] = m.homes
