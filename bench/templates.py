@@ -46,7 +46,7 @@ PULSE_TITLE = "Bench pulse"
 PLAIN_ROUTINE = (
     PULSE_ROUTINE.replace("    tempo: 60\n", "")
     .replace("Bench pulse", "Bench plain")
-    .replace("One stroke with a tempo, so the pulse is drawn all the way through.", "One stroke, no tempo: no pulse.")
+    .replace("One stroke with a tempo, so the pulse is drawn all the way through.", "One stroke and no tempo, so no pulse.")
 )
 PLAIN_TITLE = "Bench plain"
 

@@ -44,8 +44,9 @@ class Painter:
 
     def start(self) -> None:
         """Take the alternate screen; the next frame is drawn in full."""
-        self._write(ENTER + CLEAR)
+        self._write(ENTER)
         self._rows = []
+        self._size = None  # so the first frame clears the screen and draws every row
         self._started = True
 
     def stop(self) -> None:
