@@ -1,15 +1,17 @@
 """Live sessions in pseudo-terminals: CPU a minute, bytes a second, memory, accuracy, keys — beside the peers.
 
-CPU a minute of counting is the difference between a long and a short run of the same program
-(70 s and 10 s; ``--quick`` 25 s and 5 s), scaled to 60 s: start-up and exit cancel out, and
-what is left is what the program costs while it counts. Bytes a second come the same way.
-Peak memory is the long run's ``ru_maxrss``. Each program runs in a 100×30 pseudo-terminal.
+CPU a minute of counting is read from ``/proc/PID/stat`` at two moments of a 70 s run (``--quick``:
+25 s), 8 s after the spawn and 2 s before the planned end, and scaled to 60 s: start-up and
+exit are outside that window, whatever the machine's load makes of them, and what is left is
+what the program costs while it counts. Bytes a second are what reached the terminal in the
+same window. Peak memory is the run's ``ru_maxrss``. Each program runs in a 100×30 pseudo-terminal.
 headrub runs twice over: a stroke with a tempo (the pulse redraws twice a second) and one
 without. countdown-cli and termdown count down the same time side by side.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +28,11 @@ from bench.common import (
     headrub_argv,
     log,
     median,
+    run_piped,
     with_dirs,
 )
 from bench.peers import Peer, not_run
-from bench.templates import PLAIN_ROUTINE, PLAIN_TITLE, PULSE_ROUTINE, PULSE_TITLE
+from bench.templates import HELLO_TYPER, PLAIN_ROUTINE, PLAIN_TITLE, PULSE_ROUTINE, PULSE_TITLE
 from bench.terminal import run_lanes
 
 PANE = (30, 100)  # rows, columns: the pane the CPU figures are taken in
@@ -42,11 +45,19 @@ def _failed(run: dict[str, Any]) -> str | None:
     return None if run.get("status") == 0 else f"exit {run.get('status')}"
 
 
-def per_minute(short: dict[str, Any], long: dict[str, Any], seconds: float) -> dict[str, float]:
-    """CPU a minute, bytes a second (long run minus short run) and the long run's peak memory."""
-    return {"cpu_per_min_s": (long["cpu_s"] - short["cpu_s"]) * 60 / seconds,
-            "bytes_per_s": (long["bytes"] - short["bytes"]) / seconds,
-            "peak_mib": long["maxrss_mib"]}
+WINDOW_START_S = 8.0  # after start-up, even on a loaded machine
+WINDOW_END_BEFORE_S = 2.0  # before the end and its bell
+
+
+def per_minute(run: dict[str, Any]) -> dict[str, float] | None:
+    """CPU a minute and bytes a second in the run's counting window, and its peak memory."""
+    window = run.get("window")
+    if not window or window["seconds"] <= 0:
+        return None
+    return {"cpu_per_min_s": window["cpu_s"] * 60 / window["seconds"],
+            "bytes_per_s": window["bytes"] / window["seconds"],
+            "window_s": window["seconds"],
+            "peak_mib": run["maxrss_mib"]}
 
 
 def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Peer], results: dict[str, Any]) -> list[Row]:
@@ -57,7 +68,8 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
         return [Row("live", "live session benchmarks", "not run", note=f"{err}: install the test extras")]
     hr = headrub_argv()
     pty_env = dict(env, TERM="xterm-256color")
-    cpu_short, cpu_long = (5, 25) if quick else (10, 70)
+    cpu_len = 25 if quick else 70
+    window = [WINDOW_START_S, cpu_len - WINDOW_END_BEFORE_S]
     short_len, long_len = (10, 20) if quick else (10, 120)
     short_runs = 1 if quick else 3
     key_samples = 4 if quick else 12
@@ -85,12 +97,12 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
         assert peer.argv is not None
         arg = f"{seconds}s" if name == "countdown-cli" else str(seconds)
         return {"kind": "session", "argv": [*peer.argv, arg], "env": pty_env, "cwd": str(work), "planned_s": seconds,
-                "start": "osc" if name == "termdown" else "none", "dims": PANE}
+                "start": "osc" if name == "termdown" else "none", "dims": PANE, "window": window}
 
     def subject(name: str, seconds: int) -> dict[str, Any]:
         if name.startswith("headrub"):
             plain = name == "headrub, no pulse"
-            return session(seconds, f"{'plain' if plain else 'pulse'}-{seconds}", False, plain, PANE)
+            return dict(session(seconds, f"{'plain' if plain else 'pulse'}-{seconds}", False, plain, PANE), window=window)
         return peer_session(name, seconds)
 
     running = [n for n in SUBJECTS if n.startswith("headrub") or (peers.get(n) is not None and peers[n].argv)]
@@ -100,9 +112,9 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
     lanes: list[list[dict[str, Any]]] = [
         [session(long_len, "long", True)],
         [*(session(short_len, f"short{i}", True) for i in range(short_runs)), keys_spec],
-        *([subject(name, cpu_short), subject(name, cpu_long)] for name in running),
+        *([subject(name, cpu_len)] for name in running),
     ]
-    longest = max(long_len, cpu_short + cpu_long, short_len * short_runs + 20)
+    longest = max(long_len, cpu_len, short_len * short_runs + 20)
     log(f"  {len(lanes)} pseudo-terminal lanes side by side, about {longest + 10} s")
     done = run_lanes(lanes, timeout=longest + 120)
     long_run = done[0][0]
@@ -110,7 +122,7 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
     keys = done[1][-1]
     cpu_runs = {name: done[2 + i] for i, name in enumerate(running)}
     results["live"] = {"long": long_run, "short": short_runs_out, "keys": keys, "cpu_runs": cpu_runs,
-                       "lengths_s": {"cpu": [cpu_short, cpu_long], "short": short_len, "long": long_len}}
+                       "lengths_s": {"cpu": cpu_len, "window": window, "short": short_len, "long": long_len}}
     rows: list[Row] = []
 
     # 3. CPU a minute, bytes a second, peak memory
@@ -120,14 +132,15 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
         if name not in cpu_runs:
             problems[name] = f"not run: {not_run(peers, name)}"
             continue
-        short, long = cpu_runs[name]
-        why = _failed(short) or _failed(long)
-        if why:
-            problems[name] = why
+        run = cpu_runs[name][0]
+        why = _failed(run)
+        got = None if why else per_minute(run)
+        if got is None:
+            problems[name] = why or "no counting window measured (/proc unreadable?)"
         else:
-            figures[name] = per_minute(short, long, cpu_long - cpu_short)
+            figures[name] = got
     results["live"]["figures"] = figures
-    how = f"{cpu_long} s run − {cpu_short} s run, {PANE[1]}×{PANE[0]} pane"
+    how = f"{window[0]:.0f}–{window[1]:.0f} s of a {cpu_len} s run, {PANE[1]}×{PANE[0]} pane"
 
     def compare(label: str, subject: str, key: str, peer: str, limit: float | None, unit: str) -> None:
         fmt = (lambda v: f"{v:.3f} s") if unit == "s" else (lambda v: f"{v:,.0f} B/s") if unit == "B/s" else (lambda v: f"{v:.1f} MiB")
@@ -152,6 +165,11 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
     compare("bytes a second, with the pulse", "headrub, pulse", "bytes_per_s", "countdown-cli", LIVE_BYTES_MAX_RATIO, "B/s")
     compare("bytes a second, no pulse", "headrub, no pulse", "bytes_per_s", "countdown-cli", None, "B/s")
     compare("peak memory, live session", "headrub, pulse", "peak_mib", "termdown", LIVE_MEMORY_MAX_RATIO, "MiB")
+    hello = work / "hello_typer.py"
+    hello.write_text(HELLO_TYPER)
+    floor = max(run_piped([sys.executable, str(hello)], env, work).maxrss_kib for _ in range(3)) / 1024
+    results["live"]["hello_typer_peak_mib"] = floor
+    rows[-1].note = f"a hello-world Typer app's own peak is {floor:.1f} MiB"
     for peer in ("countdown-cli", "termdown"):
         if peer in figures:
             f = figures[peer]
@@ -197,9 +215,9 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
     else:
         rows += accuracy_rows(short_runs_out[0], short_len, f"{short_len} s session", [])
     rows += accuracy_rows(long_run, long_len, f"{long_len} s session", [])
-    pulse_long = cpu_runs["headrub, pulse"][1]
+    pulse_long = cpu_runs["headrub, pulse"][0]
     if pulse_long.get("end_error_observed_s") is not None:
-        rows.append(Row("live", f"end error observed, {cpu_long} s session (the CPU run)",
+        rows.append(Row("live", f"end error observed, {cpu_len} s session (the CPU run)",
                         fmt_signed_ms(pulse_long["end_error_observed_s"]), "", None,
                         f"|e| ≤ {END_ERROR_MAX_S * 1000:.0f} ms", abs(pulse_long["end_error_observed_s"]) <= END_ERROR_MAX_S))
 

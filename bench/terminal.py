@@ -196,8 +196,14 @@ def job_session(spec: dict[str, Any]) -> dict[str, Any]:
     deadline = time.monotonic() + planned + 60
     bells_seen = 0
     cpu_at_last_bell = None
+    # A window of steady counting, in seconds from the spawn: CPU and bytes read at both ends.
+    marks = [pty.t0 + t for t in spec.get("window", [])]
+    window: list[tuple[float, float | None, int]] = []  # (when, cpu so far, bytes so far)
     while pty.eof is None and time.monotonic() < deadline:
-        pty.read(deadline - time.monotonic())
+        wake = marks[len(window)] if len(window) < len(marks) else deadline
+        pty.read(min(deadline, wake) - time.monotonic())
+        if len(window) < len(marks) and time.monotonic() >= marks[len(window)]:
+            window.append((time.monotonic(), _proc_cpu(pty.pid), pty.markers.bytes))
         if pty.cpu_at_start is None and start_kind != "none" and (
             pty.markers.bells if start_kind == "bell" else pty.markers.osc
         ):
@@ -207,6 +213,9 @@ def job_session(spec: dict[str, Any]) -> dict[str, Any]:
             cpu_at_last_bell = _proc_cpu(pty.pid)
     out = pty.reap()
     out["cpu_at_end_s"] = cpu_at_last_bell
+    if len(window) == 2 and window[0][1] is not None and window[1][1] is not None:
+        (t1, c1, b1), (t2, c2, b2) = window
+        out["window"] = {"seconds": t2 - t1, "cpu_s": c2 - c1, "bytes": b2 - b1}
     if out["status"] != 0:
         out["problem"] = f"exit {out['status']}: {last_words(pty.markers.tail_text)}"
     m = pty.markers

@@ -13,10 +13,14 @@ corner, cropped to the terminal's width and height, the rest of the screen blank
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.style import Style
     from rich.text import Text
 
 ENTER = "\x1b[?1049h\x1b[?25l\x1b[H"  # alternate screen, cursor hidden, top-left
@@ -24,12 +28,32 @@ LEAVE = "\x1b[?25h\x1b[?1049l"  # cursor shown, back to the main screen
 CLEAR = "\x1b[H\x1b[2J"  # top-left, whole screen blank
 CLEAR_TO_EOL = "\x1b[K"
 
-Key = tuple[str, tuple[object, ...]]
+Key = tuple[str, tuple[tuple[int, int, object], ...]]
 
 
-def _key(line: Text) -> Key:
-    """What decides how a line looks: its characters and its styles."""
-    return line.plain, (line.style, *line.spans)
+def _lines(frame: Text) -> list[Key]:
+    """The frame's lines, each as its text and its styled ranges (relative to the line).
+
+    What decides how a line looks, found without cutting the frame into ``Text`` pieces (the
+    costliest part of drawing): rows that did not change are compared and left alone.
+    """
+    texts = frame.plain.split("\n")
+    starts = []
+    position = 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + 1
+    styled: list[list[tuple[int, int, object]]] = [[] for _ in texts]
+    for span in frame.spans:
+        first = bisect_right(starts, span.start) - 1
+        for row in range(max(0, first), len(texts)):
+            start = starts[row]
+            end = start + len(texts[row])
+            if start >= span.end:
+                break
+            if span.end > start and span.start < end:
+                styled[row].append((max(span.start, start) - start, min(span.end, end) - start, span.style))
+    return [(text, tuple(ranges)) for text, ranges in zip(texts, styled, strict=True)]
 
 
 class Painter:
@@ -40,6 +64,7 @@ class Painter:
         self._rows: list[Key] = []  # what each row shows now; empty: the screen is blank
         self._size: tuple[int, int] | None = None
         self._started = False
+        self._styles: dict[tuple[object, object], Style] = {}  # base and span style → the style drawn
         self.bytes_written = 0
 
     def start(self) -> None:
@@ -64,25 +89,68 @@ class Painter:
             self._size = (width, height)
             self._rows = []
             out.append(CLEAR)
-        lines = frame.split("\n", allow_blank=True)[: max(0, height)]
-        rows: list[Key] = []
-        for number, line in enumerate(lines):
-            if line.cell_len > width:
-                line.truncate(width, overflow="crop")
-            key = _key(line)
-            rows.append(key)
+        rows = _lines(frame)[: max(0, height)]
+        for number, key in enumerate(rows):
             if number < len(self._rows) and self._rows[number] == key:
                 continue
-            text = self._ansi(line)
+            cells = cell_len(key[0])
+            text = self._ansi_fast(key, frame.style) if cells <= width else None
+            if text is None:  # too wide for the screen, or overlapping styles: Rich does it all
+                line = self._text(key, frame.style)
+                if cells > width:
+                    line.truncate(width, overflow="crop")
+                cells = line.cell_len
+                text = self._ansi(line)
             # A row exactly as wide as the screen needs no clearing, and must not get it: on many
             # terminals an erase with the cursor parked past the last column erases that column.
-            tail = "" if line.cell_len >= width else CLEAR_TO_EOL
+            tail = "" if cells >= width else CLEAR_TO_EOL
             out.append(f"\x1b[{number + 1};1H{text}{tail}")
-        for number in range(len(lines), len(self._rows)):  # rows the old frame had and this one lacks
+        for number in range(len(rows), len(self._rows)):  # rows the old frame had and this one lacks
             out.append(f"\x1b[{number + 1};1H{CLEAR_TO_EOL}")
         self._rows = rows
         if out:
             self._write("".join(out))
+
+    @staticmethod
+    def _text(key: Key, base: str | Style) -> Text:
+        """One line back as ``Text``, from its key."""
+        from rich.text import Span, Text
+
+        text, ranges = key
+        return Text(text, style=base, spans=[Span(start, end, style) for start, end, style in ranges],  # type: ignore[arg-type]
+                    no_wrap=True, overflow="crop", end="")
+
+    def _ansi_fast(self, key: Key, base: str | Style) -> str | None:
+        """The line's escape sequences straight from its styled ranges, or None if they overlap.
+
+        The same sequences Rich writes for such a line (each piece in its base-plus-span style),
+        without building ``Text`` and ``Segment`` objects for it.
+        """
+        text, ranges = key
+        parts: list[str] = []
+        position = 0
+        for start, end, style in ranges:
+            if start < position:
+                return None
+            if start > position:
+                parts.append(self._piece(text[position:start], base, None))
+            parts.append(self._piece(text[start:end], base, style))
+            position = end
+        if position < len(text):
+            parts.append(self._piece(text[position:], base, None))
+        return "".join(parts)
+
+    def _piece(self, text: str, base: str | Style, span: object) -> str:
+        style = self._styles.get((base, span))
+        if style is None:
+            console = self.console
+            style = console.get_style(base)
+            if span is not None:
+                style = style + (span if not isinstance(span, str) else console.get_style(span))  # type: ignore[operator]
+            if console.no_color:
+                style = style.without_color
+            self._styles[(base, span)] = style
+        return style.render(text, color_system=self.console._color_system) if style else text
 
     def _ansi(self, line: Text) -> str:
         """One line as the terminal's escape sequences, with the console's colours (or none)."""
