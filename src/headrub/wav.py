@@ -14,7 +14,6 @@ file renamed into place), and one of the wrong size is simply made again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import math
 import os
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
+from zlib import adler32, crc32
 
 RATE = 22050
 SAMPLE_WIDTH = 2  # bytes: 16-bit PCM
@@ -136,9 +136,13 @@ def _frames(notes: Sequence[Note], rate: int) -> int:
 
 
 def cache_key(notes: Sequence[Note], *, rate: int = RATE) -> str:
-    """A short hash of everything that decides the sound ``notes`` make."""
-    spec = repr((SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, [astuple(n) for n in notes]))
-    return hashlib.sha256(spec.encode()).hexdigest()[:16]
+    """A short hash of everything that decides the sound ``notes`` make.
+
+    Two 32-bit checksums rather than hashlib: a cache of a few sounds needs no cryptography,
+    and importing OpenSSL would add about 3.5 MiB to every session.
+    """
+    spec = repr((SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, [astuple(n) for n in notes])).encode()
+    return f"{crc32(spec):08x}{adler32(spec):08x}"
 
 
 def sound_file(name: str, folder: Path, notes: Sequence[Note] | None = None, *, rate: int = RATE) -> Path:
