@@ -51,3 +51,9 @@ def test_cli_imports_neither_rich_nor_yaml() -> None:
     """``import headrub.cli`` loads neither rich nor yaml: start-up pays only for what a command uses."""
     loaded = loaded_after(["headrub.cli"], ("rich", "yaml"))
     assert loaded == {}, f"headrub.cli pulled in {sorted(loaded)}; headrub modules loaded by then: {loaded}"
+
+
+def test_sounds_and_the_painter_import_no_hashlib() -> None:
+    """The session's sound cache and painter leave hashlib (OpenSSL, about 3.6 MiB a session) unloaded."""
+    loaded = loaded_after(["headrub.cues", "headrub.wav", "headrub.painter", "headrub.runner"], ("hashlib",))
+    assert loaded == {}, f"hashlib was loaded; headrub modules loaded by then: {loaded}"
