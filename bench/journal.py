@@ -21,6 +21,7 @@ from bench.common import (
     STATS_ALL_MAX_RATIO,
     WEEK_ADD_MAX_RATIO,
     Row,
+    Run,
     fmt_s,
     headrub_argv,
     log,
@@ -247,16 +248,17 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
     peer_sizes = [n for n in sizes if n <= PEER_MAX_ENTRIES]
     running_peers = [(name, peers[p]) for name, p in PEER_CASES if p in peers and peers[p].argv]
 
-    def once_peer(name: str, peer: Peer, n: int) -> None:
-        folder = dirs[("peer", n)]
-        run = run_piped(peer_argv(peer, folder, now), dict(env, WATSON_DIR=str(folder / "watson")), work)
-        key = (name, n)
+    def record(key: tuple[str, int], run: Run) -> None:
         if run.problem():
             failures[key] = run.problem() or ""
             return
         walls.setdefault(key, []).append(run.wall)
         rss.setdefault(key, []).append(run.maxrss_kib)
         outputs[key] = len(run.stdout.splitlines())
+
+    def once_peer(name: str, peer: Peer, n: int) -> None:
+        folder = dirs[("peer", n)]
+        record((name, n), run_piped(peer_argv(peer, folder, now), dict(env, WATSON_DIR=str(folder / "watson")), work))
 
     def once(name: str, args: list[str], kind: str, n: int) -> None:
         data = dirs[(kind, n)]
@@ -265,14 +267,7 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
                 if path.name != "journal.jsonl":
                     extra_files.add(path.name)
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
-        run = run_piped([*hr, *args], with_dirs(env, data), work)
-        key = (name, n)
-        if run.problem():
-            failures[key] = run.problem() or ""
-            return
-        walls.setdefault(key, []).append(run.wall)
-        rss.setdefault(key, []).append(run.maxrss_kib)
-        outputs[key] = len(run.stdout.splitlines())
+        record((name, n), run_piped([*hr, *args], with_dirs(env, data), work))
 
     for name, args, kind in JOURNAL_CASES:  # warm-up (caches, headrub's own too), and find what does not work yet
         for n in sizes if kind != "cold" else sizes[:1]:
