@@ -1,4 +1,4 @@
-"""Privacy: no network at all, and nothing written outside headrub's two folders."""
+"""Privacy: no network at all, and nothing written outside headrub's three folders."""
 
 from __future__ import annotations
 
@@ -38,17 +38,21 @@ def _files_under(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
 
-def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
-    """A session with chimes, a journal add, new and stats leave files only in the config and data folders."""
-    home, tmp, cwd = tmp_path / "home", tmp_path / "tmp", tmp_path / "cwd"
-    config, data = tmp_path / "config", tmp_path / "data"
-    for folder in (home, tmp, cwd):
+def test_nothing_is_written_outside_the_three_folders(tmp_path: Path) -> None:
+    """A session with chimes, a journal add, new and stats leave files only in the config, data and cache folders."""
+    home, tmp, cwd, bin_dir = tmp_path / "home", tmp_path / "tmp", tmp_path / "cwd", tmp_path / "bin"
+    config, data, cache = tmp_path / "config", tmp_path / "data", tmp_path / "cache"
+    for folder in (home, tmp, cwd, bin_dir):
         folder.mkdir()
+    player = bin_dir / "paplay"  # a player that plays nothing, so the chimes are really made and kept
+    player.write_text("#!/bin/sh\nexit 0\n")
+    player.chmod(0o755)
     routine = tmp_path / "tiny.yaml"
     routine.write_text(ROUTINE)
     env = {
         **os.environ, "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache"),
-        "HEADRUB_CONFIG_DIR": str(config), "HEADRUB_DATA_DIR": str(data), "PYTHONDONTWRITEBYTECODE": "1",
+        "HEADRUB_CONFIG_DIR": str(config), "HEADRUB_DATA_DIR": str(data), "HEADRUB_CACHE_DIR": str(cache),
+        "PYTHONDONTWRITEBYTECODE": "1", "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     commands = [
         ["start", str(routine), "--no-prompt", "--sound", "chime"],
@@ -68,3 +72,6 @@ def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
     assert _files_under(cwd) == set()
     assert _files_under(data) == {data / "journal.jsonl", data / "stats-cache.json"}
     assert _files_under(config) == {config / "routines" / "my-evening.yaml"}
+    kept = _files_under(cache)
+    assert {p.name for p in kept} == {"change.wav", "side.wav", "warn.wav", "end.wav", "stop.wav"}
+    assert all(p.parent.parent == cache / "sounds" for p in kept)
