@@ -13,11 +13,8 @@ file renamed into place), and one of the wrong size is simply made again.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
-import tempfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
@@ -161,23 +158,7 @@ def sound_file(name: str, folder: Path, notes: Sequence[Note] | None = None, *, 
     except OSError:
         pass  # missing (or unreadable): make it
     data = sound(name) if notes == SOUNDS.get(name) and rate == RATE else synth_tone(notes, rate=rate)
-    _write_atomically(path, data)
+    from headrub.cachefiles import write_atomically
+
+    write_atomically(path, data)
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed into place.
-
-    Readers see the old file or the whole new one; an interruption (an exception, Ctrl-C) removes
-    the temporary file. Only a hard kill between the write and the rename can leave one behind.
-    """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -60,23 +60,22 @@ def list_routines(
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
     from headrub.errors import RoutineFileError
-    from headrub.loader import discover, load_file
+    from headrub.loader import discover
     from headrub.output import is_terminal, print_json, warn
+    from headrub.summaries import summaries
     from headrub.text import sanitize
 
     rows: list[dict[str, Any]] = []
-    for item in discover():
-        try:
-            routine = load_file(item.path, name=item.name, source=item.source)
-        except RoutineFileError as err:
-            warn(f"{item.name} is skipped: {err.problems[0]}")
+    for item, routine in summaries(discover()):  # unchanged files come from the cache, unparsed
+        if isinstance(routine, RoutineFileError):
+            warn(f"{item.name} is skipped: {routine.problems[0]}")
             continue
         rows.append(
             {
                 "name": item.name,
                 "title": routine.title,
                 "minutes": round(routine.total_seconds / 60, 2),
-                "strokes": len(routine.strokes),
+                "strokes": routine.strokes,
                 "tags": list(routine.tags),
                 "source": item.source,
                 "shadows_builtin": item.shadows,
