@@ -1,0 +1,234 @@
+"""What the voice says: each stroke's spoken instruction, the short forms, and a session's transcript.
+
+Plain Python (no Typer, no Rich, no processes): ``cues.py`` speaks these lines, ``show --json``
+and ``show --spoken`` print them, ``validate`` checks that they fit.
+
+How a stroke's spoken line is chosen (docs/routines.md says the same):
+
+1. A stroke with ``say:`` speaks it as written (the first side of a ``side: each`` stroke puts
+   "Left side." before it).
+2. Otherwise the header — area, side, technique with its pace, pressure, time — and the whole
+   ``cue``, when both fit in half the stroke at the speech rate.
+3. Otherwise the longest form that fits, tried in this order: the area and the whole cue; then,
+   for fewer and fewer of the cue's opening sentences, the header with them, then the area with
+   them; then the area and the cue's first clause (up to its first comma, semicolon or colon).
+4. If nothing fits, the area and the first clause all the same: a stroke with an instruction is
+   never announced by its header alone. A stroke with neither ``say`` nor ``cue`` gets the header.
+
+The second side of a ``side: each`` stroke says "Right side." and the short instruction: its
+``say``, or the cue's opening sentences that fit (at least its first clause).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from headrub.routine import Routine, Stroke, format_duration_words
+from headrub.text import sanitize
+
+# Words a second that espeak-ng speaks at ``-s 150``, measured, not guessed: every cue of the nine
+# built-in routines (92 phrases, 3,131 words) rendered with ``espeak-ng -s 150 -w out.wav -- CUE``
+# (espeak-ng 1.51, Debian 12, default voice) and timed with ``soxi -D out.wav``: 1,123.4 s in all,
+# 2.79 words a second on average; the slowest phrase ran at 2.27. Timing uses the slowest, so a
+# line that is said to fit does fit, whichever words it has. At -s 120 and -s 200 the same phrases
+# ran at 0.79 and 1.35 times the speed at 150: close enough to rate / 150 to scale linearly.
+MEASURED_WORDS_PER_S = 2.27
+MEASURED_AT_WPM = 150
+DEFAULT_RATE_WPM = 150
+MIN_RATE_WPM, MAX_RATE_WPM = 80, 450
+# "Next: temples" is this many seconds before each change unless a setting says otherwise.
+DEFAULT_NEXT_WARNING_S = 5
+MAX_SPOKEN_CHARS = 600
+
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_END = re.compile(r"[,;:](?=\s)")
+
+
+def speakable(text: str) -> str:
+    """``text`` made safe to hand to a speech engine as one argument.
+
+    Escape sequences and control characters are removed, runs of white space become one
+    space, and leading hyphens are dropped so the text can never be read as an option.
+    """
+    cleaned = _SPACES.sub(" ", sanitize(text)).strip()
+    return cleaned.lstrip("- ")[:MAX_SPOKEN_CHARS]
+
+
+def words_per_second(rate_wpm: float = DEFAULT_RATE_WPM) -> float:
+    """How many words a second the engine speaks at ``rate_wpm`` (scaled from the measured figure)."""
+    return MEASURED_WORDS_PER_S * rate_wpm / MEASURED_AT_WPM
+
+
+def speech_seconds(text: str, rate_wpm: float = DEFAULT_RATE_WPM) -> float:
+    """About how long ``text`` takes to say at ``rate_wpm``, from its word count."""
+    return len(text.split()) / words_per_second(rate_wpm)
+
+
+def _sentence(text: str) -> str:
+    """``text`` cleaned, capitalised and ending in a full stop (or its own ! or ?)."""
+    cleaned = speakable(text).rstrip(" .,;:")
+    if not cleaned:
+        return ""
+    end = "" if cleaned[-1] in "!?" else "."
+    return cleaned[0].upper() + cleaned[1:] + end
+
+
+def _how(stroke: Stroke) -> str:
+    """``"slow circles, light pressure"`` — the technique with its pace, and the pressure."""
+    technique = stroke.technique or ""
+    if technique and stroke.tempo is not None:
+        if stroke.tempo < 40:
+            technique = f"slow {technique}"
+        elif stroke.tempo > 100:
+            technique = f"quick {technique}"
+    pressure = f"{stroke.pressure} pressure" if stroke.pressure else ""
+    return ", ".join(p for p in (technique, pressure) if p)
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def header(stroke: Stroke, side: str | None, duration: float) -> str:
+    """``"Temples. Slow circles, light pressure. 2 minutes."``: area, side, how, time."""
+    where = _sentence(stroke.area)
+    if side in ("left", "right"):  # "both" is the usual case and goes unsaid
+        where = _join(where, f"{side.capitalize()} side.")
+    return _join(where, _sentence(_how(stroke)), _sentence(format_duration_words(duration)))
+
+
+def _area(stroke: Stroke, side: str | None) -> str:
+    where = _sentence(stroke.area)
+    return _join(where, f"{side.capitalize()} side.") if side in ("left", "right") else where
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each cleaned and ending in a stop."""
+    return [s for s in (_sentence(part) for part in _SENTENCE_END.split(speakable(text))) if s]
+
+
+def first_clause(text: str) -> str:
+    """The opening of ``text`` up to its first comma, semicolon, colon or full stop, as a sentence."""
+    first = (sentences(text) or [""])[0]
+    return _sentence(_CLAUSE_END.split(first, maxsplit=1)[0])
+
+
+def _fits(text: str, duration: float, rate_wpm: float) -> bool:
+    return speech_seconds(text, rate_wpm) <= duration / 2
+
+
+def stroke_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
+    """What is said as a stroke (or its first side) begins; see the module docstring for the rule."""
+    if stroke.say and speakable(stroke.say):
+        said = _sentence(stroke.say)
+        return _join("Left side.", said) if stroke.side == "each" and side == "left" else said
+    head = header(stroke, side, duration)
+    if not stroke.cue or not sentences(stroke.cue):
+        return head
+    area = _area(stroke, side)
+    parts = sentences(stroke.cue)
+    candidates = [_join(head, *parts), _join(area, *parts)]
+    for count in range(len(parts) - 1, 0, -1):
+        candidates += [_join(head, *parts[:count]), _join(area, *parts[:count])]
+    fallback = _join(area, first_clause(stroke.cue))
+    candidates.append(fallback)
+    return next((c for c in candidates if _fits(c, duration, rate_wpm)), fallback)
+
+
+def short_instruction(stroke: Stroke, budget_s: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
+    """The stroke's ``say``, or as many of its cue's opening sentences as take ``budget_s`` (at least the first clause).
+
+    Without either, how the stroke is done ("Pressing, medium pressure.").
+    """
+    if stroke.say and speakable(stroke.say):
+        return _sentence(stroke.say)
+    if not stroke.cue or not sentences(stroke.cue):
+        return _sentence(_how(stroke))
+    parts = sentences(stroke.cue)
+    for count in range(len(parts), 0, -1):
+        text = _join(*parts[:count])
+        if speech_seconds(text, rate_wpm) <= budget_s:
+            return text
+    return first_clause(stroke.cue)
+
+
+def side_switch_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
+    """``"Right side. Thumbs in the hollows under the skull."``: the second side is an instruction too."""
+    opening = f"{(side or 'other').capitalize()} side."
+    budget = duration / 2 - speech_seconds(opening, rate_wpm)
+    return _join(opening, short_instruction(stroke, budget, rate_wpm))
+
+
+def next_line(stroke: Stroke, side: str | None, switches_side: bool) -> str:
+    """``"Next: temples."``, or ``"Next: right side."`` before a side switch."""
+    if switches_side:
+        return f"Next: {side or 'other'} side."
+    return f"Next: {speakable(stroke.area).rstrip(' .')}."
+
+
+def lead_in_line(stroke: Stroke, side: str | None, seconds: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
+    """``"Get ready. First: temples. Pads of three fingers…"``: said while the hands find their place."""
+    where = speakable(stroke.area).rstrip(" .")
+    if side in ("left", "right"):
+        where += f", {side} side"
+    opening = f"Get ready. First: {where}."
+    budget = max(0.0, seconds - speech_seconds(opening, rate_wpm))
+    return _join(opening, short_instruction(stroke, budget, rate_wpm))
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One moment of a transcript: ``at`` seconds into the session, a chime (``sound``) or a phrase (``text``)."""
+
+    at: float
+    sound: str | None = None
+    text: str | None = None
+
+
+def transcript(
+    routine: Routine,
+    *,
+    rate_wpm: float = DEFAULT_RATE_WPM,
+    next_warning: float = DEFAULT_NEXT_WARNING_S,
+    quiet: bool | None = None,
+    lead_in: float = 0.0,
+    chimes: bool = True,
+) -> Iterator[Heard]:
+    """Everything heard in a session run straight through at normal length, in time order.
+
+    The real engine and the real cue rules (``cues.heard_for``) on a fake clock; a phrase that
+    gives way to a stroke's instruction still being spoken (by its estimated length) is left out,
+    as in a session. ``lead_in`` seconds before the start come first, at negative times.
+    """
+    from headrub.clock import FakeClock
+    from headrub.cues import heard_for
+    from headrub.session import Session
+
+    quiet = routine.quiet if quiet is None else quiet
+    clock = FakeClock(0.0)
+    session = Session(routine, clock, next_warning=next_warning)
+    if lead_in > 0:
+        first = session.steps[0]
+        yield Heard(-lead_in, text=lead_in_line(first.stroke, first.side, lead_in, rate_wpm))
+    speaking_until = -1.0
+    events = session.start()
+    while True:
+        for event in events:
+            at = event.at
+            plan = heard_for(event, quiet=quiet, rate_wpm=rate_wpm)
+            if plan.sound is not None and chimes:
+                yield Heard(at, sound=plan.sound)
+            if plan.text is None or (plan.gives_way and at < speaking_until):
+                continue
+            yield Heard(at, text=plan.text)
+            speaking_until = at + speech_seconds(plan.text, rate_wpm)
+        if session.finished:
+            return
+        deadline = session.next_deadline()
+        if deadline is None:  # pragma: no cover - a running session always has one
+            return
+        clock.set(deadline)
+        events = session.tick()
