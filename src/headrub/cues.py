@@ -55,10 +55,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import Any
-
-from dataclasses import dataclass
 
 from headrub import wav
 from headrub.routine import Stroke
