@@ -61,10 +61,10 @@ def run_session(tmp_path: Path, sleep: float) -> tuple[list[tuple[str, list[str]
 
 
 def test_every_stroke_is_spoken_and_every_event_sounds(tmp_path: Path) -> None:
-    """Each stroke's area is spoken in order, 'switch sides' and 'session complete' too, one sound per event."""
+    """Each stroke's area is spoken in order, 'right side' and 'session complete' too, one sound per event."""
     calls, _, _ = run_session(tmp_path, sleep=0)
     spoken = " | ".join(" ".join(args) for name, args in calls if name == "espeak-ng").lower()
-    order = [spoken.find(word) for word in ("temples", "base of the skull", "switch sides", "crown", "session complete")]
+    order = [spoken.find(word) for word in ("temples", "base of the skull", "right side", "crown", "session complete")]
     assert -1 not in order and order == sorted(order), spoken
     sounds = [Path(args[-1]).stem for name, args in calls if name == "paplay"]
     assert sounds == ["change", "change", "side", "change", "end"]

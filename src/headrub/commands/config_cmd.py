@@ -11,6 +11,8 @@ from headrub.commands.start_cmd import Sound
 
 def _shown(value: object) -> str:
     """A setting's value as it is written in the config file."""
+    if value == "":
+        return '""'
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
