@@ -268,6 +268,20 @@ def test_questions_before_and_after(start: Callable[..., Run]) -> None:
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (7, 3, "better, thanks")
 
 
+def test_quiet_mode_asks_nothing_after_and_writes_the_entry_at_once(start: Callable[..., Run]) -> None:
+    """--quiet: tension is asked before, never after; the session ends by itself and the entry is written."""
+    run = start("--yes", "--quiet")
+    run.child.expect("Tension now")
+    run.child.send("5\r")
+    run.wait_for("TEMPLES")
+    run.child.send("q")
+    report = run.finish()
+    assert report["code"] == 0 and report["same_termios"]
+    assert b"A note" not in run.raw and run.raw.count(b"Tension now") == 1
+    (entry,) = run.journal()
+    assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (5, None, None)
+
+
 def test_declining_the_cautions_starts_nothing(start: Callable[..., Run]) -> None:
     """Answering no at the cautions exits 0 without a session or an entry."""
     run = start()

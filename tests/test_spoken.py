@@ -11,10 +11,10 @@ from headrub.loader import load_file
 from headrub.routine import Routine, Stroke
 from headrub.session import Event, EventKind, Session, Step, expand_steps
 from headrub.spoken import (
-    first_clause,
     header,
     lead_in_line,
     next_line,
+    shortest_clause,
     speech_seconds,
     stroke_line,
     transcript,
@@ -45,7 +45,7 @@ def test_every_built_in_stroke_speaks_an_instruction(name: str, minutes: int | N
         if stroke.say:
             assert stroke.say.rstrip(".") in said
         elif stroke.cue:
-            assert first_clause(stroke.cue).rstrip(".") in said, (name, step.index, said)
+            assert shortest_clause(stroke.cue).rstrip(".") in said, (name, step.index, said)
         assert said != header(stroke, step.side, step.duration)
 
 

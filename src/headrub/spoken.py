@@ -12,8 +12,9 @@ How a stroke's spoken line is chosen (docs/routines.md says the same):
 3. Otherwise the longest form that fits, tried in this order: the area and the whole cue; then,
    for fewer and fewer of the cue's opening sentences, the header with them, then the area with
    them; then the area and the cue's first clause (up to its first comma, semicolon or colon).
-4. If nothing fits, the area and the first clause all the same: a stroke with an instruction is
-   never announced by its header alone. A stroke with neither ``say`` nor ``cue`` gets the header.
+4. If nothing fits, the area and that clause cut before its first "and" or "then" all the same:
+   a stroke with an instruction is never announced by its header alone. A stroke with neither
+   ``say`` nor ``cue`` gets the header.
 
 The second side of a ``side: each`` stroke says "Right side." and the short instruction: its
 ``say``, or the cue's opening sentences that fit (at least its first clause).
@@ -45,6 +46,7 @@ MAX_SPOKEN_CHARS = 600
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)")
+_JOINER = re.compile(r"\s(?:and|then)\s")
 
 
 def speakable(text: str) -> str:
@@ -116,6 +118,13 @@ def first_clause(text: str) -> str:
     return _sentence(_CLAUSE_END.split(first, maxsplit=1)[0])
 
 
+def shortest_clause(text: str) -> str:
+    """The first clause, cut again before its first "and" or "then" when it has one."""
+    clause = first_clause(text)
+    cut = _JOINER.split(clause.rstrip("."), maxsplit=1)[0]
+    return _sentence(cut) if len(cut.split()) >= 3 else clause
+
+
 def _fits(text: str, duration: float, rate_wpm: float) -> bool:
     return speech_seconds(text, rate_wpm) <= duration / 2
 
@@ -133,7 +142,8 @@ def stroke_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: flo
     candidates = [_join(head, *parts), _join(area, *parts)]
     for count in range(len(parts) - 1, 0, -1):
         candidates += [_join(head, *parts[:count]), _join(area, *parts[:count])]
-    fallback = _join(area, first_clause(stroke.cue))
+    candidates.append(_join(area, first_clause(stroke.cue)))
+    fallback = _join(area, shortest_clause(stroke.cue))
     candidates.append(fallback)
     return next((c for c in candidates if _fits(c, duration, rate_wpm)), fallback)
 
@@ -152,7 +162,8 @@ def short_instruction(stroke: Stroke, budget_s: float, rate_wpm: float = DEFAULT
         text = _join(*parts[:count])
         if speech_seconds(text, rate_wpm) <= budget_s:
             return text
-    return first_clause(stroke.cue)
+    clause = first_clause(stroke.cue)
+    return clause if speech_seconds(clause, rate_wpm) <= budget_s else shortest_clause(stroke.cue)
 
 
 def side_switch_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
@@ -177,6 +188,33 @@ def lead_in_line(stroke: Stroke, side: str | None, seconds: float, rate_wpm: flo
     opening = f"Get ready. First: {where}."
     budget = max(0.0, seconds - speech_seconds(opening, rate_wpm))
     return _join(opening, short_instruction(stroke, budget, rate_wpm))
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A stroke whose spoken line takes more than half of it at the speech rate."""
+
+    index: int  # the stroke's place in the routine, from 0
+    side: str | None
+    text: str
+    seconds: float  # how long it takes to say
+    duration: float  # the stroke's (one side's) length
+
+
+def too_long(routine: Routine, rate_wpm: float = DEFAULT_RATE_WPM) -> list[TooLong]:
+    """Each stroke (and second side) whose spoken line, at its normal length, outlasts half of it."""
+    found = []
+    for index, stroke in enumerate(routine.strokes):
+        sides = ("left", "right") if stroke.side == "each" else (stroke.side,)
+        for side in sides:
+            if stroke.side == "each" and side == "right":
+                text = side_switch_line(stroke, side, stroke.duration, rate_wpm)
+            else:
+                text = stroke_line(stroke, side, stroke.duration, rate_wpm)
+            seconds = speech_seconds(text, rate_wpm)
+            if seconds > stroke.duration / 2:
+                found.append(TooLong(index, side, text, seconds, stroke.duration))
+    return found
 
 
 @dataclass(frozen=True)
