@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,3 +78,51 @@ def test_a_slow_speech_engine_never_delays_the_timer(tmp_path: Path) -> None:
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
     assert wall < PLANNED + 5  # start-up plus at most the end chime's linger, never 5 s per cue
     assert any(name == "espeak-ng" for name, _ in calls)
+
+
+def run_headrub(tmp_path: Path, *args: str, sleep: float = 0) -> tuple[subprocess.CompletedProcess[str], list[Any]]:
+    """``headrub ARGS`` with the fake tools first on PATH; the result and the record of what they were asked."""
+    record = tmp_path / "record.jsonl"
+    fake_tools(tmp_path / "bin", record, sleep)
+    routine = tmp_path / "ear-test.yaml"
+    routine.write_text(ROUTINE)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    argv = [arg.replace("ROUTINE", str(routine)) for arg in args]
+    done = subprocess.run(
+        [sys.executable, "-m", "headrub.cli", *argv],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+    )
+    time.sleep(0.3)  # let the last fake players write their line
+    calls = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+    return done, calls
+
+
+def test_sound_check_plays_each_chime_and_says_a_sentence(tmp_path: Path) -> None:
+    """sound-check with paplay and espeak-ng on PATH: five chimes, one sentence at the rate asked, both named."""
+    done, calls = run_headrub(tmp_path, "sound-check", "--speech-rate", "170", "--speech-voice", "en-gb")
+    assert done.returncode == 0, done.stderr
+    assert "player: paplay" in done.stdout and "speech: espeak-ng, 170 words a minute, en-gb" in done.stdout
+    assert [Path(args[-1]).stem for name, args in calls if name == "paplay"] == ["change", "side", "warn", "end", "stop"]
+    (said,) = [args for name, args in calls if name == "espeak-ng"]
+    assert said[:4] == ["-s", "170", "-v", "en-gb"] and said[-1].startswith("This is headrub at 170 words a minute.")
+
+
+def test_quiet_mode_says_no_countdown_and_no_end(tmp_path: Path) -> None:
+    """--quiet: every stroke is still spoken, but no "Session complete." and no "Halfway."; the end chime plays."""
+    done, calls = run_headrub(tmp_path, "start", "ROUTINE", "--voice", "--sound", "chime", "--no-prompt", "--quiet")
+    assert done.returncode == 0, done.stderr
+    spoken = " | ".join(" ".join(args) for name, args in calls if name == "espeak-ng")
+    assert "Temples" in spoken and "Right side" in spoken and "Crown" in spoken
+    assert "Session complete" not in spoken and "Halfway" not in spoken
+    assert [Path(args[-1]).stem for name, args in calls if name == "paplay"][-1] == "end"
+
+
+def test_a_lead_in_asked_for_when_piped_says_the_first_stroke_first(tmp_path: Path) -> None:
+    """Piped, --lead-in 1 prints a get-ready line and says "Get ready. First: temples." before the session."""
+    done, calls = run_headrub(tmp_path, "start", "ROUTINE", "--voice", "--no-prompt", "--lead-in", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "get ready (1 s): temples — circles, light"
+    first = next(args for name, args in calls if name == "espeak-ng")
+    assert first[-1].startswith("Get ready. First: temples.")
+    entry = json.loads((Path(os.environ["HEADRUB_DATA_DIR"]) / "journal.jsonl").read_text().splitlines()[-1])
+    assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)

@@ -302,6 +302,34 @@ class Cues:
         return self._engine is not None
 
     @property
+    def player(self) -> str | None:
+        """The audio player in use (``paplay``, ``afplay``, ``winsound``...), or None."""
+        if self._winsound is not None:
+            return "winsound"
+        return os.path.basename(self._player[0]) if self._player is not None else None
+
+    @property
+    def engine(self) -> str | None:
+        """The speech engine in use (``espeak-ng``, ``say``...), or None."""
+        return self._engine[0] if self._engine is not None else None
+
+    def play_now(self, name: str) -> bool:
+        """Play one chime and wait for it to end (``sound-check``); False when it could not be played."""
+        before = self._started
+        self._play_file(name)
+        if self._winsound is not None and self._player is None:
+            time.sleep(wav.duration_of(name))
+            return name in self._files
+        if self._started == before:
+            return False
+        return _finished(self._children[-1], wav.duration_of(name) + 5.0)
+
+    def say_now(self, text: str, timeout: float = 30.0) -> bool:
+        """Say ``text`` and wait until it has been said (``sound-check``); False when it could not be."""
+        self._say(text)
+        return self._speaking is not None and _finished(self._speaking, timeout)
+
+    @property
     def started(self) -> int:
         """How many player and speech processes have been started so far."""
         return self._started
@@ -488,6 +516,15 @@ def _spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[subproce
     except (OSError, ValueError) as exc:
         return None, str(getattr(exc, "strerror", None) or exc)
     return proc, ""
+
+
+def _finished(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait for ``proc``; True when it ended well within ``timeout`` seconds (else it is stopped)."""
+    try:
+        return proc.wait(timeout) == 0
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        return False
 
 
 def _stop(proc: subprocess.Popen[bytes], *, force: bool = False) -> None:
