@@ -54,17 +54,17 @@ def test_the_cue_is_shortened_sentence_by_sentence_to_fit_half_the_stroke() -> N
     stroke = Stroke(area="front hairline", duration=120, technique="circles", pressure="light", cue=LONG_CUE)
     assert stroke_line(stroke, None, 120).startswith("Front hairline. Circles, light pressure. 2 minutes. Pads")
     assert stroke_line(stroke, None, 120).endswith("move back a finger-width.")
-    assert stroke_line(stroke, None, 28) == "Front hairline. " + LONG_CUE
+    assert stroke_line(stroke, None, 30) == "Front hairline. " + LONG_CUE
     assert stroke_line(stroke, None, 24) == (
         "Front hairline. Pads of three fingers just inside the hairline. Circle slowly, one every two seconds, "
         "so the skin slides over the skull."
     )
-    assert stroke_line(stroke, None, 16) == (
-        "Front hairline. Circles, light pressure. 16 seconds. Pads of three fingers just inside the hairline."
+    assert stroke_line(stroke, None, 20) == (
+        "Front hairline. Circles, light pressure. 20 seconds. Pads of three fingers just inside the hairline."
     )
-    assert stroke_line(stroke, None, 8) == "Front hairline. Pads of three fingers just inside the hairline."
+    assert stroke_line(stroke, None, 16) == "Front hairline. Pads of three fingers just inside the hairline."
     assert stroke_line(stroke, None, 2) == "Front hairline. Pads of three fingers just inside the hairline."
-    for seconds in (16, 24, 28, 120):
+    for seconds in (16, 20, 24, 30, 120):
         assert speech_seconds(stroke_line(stroke, None, seconds)) <= seconds / 2
 
 
@@ -158,7 +158,7 @@ def test_the_transcript_lists_chimes_and_phrases_in_time_order() -> None:
     assert (0.0, "change") in timeline
     assert (0.0, "Temples. Circles. 1 minute. Slow circles.") in timeline
     assert (55.0, "Next: crown.") in timeline
-    assert (60.0, "Crown. 12 seconds. Pads of three fingers just inside the hairline.") in timeline
+    assert (60.0, "Crown. Pads of three fingers just inside the hairline.") in timeline
     assert (67.0, "Next: forehead.") in timeline
     assert (102.0, "end") in timeline and (102.0, "Session complete.") in timeline
     assert [h.at for h in heard] == sorted(h.at for h in heard)

@@ -29,13 +29,20 @@ from dataclasses import dataclass
 from headrub.routine import Routine, Stroke, format_duration_words
 from headrub.text import sanitize
 
-# Words a second that espeak-ng speaks at ``-s 150``, measured, not guessed: every cue of the nine
-# built-in routines (92 phrases, 3,131 words) rendered with ``espeak-ng -s 150 -w out.wav -- CUE``
-# (espeak-ng 1.51, Debian 12, default voice) and timed with ``soxi -D out.wav``: 1,123.4 s in all,
-# 2.79 words a second on average; the slowest phrase ran at 2.27. Timing uses the slowest, so a
-# line that is said to fit does fit, whichever words it has. At -s 120 and -s 200 the same phrases
-# ran at 0.79 and 1.35 times the speed at 150: close enough to rate / 150 to scale linearly.
-MEASURED_WORDS_PER_S = 2.27
+# How long espeak-ng takes to say a line, measured, not guessed. 203 lines (every cue of the nine
+# built-in routines and every spoken step line made from them) rendered with
+# ``espeak-ng -s 150 -w out.wav -- LINE`` (espeak-ng 1.51, Debian 12, default voice) and timed
+# with ``soxi -D out.wav``. Words alone give 2.63 words a second on average, but lines of short
+# sentences ("Shoulders. Slow stretching. 20 seconds.") run longer: espeak-ng pauses at each full
+# stop and comma. A least-squares fit of seconds against words, sentence ends and commas gave
+# 0.2725 s a word (3.67 words a second between pauses), 0.75 s a sentence end and 0.33 s a
+# comma; the longest any line ran over that fit was 17 %, so estimates carry an 18 % margin and
+# are never short on the library. At -s 120 and -s 200 all three figures scaled with 150 / rate
+# (within 6 %), so other rates scale linearly. scripts/measure_speech.py measures them again.
+MEASURED_WORDS_PER_S = 3.67
+SENTENCE_PAUSE_S = 0.75
+CLAUSE_PAUSE_S = 0.33
+ESTIMATE_MARGIN = 1.18
 MEASURED_AT_WPM = 150
 DEFAULT_RATE_WPM = 150
 MIN_RATE_WPM, MAX_RATE_WPM = 80, 450
@@ -46,6 +53,8 @@ MAX_SPOKEN_CHARS = 600
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)")
+_SENTENCE_PAUSE = re.compile(r"[.!?](?:\s|$)")
+_CLAUSE_PAUSE = re.compile(r"[,;:]\s")
 _JOINER = re.compile(r"\s(?:and|then)\s")
 
 
@@ -65,8 +74,11 @@ def words_per_second(rate_wpm: float = DEFAULT_RATE_WPM) -> float:
 
 
 def speech_seconds(text: str, rate_wpm: float = DEFAULT_RATE_WPM) -> float:
-    """About how long ``text`` takes to say at ``rate_wpm``, from its word count."""
-    return len(text.split()) / words_per_second(rate_wpm)
+    """How long ``text`` takes to say at ``rate_wpm``, at most: its words, and a pause at each stop and comma."""
+    stops = len(_SENTENCE_PAUSE.findall(text))
+    commas = len(_CLAUSE_PAUSE.findall(text))
+    pauses = (stops * SENTENCE_PAUSE_S + commas * CLAUSE_PAUSE_S) * MEASURED_AT_WPM / rate_wpm
+    return ESTIMATE_MARGIN * (len(text.split()) / words_per_second(rate_wpm) + pauses)
 
 
 def _sentence(text: str) -> str:
