@@ -189,3 +189,11 @@ def test_the_lead_in_screen_and_line() -> None:
     shown, _ = draw(render_lead_in(session.steps[0], ROUTINE, 4.2))
     assert "Get ready" in shown and "TEMPLES" in shown and "Slow circles." in shown and "n start now" in shown
     assert lead_in_line(session.steps[0], 5) == "get ready (5 s): temples — circles, light"
+
+
+def test_the_lead_in_screen_repeats_a_missing_engine_notice() -> None:
+    """A notice given before the session (no speech engine) is on the get-ready screen too."""
+    session = Session(ROUTINE, FakeClock())
+    notice = "No speech engine found (espeak-ng, espeak, spd-say): spoken cues are off, sounds only."
+    shown, _ = draw(render_lead_in(session.steps[0], ROUTINE, 3, notices=[notice]))
+    assert "No speech engine found" in shown

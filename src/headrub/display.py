@@ -7,6 +7,7 @@ tests draw it on a fixed-width, colourless console and compare text.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -78,8 +79,10 @@ def lead_in_line(step: Step, seconds: float) -> str:
     return f"get ready ({seconds:g} s): {step_label(step)}" + (f" — {manner}" if manner else "")
 
 
-def render_lead_in(step: Step, routine: Routine, left: float, width: int = 80, height: int = 24) -> Text:
-    """The get-ready screen: the first stroke, its cue, and the seconds until it begins."""
+def render_lead_in(
+    step: Step, routine: Routine, left: float, width: int = 80, height: int = 24, notices: Sequence[str] = ()
+) -> Text:
+    """The get-ready screen: the first stroke, its cue, the seconds until it begins, and any sound notice."""
     width = max(20, width)
     inner = width - 4
     dim = routine.quiet
@@ -98,6 +101,8 @@ def render_lead_in(step: Step, routine: Routine, left: float, width: int = 80, h
         lines.extend(Text(row.center(inner).rstrip(), style="dim" if dim else "bold") for row in digit_rows)
     else:
         lines.append(Text(count.center(inner).rstrip(), style="dim" if dim else "bold"))
+    for notice in notices:  # a missing player or speech engine: still visible before the eyes close
+        lines.extend(Text(row, style="bold") for row in _wrapped(sanitize(notice), inner))
     frame = _boxed(lines, sanitize(routine.title), "starting", width, "bright_black" if dim else "blue")
     frame.append("\n ")
     frame.append("n start now · q quit"[: width - 1], "dim")

@@ -71,6 +71,7 @@ class Runner:
         out: IO[str] | None = None,
         lead_in: float = 0.0,
         on_lead_in: Callable[[Step, float], None] | None = None,
+        notices: Iterable[str] = (),
     ) -> None:
         self.routine = routine
         self.session = session
@@ -83,6 +84,7 @@ class Runner:
         self.live: Live | None = None
         self.lead_in = max(0.0, lead_in)
         self.on_lead_in = on_lead_in
+        self.notices = tuple(notices)
         self._pending: list[int] = []
         self._wake_read = -1
 
@@ -184,7 +186,9 @@ class Runner:
         from headrub.display import render_lead_in
 
         width, height = self.console.size
-        frame = render_lead_in(self.session.steps[0], self.routine, left, width=min(width, 100), height=height)
+        frame = render_lead_in(
+            self.session.steps[0], self.routine, left, width=min(width, 100), height=height, notices=self.notices
+        )
         self.live.update(frame, refresh=True)
 
     def _act(self, action: str) -> bool:
