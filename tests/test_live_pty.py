@@ -277,7 +277,7 @@ def test_quiet_mode_asks_nothing_after_and_writes_the_entry_at_once(start: Calla
     run.child.send("q")
     report = run.finish()
     assert report["code"] == 0 and report["same_termios"]
-    assert b"A note" not in run.raw and run.raw.count(b"Tension now") == 1
+    assert b"A note" not in run.raw and b"Tension now" not in run.raw  # raw holds what came after the first question
     (entry,) = run.journal()
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (5, None, None)
 
