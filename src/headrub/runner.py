@@ -117,19 +117,9 @@ class Runner:
         while not session.finished:
             deadline = session.next_deadline()
             timeout = None if deadline is None else max(0.0, deadline - session.clock.now())
-            watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
-            try:
-                readable, _, _ = select.select(watched, [], [], timeout)
-            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
-                readable = []
-            if self._wake_read in readable:
-                self._drain_wakeups()
-            for signum in self._take_signals():
-                if signum in EXIT_STATUS:
-                    self._handle(session.stop())
-                    return Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
-                if signum == signal.SIGTSTP:
-                    self._suspend()
+            readable, ended = self._wait(timeout)
+            if ended is not None:
+                return ended
             if self.keys is not None and self.keys.fd in readable:
                 for action in self.keys.read():
                     if self._act(action):
@@ -139,6 +129,23 @@ class Runner:
             self._beat(snapshot)
             self._draw(snapshot)
         return Outcome(session.completed, 0, "finished" if session.completed else "quit")
+
+    def _wait(self, timeout: float | None) -> tuple[list[int], Outcome | None]:
+        """Wait for a key, a signal or ``timeout``; act on signals. The readable fds, and an Outcome if a signal ended it."""
+        watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
+        try:
+            readable, _, _ = select.select(watched, [], [], timeout)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
+            readable = []
+        if self._wake_read in readable:
+            self._drain_wakeups()
+        for signum in self._take_signals():
+            if signum in EXIT_STATUS:
+                self._handle(self.session.stop())
+                return readable, Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
+            if signum == signal.SIGTSTP:
+                self._suspend()
+        return readable, None
 
     def _lead_in(self) -> Outcome | None:
         """The get-ready countdown before the first stroke; an Outcome when it ended the session instead."""
@@ -156,19 +163,10 @@ class Runner:
             self._print(lead_in_line(first, self.lead_in))
         while (left := end - clock.now()) > 0:
             self._draw_lead_in(left)
-            watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
-            try:  # wake at each whole second of the countdown, or at once on a key or a signal
-                readable, _, _ = select.select(watched, [], [], left - math.floor(left - 1e-9) or left)
-            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
-                readable = []
-            if self._wake_read in readable:
-                self._drain_wakeups()
-            for signum in self._take_signals():
-                if signum in EXIT_STATUS:
-                    self._handle(session.stop())
-                    return Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
-                if signum == signal.SIGTSTP:
-                    self._suspend()
+            # Wake at each whole second of the countdown, or at once on a key or a signal.
+            readable, ended = self._wait(left - math.floor(left - 1e-9) or left)
+            if ended is not None:
+                return ended
             if self.keys is not None and self.keys.fd in readable:
                 actions = self.keys.read()
                 if "quit" in actions:
