@@ -197,3 +197,12 @@ def test_the_lead_in_screen_repeats_a_missing_engine_notice() -> None:
     notice = "No speech engine found (espeak-ng, espeak, spd-say): spoken cues are off, sounds only."
     shown, _ = draw(render_lead_in(session.steps[0], ROUTINE, 3, notices=[notice]))
     assert "No speech engine found" in shown
+
+
+def test_show_and_validate_read_routines_even_with_a_broken_config(isolated_dirs: tuple[Path, Path]) -> None:
+    """A config file that cannot be read is start's to report: show and validate go on with the defaults."""
+    config = isolated_dirs[0]
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.yaml").write_text("speech_rate: fast\n")
+    assert invoke("show", "scalp-sleep", "--spoken").exit_code == 0
+    assert invoke("validate", str(paths.builtin_routines_dir() / "scalp-sleep.yaml")).exit_code == 0

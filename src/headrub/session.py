@@ -375,6 +375,12 @@ class Session:
             return now
         return min(due, *self._display_edges(now))
 
+    def next_event_at(self) -> float | None:
+        """When ``tick()`` will next emit an event (display changes aside); None unless running."""
+        if self._state is not State.RUNNING:
+            return None
+        return min(self._pending())[0]
+
     # -- inside ----------------------------------------------------------------------
 
     def _step(self) -> Step:

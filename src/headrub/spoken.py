@@ -277,8 +277,8 @@ def transcript(
             speaking_until = at + speech_seconds(plan.text, rate_wpm)
         if session.finished:
             return
-        deadline = session.next_deadline()
-        if deadline is None:  # pragma: no cover - a running session always has one
+        due = session.next_event_at()
+        if due is None:  # pragma: no cover - a running session always has one
             return
-        clock.set(deadline)
+        clock.set(max(due, clock.now()))
         events = session.tick()

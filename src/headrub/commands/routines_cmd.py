@@ -205,10 +205,18 @@ def show(
 
 
 def _speech_settings() -> dict[str, Any]:
-    """The voice settings in force (config file over defaults): rate, next warning, lead-in, quiet."""
-    from headrub.config import effective
+    """The voice settings in force (config file over defaults): rate, next warning, lead-in, quiet.
 
-    return {name: setting.value for name, setting in effective().items()}
+    A broken config file is ``start``'s and ``config``'s to report: reading a routine goes on
+    with the defaults.
+    """
+    from headrub.config import DEFAULTS, effective
+    from headrub.errors import ConfigFileError
+
+    try:
+        return {name: setting.value for name, setting in effective().items()}
+    except ConfigFileError:
+        return dict(DEFAULTS)
 
 
 _CHIME_WORDS = {"change": "chime", "side": "side chime", "warn": "soft note", "end": "end chime", "stop": "stop chime"}
