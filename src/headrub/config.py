@@ -15,7 +15,7 @@ from pathlib import Path
 from headrub import paths
 from headrub.errors import ConfigFileError, Problem
 from headrub.loader import Checker, suggest, type_name
-from headrub.yamlnodes import Node, YamlProblem, decode, parse
+from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
 SOUNDS = ("bell", "chime", "none")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -109,6 +109,18 @@ def voice_problem(text: str) -> str | None:
     if text.startswith("-") or not set(text) <= _VOICE_CHARS:
         return "use letters, digits and - _ + . / only (e.g. en-gb, en+f3, Samantha)"
     return None
+
+
+def voice_flag(text: str | None) -> str | None:
+    """``--speech-voice``'s value, checked like the setting; raises ``UsageError`` when it cannot be a voice."""
+    from headrub.errors import UsageError
+
+    if text is None:
+        return None
+    problem = voice_problem(text.strip())
+    if problem is not None:
+        raise UsageError(f"--speech-voice {quoted(text)} {problem}")
+    return text.strip()
 
 
 def _voice(checker: Checker, node: Node, field: str) -> str | None:

@@ -25,13 +25,12 @@ def sound_check(
 ) -> None:
     """Play each chime and say a sample sentence; name the player and speech engine used."""
     from headrub.commands.start_cmd import _cues, _settings
-    from headrub.config import voice_problem
-    from headrub.errors import HeadrubError, UsageError
+    from headrub.config import voice_flag
+    from headrub.errors import HeadrubError
 
-    if speech_voice is not None and voice_problem(speech_voice.strip()) is not None:
-        raise UsageError(f"--speech-voice {speech_voice[:40]!r} {voice_problem(speech_voice.strip())}")
+    voice_name = voice_flag(speech_voice)
     settings = _settings(
-        Sound.chime, True, False, True, speech_rate=speech_rate, speech_voice=speech_voice, volume=volume
+        Sound.chime, True, False, True, speech_rate=speech_rate, speech_voice=voice_name, volume=volume
     )
     cues, _ = _cues(settings, False, quiet=quiet)
     with cues:

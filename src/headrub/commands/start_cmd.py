@@ -150,15 +150,12 @@ def start(
             routine = routine.scaled(minutes)
         except ValueError as err:
             raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
-    if speech_voice is not None:
-        from headrub.config import voice_problem
+    from headrub.config import voice_flag
 
-        problem = voice_problem(speech_voice.strip())
-        if problem is not None:
-            raise UsageError(f"--speech-voice {speech_voice[:40]!r} {problem}")
+    voice_name = voice_flag(speech_voice)
     settings = _settings(
         sound, voice, tick, no_prompt, quiet=quiet, next_warning=next_warning,
-        speech_rate=speech_rate, speech_voice=speech_voice, volume=volume,
+        speech_rate=speech_rate, speech_voice=voice_name, volume=volume,
     )
     routine = with_quiet(routine, settings["quiet"])
     interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
