@@ -132,3 +132,15 @@ def test_python_dash_m_headrub_runs_the_program() -> None:
                           check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"headrub {version('headrub')}\n"
+
+
+def test_readme_links_work_on_a_package_index_page() -> None:
+    """README links and images are absolute: a package index shows the README without the repository around it."""
+    if not (ROOT / "README.md").is_file():
+        pytest.skip("not running from a source checkout")
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert targets and not relative, f"relative links in README.md: {relative}"
