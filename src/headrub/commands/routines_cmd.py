@@ -63,7 +63,7 @@ def _has_tags(routine: Routine, wanted: list[str]) -> bool:
 
 def list_routines(
     as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
-    tags: list[str] = typer.Option(
+    only_tags: list[str] = typer.Option(
         [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk)."
     ),
 ) -> None:
@@ -82,7 +82,7 @@ def list_routines(
             warn(f"{item.name} is skipped: {err.problems[0]}")
             continue
         known.update(routine.tags)
-        if not _has_tags(routine, tags):
+        if not _has_tags(routine, only_tags):
             continue
         rows.append(
             {
@@ -99,8 +99,8 @@ def list_routines(
     if as_json:
         print_json(rows)
         return
-    if not rows and tags:
-        wanted = " and ".join(sanitize(t) for t in tags)
+    if not rows and only_tags:
+        wanted = " and ".join(sanitize(t) for t in only_tags)
         in_use = ", ".join(sanitize(t) for t in sorted(known, key=str.casefold)) or "none"
         typer.echo(f"No routine is tagged {wanted}. Tags in use: {in_use}.")
         return
