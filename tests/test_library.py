@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,9 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
+@cache
 def builtin(name: str) -> Routine:
-    """The built-in routine ``name``, loaded from routines/."""
+    """The built-in routine ``name``, loaded from routines/ once (routines are frozen)."""
     return loader.load_file(ROOT / "routines" / f"{name}.yaml", name=name, source="built-in")
 
 
