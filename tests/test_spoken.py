@@ -180,3 +180,23 @@ def test_the_sleep_routines_are_quiet_and_their_transcript_has_no_countdown() ->
         texts = " ".join(h.text for h in transcript(routine) if h.text)
         for word in ("Ten seconds", "Halfway", "Session complete", "Switch sides"):
             assert word not in texts
+
+
+def _samples(data: bytes) -> list[int]:
+    import io
+    import wave
+    from array import array
+
+    with wave.open(io.BytesIO(data), "rb") as audio:
+        return list(array("h", audio.readframes(audio.getnframes())))
+
+
+def test_quiet_chimes_are_softer_and_the_quiet_end_fades_out() -> None:
+    """volume scales a chime's peak; fade leaves the end's last quarter far quieter than the plain end's."""
+    from headrub import wav
+
+    loud, soft = _samples(wav.sound("end")), _samples(wav.sound("end", volume=0.5))
+    assert max(map(abs, soft)) == pytest.approx(max(map(abs, loud)) / 2, rel=0.01)
+    faded = _samples(wav.sound("end", volume=0.5, fade=True))
+    tail = slice(3 * len(faded) // 4, None)
+    assert max(map(abs, faded[tail])) < max(map(abs, soft[tail])) / 4
