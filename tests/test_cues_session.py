@@ -109,22 +109,20 @@ def test_sound_check_plays_each_chime_and_says_a_sentence(tmp_path: Path) -> Non
     assert said[:4] == ["-s", "170", "-v", "en-gb"] and said[-1].startswith("This is headrub at 170 words a minute.")
 
 
-def test_quiet_mode_says_no_countdown_and_no_end(tmp_path: Path) -> None:
-    """--quiet: every stroke is still spoken, but no "Session complete." and no "Halfway."; the end chime plays."""
-    done, calls = run_headrub(tmp_path, "start", "ROUTINE", "--voice", "--sound", "chime", "--no-prompt", "--quiet")
+def test_quiet_mode_and_a_lead_in_asked_for_when_piped(tmp_path: Path) -> None:
+    """--quiet --lead-in 1, piped: a get-ready line and "Get ready. First: temples." come first; every stroke is
+    spoken, "Right side" too, but no "Halfway." and no "Session complete."; the end chime plays; the lead-in is
+    not session time."""
+    done, calls = run_headrub(
+        tmp_path, "start", "ROUTINE", "--voice", "--sound", "chime", "--no-prompt", "--quiet", "--lead-in", "1"
+    )
     assert done.returncode == 0, done.stderr
-    spoken = " | ".join(" ".join(args) for name, args in calls if name == "espeak-ng")
+    assert done.stdout.splitlines()[0] == "get ready (1 s): temples — circles, light"
+    said = [args[-1] for name, args in calls if name == "espeak-ng"]
+    assert said[0].startswith("Get ready. First: temples.")
+    spoken = " | ".join(said)
     assert "Temples" in spoken and "Right side" in spoken and "Crown" in spoken
     assert "Session complete" not in spoken and "Halfway" not in spoken
     assert [Path(args[-1]).stem for name, args in calls if name == "paplay"][-1] == "end"
-
-
-def test_a_lead_in_asked_for_when_piped_says_the_first_stroke_first(tmp_path: Path) -> None:
-    """Piped, --lead-in 1 prints a get-ready line and says "Get ready. First: temples." before the session."""
-    done, calls = run_headrub(tmp_path, "start", "ROUTINE", "--voice", "--no-prompt", "--lead-in", "1")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "get ready (1 s): temples — circles, light"
-    first = next(args for name, args in calls if name == "espeak-ng")
-    assert first[-1].startswith("Get ready. First: temples.")
     entry = json.loads((Path(os.environ["HEADRUB_DATA_DIR"]) / "journal.jsonl").read_text().splitlines()[-1])
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
