@@ -19,7 +19,7 @@ import wave
 from pathlib import Path
 
 from headrub import paths
-from headrub.cues import step_phrase
+from headrub.heard import step_phrase
 from headrub.loader import load_file
 from headrub.session import expand_steps
 

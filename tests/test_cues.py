@@ -22,7 +22,8 @@ import pytest
 
 from headrub import wav
 from headrub.clock import FakeClock
-from headrub.cues import Cues, speakable, step_phrase, stroke_phrase
+from headrub.cues import Cues, speakable
+from headrub.heard import step_phrase, stroke_phrase
 from headrub.routine import Routine, Stroke
 from headrub.session import Event, EventKind, Session, Step
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from headrub import paths
-from headrub.cues import step_phrase
+from headrub.heard import step_phrase
 from headrub.loader import load_file
 from headrub.session import expand_steps
 from headrub.spoken import DEFAULT_RATE_WPM, speech_seconds

@@ -8,7 +8,7 @@ import pytest
 
 from headrub import paths
 from headrub.clock import FakeClock
-from headrub.cues import heard_for, step_phrase
+from headrub.heard import heard_for, step_phrase
 from headrub.loader import load_file
 from headrub.routine import Routine, Stroke
 from headrub.session import Event, EventKind, Session, Step, expand_steps

@@ -254,7 +254,7 @@ def transcript(
     as in a session. ``lead_in`` seconds before the start come first, at negative times.
     """
     from headrub.clock import FakeClock
-    from headrub.cues import heard_for
+    from headrub.heard import heard_for
     from headrub.session import Session
 
     quiet = routine.quiet if quiet is None else quiet
