@@ -126,7 +126,7 @@ class Cues:
         self._tick = tick and sound != "none"
         self._bell = bell
         self._notify = notify
-        self._notices: set[str] = set()
+        self._notices: dict[str, str] = {}
         self._children: list[subprocess.Popen[bytes]] = []
         self._speaking: subprocess.Popen[bytes] | None = None
         self._started = 0
@@ -234,6 +234,11 @@ class Cues:
     def voice(self) -> bool:
         """True when a speech engine was found and will speak."""
         return self._engine is not None
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """The notices given so far (a missing player or engine), for a screen that would hide them."""
+        return tuple(self._notices.values())
 
     @property
     def player(self) -> str | None:
@@ -381,7 +386,7 @@ class Cues:
     def _notice(self, key: str, message: str) -> None:
         """Tell the caller once per kind of trouble."""
         if key not in self._notices:
-            self._notices.add(key)
+            self._notices[key] = message
             self._notify(message)
 
 

@@ -214,14 +214,8 @@ def _cues(settings: dict[str, Any], live: bool, *, quiet: bool) -> tuple[Cues, C
         except (OSError, ValueError):
             pass  # the terminal is gone: the session still ends and is journalled
 
-    notices: list[str] = settings.setdefault("notices", [])
-
-    def notify(message: str) -> None:
-        warn(message)
-        notices.append(message)  # shown again on the get-ready screen, which would otherwise hide it
-
     cues = Cues(
-        sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]), bell=bell, notify=notify,
+        sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]), bell=bell, notify=warn,
         quiet=quiet, volume=int(settings["volume"]),
         rate=int(settings["speech_rate"]), speech_voice=str(settings["speech_voice"]),
     )
@@ -307,7 +301,7 @@ def _run(
             keys = RawKeys() if console is not None else None
             outcome = Runner(
                 routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys,
-                lead_in=float(settings["lead_in"]), on_lead_in=cues.lead_in, notices=settings.get("notices", []),
+                lead_in=float(settings["lead_in"]), on_lead_in=cues.lead_in, notices=cues.notices,
             ).run()
             if session.started_at is not None:  # the lead-in before the first stroke is not session time
                 started_wall += timedelta(seconds=max(0.0, session.started_at - started_mono))
