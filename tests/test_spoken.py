@@ -104,8 +104,10 @@ def test_next_and_lead_in_lines() -> None:
     temples = Stroke(area="temples.", duration=60, cue=LONG_CUE)
     assert next_line(temples, None, False) == "Next: temples."
     assert next_line(temples, "right", True) == "Next: right side."
-    line = lead_in_line(temples, None, 5)
-    assert line.startswith("Get ready. First: temples. Pads of three fingers")
+    assert lead_in_line(temples, None, 5) == "Get ready. First: temples."  # the cue would outlast the lead-in
+    assert lead_in_line(temples, None, 15).startswith("Get ready. First: temples. Pads of three fingers")
+    short = Stroke(area="crown", duration=60, say="Palms on the crown.")
+    assert lead_in_line(short, None, 8) == "Get ready. First: crown. Palms on the crown."
 
 
 def test_the_speech_rate_scales_the_measured_figure() -> None:

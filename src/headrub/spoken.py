@@ -193,13 +193,17 @@ def next_line(stroke: Stroke, side: str | None, switches_side: bool) -> str:
 
 
 def lead_in_line(stroke: Stroke, side: str | None, seconds: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
-    """``"Get ready. First: temples. Pads of three fingers…"``: said while the hands find their place."""
+    """``"Get ready. First: temples. Pads of three fingers…"``: said while the hands find their place.
+
+    The instruction is left out when it would still be being said as the stroke begins.
+    """
     where = speakable(stroke.area).rstrip(" .")
     if side in ("left", "right"):
         where += f", {side} side"
     opening = f"Get ready. First: {where}."
-    budget = max(0.0, seconds - speech_seconds(opening, rate_wpm))
-    return _join(opening, short_instruction(stroke, budget, rate_wpm))
+    # The instruction too when it is said before the stroke begins (the stroke then says it again).
+    whole = _join(opening, short_instruction(stroke, seconds - speech_seconds(opening, rate_wpm), rate_wpm))
+    return whole if speech_seconds(whole, rate_wpm) <= seconds else opening
 
 
 @dataclass(frozen=True)
