@@ -206,3 +206,15 @@ def test_show_and_validate_read_routines_even_with_a_broken_config(isolated_dirs
     (config / "config.yaml").write_text("speech_rate: fast\n")
     assert invoke("show", "scalp-sleep", "--spoken").exit_code == 0
     assert invoke("validate", str(paths.builtin_routines_dir() / "scalp-sleep.yaml")).exit_code == 0
+
+
+def test_the_transcript_sample_in_the_docs_is_what_show_prints() -> None:
+    """Every timed line of docs/routines.md's scalp-sleep transcript is in the real output (the docs cannot drift)."""
+    docs = Path(__file__).resolve().parent.parent / "docs" / "routines.md"
+    if not docs.is_file():
+        pytest.skip("not running from a source checkout")
+    text = docs.read_text(encoding="utf-8")
+    block = text.split("$ headrub show scalp-sleep --spoken\n", 1)[1].split("```", 1)[0]
+    sample = [line for line in block.splitlines() if re.match(r"^-?\d\d:\d\d  ", line)]
+    printed = invoke("show", "scalp-sleep", "--spoken").stdout.splitlines()
+    assert len(sample) >= 6 and all(line in printed for line in sample), [s for s in sample if s not in printed]
