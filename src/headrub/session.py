@@ -17,12 +17,12 @@ through, pauses or not).
 
 Step starts. Each step start yields exactly one event: ``STROKE_STARTED``, or
 ``SIDE_SWITCH`` when the step is the second (right) side of a ``side: each``
-stroke, so the cue layer says "switch sides" instead of announcing the stroke
-again. Consumers that want "a step began" handle both.
+stroke, so the cue layer says "Right side." and the instruction instead of
+announcing the stroke again. Consumers that want "a step began" handle both.
 
 Next. With ``next_warning`` (seconds, 0 for none), ``NEXT_SOON`` comes that long before
 each change to another step, in steps at least twice that long, so the cue layer can say
-"Next: temples" while the hands can still get there; ``Snapshot.next_soon`` is true from
+"Next: temples" while the hands can still get there (its ``step`` is the step to come); ``Snapshot.next_soon`` is true from
 then until the change, for a screen to make the "next" line stand out.
 """
 
