@@ -22,8 +22,9 @@ announcing the stroke again. Consumers that want "a step began" handle both.
 
 Next. With ``next_warning`` (seconds, 0 for none), ``NEXT_SOON`` comes that long before
 each change to another step, in steps at least twice that long, so the cue layer can say
-"Next: temples" while the hands can still get there (its ``step`` is the step to come); ``Snapshot.next_soon`` is true from
-then until the change, for a screen to make the "next" line stand out.
+"Next: temples" while the hands can still get there; its ``step`` is the step to come.
+``Snapshot.next_soon`` is true from then until the change, for a screen to make the
+"next" line stand out.
 """
 
 from __future__ import annotations
