@@ -91,7 +91,7 @@ def render_lead_in(
     manner = step_manner(step)
     if manner:
         lines.append(Text(manner, style="dim" if dim else "cyan"))
-    cue = step.stroke.say or step.stroke.cue
+    cue = step.stroke.cue or step.stroke.say
     if cue:
         lines.extend(Text(row, style="dim italic" if dim else "italic") for row in _wrapped(sanitize(cue), inner))
     lines.append(Text(""))
