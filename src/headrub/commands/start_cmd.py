@@ -293,7 +293,7 @@ def _run(
     session = Session(routine, next_warning=float(settings["next_warning"]))
     started_wall, started_mono = now_local(), session.clock.now()
     try:
-        if deferred.signum is not None:  # stopped while the questions were asked
+        if deferred.signum is not None:  # a signal came before the session could begin
             outcome = Outcome(False, deferred.exit_code, "signal")
         else:
             from headrub.keys import RawKeys
