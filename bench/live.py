@@ -83,7 +83,7 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
     def session(seconds: int, tag: str, journal: bool, plain: bool = False, dims: tuple[int, int] = (24, 80)) -> dict[str, Any]:
         data = work / "live" / tag
         data.mkdir(parents=True)
-        flags = ["--yes", "--no-prompt", "--sound", "bell"] + ([] if journal else ["--no-journal"])
+        flags = ["--yes", "--no-prompt", "--lead-in", "0", "--sound", "bell"] + ([] if journal else ["--no-journal"])
         path = routine(seconds, PLAIN_ROUTINE, "plain") if plain else routine(seconds)
         spec = {"kind": "session", "argv": [*hr, "start", path, *flags], "env": with_dirs(pty_env, data),
                 "cwd": str(work), "planned_s": seconds, "start": "bell", "watch": PLAIN_TITLE if plain else PULSE_TITLE,
@@ -106,7 +106,8 @@ def bench_live(work: Path, env: dict[str, str], quick: bool, peers: dict[str, Pe
         return peer_session(name, seconds)
 
     running = [n for n in SUBJECTS if n.startswith("headrub") or (peers.get(n) is not None and peers[n].argv)]
-    keys_spec = {"kind": "keys", "argv": [*hr, "start", routine(60), "--yes", "--no-prompt", "--no-journal", "--sound", "bell"],
+    keys_spec = {"kind": "keys", "argv": [*hr, "start", routine(60), "--yes", "--no-prompt", "--no-journal", "--lead-in", "0",
+                                          "--sound", "bell"],
                  "env": with_dirs(pty_env, work / "live" / "keys"), "cwd": str(work), "samples": key_samples}
     (work / "live" / "keys").mkdir(parents=True)
     lanes: list[list[dict[str, Any]]] = [

@@ -62,7 +62,8 @@ def bench_startup(work: Path, env: dict[str, str], rounds: int, peers: dict[str,
             cases[f"{name} --version"] = [*peer.argv, "--version"]
     envs = {name: env for name in cases}
     envs["headrub journal --week"] = dict(env, HEADRUB_DATA_DIR=str(week))
-    start = [*hr, "start", str(routine), "--yes", "--no-prompt", "--no-journal", "--sound"]
+    # No get-ready countdown: the figure is what it costs to start, not the lead-in a user may choose.
+    start = [*hr, "start", str(routine), "--yes", "--no-prompt", "--no-journal", "--lead-in", "0", "--sound"]
     names = [*cases, *(name for name, _ in CUES)]
     failures: dict[str, str] = {}
     walls: dict[str, list[float]] = {n: [] for n in names}

@@ -89,3 +89,12 @@ def test_cues_fall_back_to_a_temp_folder_when_the_cache_cannot_be_written(
     finally:
         cues.close()
     assert not Path(made).exists()  # the session's own temp folder goes with it
+
+
+def test_volume_and_the_quiet_fade_are_part_of_the_key(tmp_path: Path) -> None:
+    plain = wav.sound_file("end", tmp_path)
+    softer = wav.sound_file("end", tmp_path, volume=0.5)
+    faded = wav.sound_file("end", tmp_path, fade=True)
+    assert len({plain, softer, faded}) == 3
+    assert softer.read_bytes() == wav.sound("end", volume=0.5)
+    assert faded.read_bytes() == wav.sound("end", fade=True)

@@ -46,11 +46,12 @@ class Note:
     overtone: float = 0.15
 
 
-def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
+def synth_tone(notes: Sequence[Note], *, rate: int = RATE, volume: float = 1.0, fade: bool = False) -> bytes:
     """The notes mixed into one WAV (16-bit mono PCM at ``rate`` Hz), as bytes.
 
     The sound lasts until the last note has rung out; overlapping notes are summed and the
-    mix is scaled down only if it would pass ``PEAK``.
+    mix is scaled down only if it would pass ``PEAK``. ``volume`` (0..1) scales the whole
+    sound; ``fade`` lets it die away evenly to silence over its length (quiet mode's end).
     """
     if not notes:
         raise ValueError("a tone needs at least one note")
@@ -59,7 +60,9 @@ def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
     for note in notes:
         _add_note(mix, note, rate)
     peak = max((abs(x) for x in mix), default=0.0)
-    scale = 32767 * (PEAK / peak if peak > PEAK else 1.0)
+    scale = 32767 * (PEAK / peak if peak > PEAK else 1.0) * max(0.0, min(1.0, volume))
+    if fade:
+        mix = [x * (1 - i / total) ** 2 for i, x in enumerate(mix)]
     samples = array("h", (round(x * scale) for x in mix))  # native order: wave swaps to little-endian
     import wave
 
@@ -117,9 +120,9 @@ SOUNDS: dict[str, tuple[Note, ...]] = {
 
 
 @cache
-def sound(name: str) -> bytes:
-    """The named session sound (a key of ``SOUNDS``) as WAV bytes, synthesised once per process."""
-    return synth_tone(SOUNDS[name])
+def sound(name: str, volume: float = 1.0, fade: bool = False) -> bytes:
+    """The named session sound (a key of ``SOUNDS``) as WAV bytes, synthesised once per process and settings."""
+    return synth_tone(SOUNDS[name], volume=volume, fade=fade)
 
 
 def duration_of(name: str) -> float:
@@ -132,32 +135,38 @@ def _frames(notes: Sequence[Note], rate: int) -> int:
     return max(round((n.start + n.length) * rate) for n in notes)
 
 
-def cache_key(notes: Sequence[Note], *, rate: int = RATE) -> str:
-    """A short hash of everything that decides the sound ``notes`` make.
+def cache_key(notes: Sequence[Note], *, rate: int = RATE, volume: float = 1.0, fade: bool = False) -> str:
+    """A short hash of everything that decides the sound ``notes`` make with these settings.
 
+    Every argument of ``synth_tone`` is in it, so a new setting added there belongs here too.
     Two 32-bit checksums rather than hashlib: a cache of a few sounds needs no cryptography,
     and importing OpenSSL would add about 3.5 MiB to every session.
     """
-    spec = repr((SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, [astuple(n) for n in notes])).encode()
+    settings = (SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, float(volume), bool(fade))
+    spec = repr((settings, [astuple(n) for n in notes])).encode()
     return f"{crc32(spec):08x}{adler32(spec):08x}"
 
 
-def sound_file(name: str, folder: Path, notes: Sequence[Note] | None = None, *, rate: int = RATE) -> Path:
+def sound_file(name: str, folder: Path, notes: Sequence[Note] | None = None, *, rate: int = RATE,
+               volume: float = 1.0, fade: bool = False) -> Path:
     """The sound ``name`` (``SOUNDS[name]`` unless ``notes`` are given) as a WAV file in ``folder``.
 
-    Made only when no good copy is there: the file's name carries ``cache_key``, so a copy is
-    good when it has the size that sound must have. Raises ``OSError`` when ``folder`` cannot
+    Made only when no good copy is there: the file's folder is named by ``cache_key``, so a copy
+    is good when it has the size that sound must have. Raises ``OSError`` when ``folder`` cannot
     be made or written.
     """
     notes = SOUNDS[name] if notes is None else tuple(notes)
-    path = folder / cache_key(notes, rate=rate) / f"{name}.wav"
+    path = folder / cache_key(notes, rate=rate, volume=volume, fade=fade) / f"{name}.wav"
     expected = _HEADER_BYTES + _frames(notes, rate) * SAMPLE_WIDTH * CHANNELS
     try:
         if path.stat().st_size == expected:
             return path
     except OSError:
         pass  # missing (or unreadable): make it
-    data = sound(name) if notes == SOUNDS.get(name) and rate == RATE else synth_tone(notes, rate=rate)
+    if notes == SOUNDS.get(name) and rate == RATE:
+        data = sound(name, volume=volume, fade=fade)
+    else:
+        data = synth_tone(notes, rate=rate, volume=volume, fade=fade)
     from headrub.cachefiles import write_atomically
 
     write_atomically(path, data)
