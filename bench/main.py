@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                             for name, p in peers.items()}
         if "startup" in sections:
             log("start-up …")
-            rows += bench_startup(work, env, 5 if args.quick else 21, peers, results, warm=1 if args.quick else 2)
+            rows += bench_startup(work, env, 3 if args.quick else 21, peers, results, warm=1 if args.quick else 2)
             if not args.quick or args.verbose:
                 results["importtime"] = importtime_report(work, env)
         if "journal" in sections:
