@@ -195,7 +195,7 @@ def test_three_mistakes_give_exactly_three_located_lines() -> None:
 
 
 def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
-    """``headrub validate`` prints the three located lines on stderr and exits 2."""
+    """``headrub validate`` prints the three located lines on stdout (like a linter) and exits 2."""
     from typer.testing import CliRunner
 
     from headrub.cli import app
@@ -204,12 +204,12 @@ def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
     target.write_text(THREE_MISTAKES, encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(target)])
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 3, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
     assert lines[0].startswith(f"{target}:4:5: strokes[0]: unknown key 'duraton'")
     assert lines[1].startswith(f"{target}:6:15: strokes[1].duration: ")
     assert lines[2].startswith(f"{target}:9:15: strokes[2].pressure: ")
-    assert result.stdout == ""
+    assert result.stderr == "headrub: 3 problems in 1 file\n"
 
 
 # --- durations and sides ---------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class HeadrubGroup(TyperGroup):
             return run_typer(False)
         from typer.exceptions import TyperException
 
+        _named_shell(list(sys.argv[1:] if args is None else args), prog_name or "headrub")
+
         try:
             result = run_typer(False)
         except TyperException as err:
@@ -63,12 +65,16 @@ class HeadrubGroup(TyperGroup):
             _silence_stdout()
             raise typer.Exit(0) from None
         except HeadrubError as err:
-            if os.environ.get("HEADRUB_DEBUG"):
-                raise
+            if os.environ.get("HEADRUB_DEBUG"):  # a traceback as well, never a different exit status
+                import traceback
+
+                traceback.print_exc()
             for line in str(err).splitlines() or [type(err).__name__]:
                 typer.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
             raise typer.Exit(err.exit_code) from None
 
+
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}  # inherited by every command
 
 app = typer.Typer(
     cls=HeadrubGroup,
@@ -78,6 +84,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 
@@ -116,6 +123,27 @@ app.command("schema")(routines_cmd.schema)
 app.command("config")(config_cmd.config)
 
 
+def _named_shell(args: list[str], prog_name: str) -> None:
+    """``--show-completion SHELL`` / ``--install-completion SHELL``: that shell's script, not the running one's."""
+    from headrub.completion import SHELLS, completion_script, named_shell_request
+
+    request = named_shell_request(args)
+    if request is None:
+        return
+    flag, shell = request
+    if shell not in SHELLS:
+        typer.echo(f"headrub: {flag}: {shell!r} is not a shell headrub completes; use {', '.join(SHELLS)}", err=True)
+        sys.exit(2)
+    if flag == "--show-completion":
+        typer.echo(completion_script(shell, prog_name))
+        sys.exit(0)
+    from typer._completion_shared import install
+
+    where = install(shell=shell, prog_name=prog_name)[1]
+    typer.echo(f"{shell} completion installed in {where}; it takes effect in a new terminal")
+    sys.exit(0)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the final flush cannot fail a second time."""
     try:
@@ -147,8 +175,10 @@ def run() -> None:
         code = 0  # the reader stopped early (`headrub journal --csv | head`): not our failure
         _silence_stdout()
     except OSError as err:
-        if os.environ.get("HEADRUB_DEBUG"):
-            raise
+        if os.environ.get("HEADRUB_DEBUG"):  # a traceback as well, never a different exit status
+            import traceback
+
+            traceback.print_exc()
         _silence_stdout()
         sys.stderr.write(f"headrub: cannot write the output: {err.strerror or err}\n")
         code = 1

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from headrub.completion import complete_routine
+
 if TYPE_CHECKING:
     from datetime import date, datetime
 
@@ -171,7 +173,10 @@ def journal(
     since: SinceOpt = None,
     until: UntilOpt = None,
     routine: Annotated[
-        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
+        str | None,
+        typer.Option(
+            "--routine", metavar="NAME", help="Only the sessions of this routine.", autocompletion=complete_routine
+        ),
     ] = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[

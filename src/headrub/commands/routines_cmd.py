@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from headrub.completion import complete_routine, complete_routine_or_path
+
 if TYPE_CHECKING:
     from headrub.loader import Found
     from headrub.routine import Routine
@@ -143,7 +145,9 @@ def _stroke_rows(routine: Routine) -> list[dict[str, Any]]:
 
 
 def show(
-    name: str = typer.Argument(..., help="A routine name, or a path to a routine file."),
+    name: str = typer.Argument(
+        ..., help="A routine name, or a path to a routine file.", autocompletion=complete_routine_or_path
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
 ) -> None:
     """One routine: its strokes in order, with timing and cautions."""
@@ -228,35 +232,48 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
 def validate(
     files: list[Path] = typer.Argument(..., help="Routine files (or folders of them) to check."),
 ) -> None:
-    """Check routine files; print PATH:LINE:COL: message for each problem."""
-    from headrub.errors import Problem, RoutineFileError
+    """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
+    from headrub.errors import Problem, RoutineFileError, UsageError
     from headrub.loader import SUFFIXES, load_file
-    from headrub.routine import is_valid_name
+    from headrub.routine import format_clock, is_valid_name
     from headrub.text import sanitize
 
     problems: list[Problem] = []
-    targets: list[Path] = []
+    bad_files: set[str] = set()
+
+    def report(found: list[Problem]) -> None:
+        for problem in found:
+            typer.echo(str(problem))
+            bad_files.add(problem.path)
+        problems.extend(found)
+
     for path in files:
         if not path.is_dir():
-            targets.append(path)
-            continue
-        try:
-            targets.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
-        except OSError as err:
-            problems.append(Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}"))
-    for path in targets:
-        try:
-            routine = load_file(path)
-        except RoutineFileError as err:
-            problems.extend(err.problems)
-            continue
-        if not is_valid_name(path.stem):
-            problems.append(Problem(str(path), 1, 1, f"the file name {path.stem!r} is not a routine name; "
-                                    "use lower-case letters, digits and '-' (e.g. my-evening.yaml)"))
-            continue
-        typer.echo(f"{sanitize(str(path))}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+            targets = [path]
+        else:
+            try:
+                targets = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
+            except OSError as err:
+                report([Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}")])
+                continue
+        for target in targets:
+            try:
+                routine = load_file(target)
+            except RoutineFileError as err:
+                report(err.problems)
+                continue
+            if not is_valid_name(target.stem):
+                report([Problem(str(target), 1, 1, f"the file name {target.stem!r} is not a routine name; "
+                                "use lower-case letters, digits and '-' (e.g. my-evening.yaml)")])
+                continue
+            typer.echo(
+                f"{sanitize(str(target))}: ok ({len(routine.strokes)} strokes, {format_clock(routine.total_seconds)})"
+            )
     if problems:
-        raise RoutineFileError(problems)
+        count, where = len(problems), len(bad_files)
+        raise UsageError(
+            f"{count} problem{'s' if count != 1 else ''} in {where} file{'s' if where != 1 else ''}"
+        )
 
 
 def schema() -> None:
@@ -298,8 +315,12 @@ def _read_source(path: Path) -> bytes:
 
 def new(
     name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
-    from_routine: str = typer.Option(None, "--from", help="Start from a copy of this routine."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a user routine of the same name."),
+    from_routine: str = typer.Option(
+        None, "--from", metavar="ROUTINE", help="Start from a copy of this routine.", autocompletion=complete_routine
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite a user routine of the same name, or shadow a built-in one."
+    ),
 ) -> None:
     """Write a new user routine (a copy or a commented template) and print its path."""
     from headrub.errors import UsageError
@@ -309,6 +330,11 @@ def new(
     existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
     if existing and not force:
         raise UsageError(f"{existing[0]} already exists; use --force to overwrite it, or 'headrub edit {name}'")
+    if _is_builtin(name) and not existing and not force:
+        raise UsageError(
+            f"{name} is a built-in routine and a new one would shadow it; choose another name, "
+            f"use 'headrub edit {name}' to change your own copy, or --force to shadow it"
+        )
     if from_routine:
         content = _read_source(locate(from_routine).path)
     else:
@@ -318,35 +344,97 @@ def new(
     typer.echo(str(path))
 
 
-def edit(
-    name: str = typer.Argument(..., help="The routine to edit; a built-in is copied to your folder first."),
-) -> None:
-    """Open a user routine in $VISUAL or $EDITOR, then validate it."""
-    import os
-    import shlex
+def _is_builtin(name: str) -> bool:
+    """True when a built-in routine is called ``name`` (whether or not a user file shadows it)."""
+    from headrub import paths
+    from headrub.loader import SUFFIXES
+
+    folder = paths.builtin_routines_dir()
+    return any((folder / f"{name}{suffix}").is_file() for suffix in SUFFIXES)
+
+
+def _can_ask() -> bool:
+    """True when a question can be asked and answered (stdin and stderr are a terminal)."""
+    from headrub.output import is_terminal
+
+    return is_terminal(sys.stdin) and is_terminal(sys.stderr)
+
+
+def _reopen(problems: str) -> bool:
+    """After an invalid edit: show the problems and ask whether to open the file again."""
+    typer.echo(problems, err=True)
+    try:
+        answer = input("Open it again to fix this? [Y/n] ")
+    except (EOFError, KeyboardInterrupt, OSError):
+        return False
+    return answer.strip().lower() in ("", "y", "yes")
+
+
+def _run_editor(command: list[str], path: Path) -> None:
     import subprocess
 
-    from headrub.errors import EditorError, RoutineNotFound
+    from headrub.errors import EditorError
+
+    shown = " ".join(command)
+    try:
+        status = subprocess.call([*command, str(path)])
+    except (OSError, ValueError) as err:
+        raise EditorError(f"cannot start the editor {shown!r}: {getattr(err, 'strerror', None) or err}") from None
+    if status != 0:
+        raise EditorError(f"the editor {shown!r} exited with status {status}; {path} is kept as it is")
+
+
+def _discard_copy(path: Path, copied: bytes) -> bool:
+    """Remove an untouched copy of a built-in; True when it was removed."""
+    try:
+        if path.read_bytes() != copied:
+            return False
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def edit(
+    name: str = typer.Argument(
+        ..., help="The routine to edit; a built-in is copied to your folder first.", autocompletion=complete_routine
+    ),
+) -> None:
+    """Open a routine in your editor ($VISUAL, $EDITOR, else nano or vi), then validate it."""
+    from headrub.editor import editor_command
+    from headrub.errors import EditorError, RoutineFileError, RoutineNotFound
     from headrub.loader import load_file, locate
+    from headrub.routine import format_clock
 
     path = _user_path(name)
     try:
         found = locate(name)
     except RoutineNotFound as err:
         raise RoutineNotFound(f"{err.message}; 'headrub new {name}' makes a new one") from None
+    command = editor_command(str(found.path if found.source == "user" else path))
+    copied: bytes | None = None
     if found.source == "user":
         path = found.path
     else:
-        _write_new(path, _read_source(found.path))
-        typer.echo(f"Copied the built-in {name} to {path}", err=True)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise EditorError(f"no editor: set $VISUAL or $EDITOR (the routine is at {path})")
-    try:
-        status = subprocess.call([*shlex.split(editor), str(path)])
-    except (OSError, ValueError) as err:
-        raise EditorError(f"cannot start the editor {editor!r}: {getattr(err, 'strerror', None) or err}") from None
-    if status != 0:
-        raise EditorError(f"the editor {editor!r} exited with status {status}; {path} is kept as it is")
-    routine = load_file(path, name=name, source="user")
-    typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+        copied = _read_source(found.path)
+        _write_new(path, copied)
+    while True:
+        try:
+            _run_editor(command, path)
+        except EditorError:
+            if copied is not None:
+                _discard_copy(path, copied)
+            raise
+        if copied is not None and _discard_copy(path, copied):
+            typer.echo(f"No changes: no copy kept; the built-in {name} is used as before.", err=True)
+            return
+        try:
+            routine = load_file(path, name=name, source="user")
+        except RoutineFileError as err:
+            if _can_ask() and _reopen(str(err)):
+                continue
+            raise
+        break
+    if copied is not None:
+        typer.echo(f"Copied the built-in {name} to {path}; your copy is used from now on.", err=True)
+    typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {format_clock(routine.total_seconds)})")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from headrub.completion import complete_routine_or_path
+
 if TYPE_CHECKING:
     from headrub.routine import Routine
     from headrub.session import Session
@@ -101,7 +103,10 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
 
 
 def start(
-    routine_name: str = typer.Argument(..., metavar="NAME|PATH", help="A routine name, or a path to a routine file."),
+    routine_name: str = typer.Argument(
+        ..., metavar="NAME|PATH", help="A routine name, or a path to a routine file.",
+        autocompletion=complete_routine_or_path,
+    ),
     minutes: float = typer.Option(None, "--minutes", help="Scale the routine to N minutes (fractions allowed)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the cautions confirmation."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Ask no questions."),
