@@ -37,7 +37,7 @@ def _ask(question: str) -> str | None:
 
 
 def ask_tension(label: str) -> int | None:
-    """"Tension now, 0–10" until a whole number in range or Enter (None)."""
+    """"Tension before/after, 0–10" until a whole number in range or Enter (None)."""
     while True:
         answer = _ask(f"{label} (0–10, Enter skips): ")
         if answer is None or not answer.strip():
@@ -134,15 +134,30 @@ def start(
         except ValueError as err:
             raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
     settings = _settings(sound, voice, tick, no_prompt)
-    interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
-    if not confirm_cautions(routine, ask=interactive and not yes):
+    if not no_journal:
+        _check_journal_folder()
+    can_ask = not settings["no_prompt"] and is_terminal(sys.stdin)
+    if not confirm_cautions(routine, ask=can_ask and not yes):
         typer.echo("Not started.", err=True)
         return
+    interactive = can_ask and not no_journal  # answers that would not be kept are not asked for
     answers: dict[str, Any] = {"before": before, "after": after, "note": note}
     if interactive and before is None:
-        answers["before"] = ask_tension("Tension now")
+        answers["before"] = ask_tension("Tension before")
     code = _run(routine, settings, answers, interactive, journal_it=not no_journal)
     raise typer.Exit(code)
+
+
+def _check_journal_folder() -> None:
+    """Refuse to start a session whose entry could not be written: one line, exit 1, before it begins."""
+    from headrub import paths
+    from headrub.errors import JournalError
+
+    problem = paths.unwritable(paths.data_dir(), paths.journal_file())
+    if problem is not None:
+        raise JournalError(
+            f"cannot write the journal: {problem}; nothing was started (--no-journal runs without it)"
+        )
 
 
 def _settings(sound: Sound | None, voice: bool | None, tick: bool | None, no_prompt: bool) -> dict[str, Any]:
@@ -194,7 +209,7 @@ class _Deferred:
         self.asking = True
         try:
             if answers["after"] is None and self.signum is None:
-                answers["after"] = ask_tension("Tension now")
+                answers["after"] = ask_tension("Tension after")
             if answers["note"] is None and self.signum is None:
                 answers["note"] = _ask("A note (Enter skips): ") or None
         except (_Interrupted, KeyboardInterrupt):
