@@ -51,7 +51,7 @@ class HeadrubGroup(TyperGroup):
             context = getattr(err, "ctx", None)
             if context is not None:
                 hint = f" (see '{context.command_path} --help')"
-            typer.echo(f"headrub: {err.format_message()}{hint}", err=True)
+            typer.echo(f"headrub: {_in_our_words(err)}{hint}", err=True)
             sys.exit(err.exit_code)
         except typer.Abort:
             typer.echo("headrub: aborted", err=True)
@@ -121,6 +121,47 @@ app.command("new")(routines_cmd.new)
 app.command("edit")(routines_cmd.edit)
 app.command("schema")(routines_cmd.schema)
 app.command("config")(config_cmd.config)
+
+
+def _in_our_words(err: Exception) -> str:
+    """A usage mistake Typer caught itself, said the way headrub says its own (``OPTION: problem``)."""
+    message = str(err.format_message()) if hasattr(err, "format_message") else str(err)
+    try:
+        return _translated(err, message)
+    except Exception:  # a library change must cost the wording, never the one-line message
+        return message
+
+
+def _translated(err: Exception, message: str) -> str:
+    import difflib
+    import re
+
+    from typer._click import exceptions as click_errors
+
+    if isinstance(err, click_errors.MissingParameter):
+        param = err.param
+        if param is not None and getattr(param, "param_type_name", "") == "argument":
+            return f"{getattr(param, 'metavar', None) or str(param.name).upper()} is missing"
+        if param is not None:
+            names = "/".join(getattr(param, "opts", [])) or str(param.name)
+            return f"{names} is required"
+        return message
+    if isinstance(err, click_errors.NoSuchOption):
+        close = sorted(err.possibilities or [])
+        hint = f" — did you mean {' or '.join(close)}?" if close else ""
+        return f"unknown option {err.option_name}{hint}"
+    if isinstance(err, click_errors.BadOptionUsage) and message.endswith("requires an argument."):
+        return f"{err.option_name} needs a value"
+    if isinstance(err, click_errors.BadParameter) and err.param is not None:
+        return f"{err.param.get_error_hint(err.ctx) if err.ctx else err.param.name}: {err.message}"
+    unknown = re.match(r"No such command '(.*?)'\.", message)
+    context = getattr(err, "ctx", None)
+    if unknown and context is not None:
+        names = list(getattr(context.command, "commands", {}))
+        close = difflib.get_close_matches(unknown.group(1), names, n=2, cutoff=0.5)
+        hint = f" — did you mean {' or '.join(close)}?" if close else ""
+        return f"unknown command {unknown.group(1)!r}{hint}"
+    return message
 
 
 def _named_shell(args: list[str], prog_name: str) -> None:

@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from headrub.commands.start_cmd import Sound
+from headrub.commands.params import reads
+from headrub.commands.start_cmd import Sound, complete_sound, read_sound
 
 
 def _shown(value: object) -> str:
@@ -20,7 +21,8 @@ def config(
         False, "--path", help="Print only the config file's path, e.g. for $EDITOR $(headrub config --path)."
     ),
     sound: Sound = typer.Option(
-        None, "--sound", help="Show the settings as 'start' would use them with this flag."
+        None, "--sound", metavar="[bell|chime|none]", help="Show the settings as 'start' would use them with this flag.",
+        parser=reads(read_sound, "--sound"), autocompletion=complete_sound,
     ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Likewise, for 'start --voice/--no-voice'."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="Likewise, for 'start --tick/--no-tick'."),

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
 from headrub.completion import complete_routine
 
 if TYPE_CHECKING:
@@ -54,7 +56,10 @@ _EMPTY_HINT = "Log one with: headrub start NAME, or headrub journal add ROUTINE 
 TodayOpt = Annotated[bool, typer.Option("--today", help="Today, since 00:00 local time.")]
 WeekOpt = Annotated[bool, typer.Option("--week", help="This week, since Monday 00:00 local time.")]
 MonthOpt = Annotated[bool, typer.Option("--month", help="This month, since the 1st.")]
-DaysOpt = Annotated[int | None, typer.Option("--days", metavar="N", help="The last N×24 hours.")]
+DaysOpt = Annotated[
+    int | None,
+    typer.Option("--days", metavar="N", help="The last N×24 hours.", parser=reads(values.days, "--days")),
+]
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", metavar="DATE", help="From this local date or date-time, e.g. 2026-11-01."),
@@ -382,7 +387,13 @@ def _print_rich(entries: list[Entry], window: Window, now: datetime) -> None:
 @journal_app.command("add")
 def add(
     routine: Annotated[str, typer.Argument(metavar="ROUTINE", help="The routine's name (any name will do).")],
-    minutes: Annotated[float, typer.Option("--minutes", metavar="N", help="How long the session was, in minutes (fractions allowed).")],
+    minutes: Annotated[
+        float,
+        typer.Option(
+            "--minutes", metavar="N", help="How long the session was, in minutes (fractions allowed).",
+            parser=reads(values.minutes, "--minutes"),
+        ),
+    ],
     at: Annotated[
         str | None,
         typer.Option(
@@ -391,8 +402,14 @@ def add(
             help="When it started, local time, e.g. 2026-11-20T21:30 (default: it just ended).",
         ),
     ] = None,
-    before: Annotated[int | None, typer.Option("--before", metavar="N", help="Tension before, 0–10.")] = None,
-    after: Annotated[int | None, typer.Option("--after", metavar="N", help="Tension after, 0–10.")] = None,
+    before: Annotated[
+        int | None,
+        typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
+    ] = None,
+    after: Annotated[
+        int | None,
+        typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
 ) -> None:
     """Log a session done without the timer (a salon head spa, a partner's massage)."""

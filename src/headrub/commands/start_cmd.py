@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
 from headrub.completion import complete_routine_or_path
 
 if TYPE_CHECKING:
@@ -23,6 +25,16 @@ class Sound(StrEnum):
     bell = "bell"
     chime = "chime"
     none = "none"
+
+
+def read_sound(text: str, option: str) -> Sound:
+    """``--sound``: one of the sounds, in headrub's words when it is not."""
+    return Sound(values.choice(text, option, tuple(Sound)))
+
+
+def complete_sound(incomplete: str) -> list[str]:
+    """The sounds, for shell completion."""
+    return [sound.value for sound in Sound if sound.value.startswith(incomplete)]
 
 
 def _ask(question: str) -> str | None:
@@ -104,17 +116,27 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
 
 def start(
     routine_name: str = typer.Argument(
-        ..., metavar="NAME|PATH", help="A routine name, or a path to a routine file.",
-        autocompletion=complete_routine_or_path,
+        None, metavar="[NAME|PATH]", help="A routine name, or a path to a routine file (on a terminal, none offers a choice).",
+        autocompletion=complete_routine_or_path, show_default=False,
     ),
-    minutes: float = typer.Option(None, "--minutes", help="Scale the routine to N minutes (fractions allowed)."),
+    minutes: float = typer.Option(
+        None, "--minutes", metavar="N", help="Scale the routine to N minutes (fractions allowed).",
+        parser=reads(values.minutes, "--minutes"),
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the cautions confirmation."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Ask no questions."),
-    before: int = typer.Option(None, "--before", min=0, max=10, help="Tension before, 0–10."),
-    after: int = typer.Option(None, "--after", min=0, max=10, help="Tension after, 0–10."),
+    before: int = typer.Option(
+        None, "--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")
+    ),
+    after: int = typer.Option(
+        None, "--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")
+    ),
     note: str = typer.Option(None, "--note", help="A note for the journal."),
     no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
-    sound: Sound = typer.Option(None, "--sound", help="bell (default), chime or none."),
+    sound: Sound = typer.Option(
+        None, "--sound", metavar="[bell|chime|none]", help="bell (default), chime or none.",
+        parser=reads(read_sound, "--sound"), autocompletion=complete_sound,
+    ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Speak each cue (espeak-ng, say, …)."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
 ) -> None:
@@ -125,8 +147,8 @@ def start(
 
     if sys.platform == "win32":  # the loop waits on the terminal and a signal pipe with select()
         raise HeadrubError("sessions need Linux or macOS for now (on Windows, run headrub under WSL)")
-    if minutes is not None and not 0 < minutes <= 1440:
-        raise UsageError("--minutes: give the session's length, more than 0 and at most 1440, e.g. --minutes 20")
+    if routine_name is None:
+        routine_name = _choose_routine()
     routine = resolve(routine_name)
     if minutes is not None:
         try:
@@ -146,6 +168,25 @@ def start(
         answers["before"] = ask_tension("Tension before")
     code = _run(routine, settings, answers, interactive, journal_it=not no_journal)
     raise typer.Exit(code)
+
+
+def _choose_routine() -> str:
+    """No NAME: on a terminal the person picks one; otherwise a usage error listing them."""
+    from headrub.completion import routine_names
+    from headrub.errors import UsageError
+    from headrub.output import is_terminal
+
+    names = routine_names()
+    if names and is_terminal(sys.stdin) and is_terminal(sys.stderr):
+        from headrub.picker import pick_routine
+
+        chosen = pick_routine(names)
+        if chosen is None:
+            typer.echo("Not started.", err=True)
+            raise typer.Exit(0)
+        return chosen
+    listed = ", ".join(names) if names else "none found"
+    raise UsageError(f"give the routine to start, e.g. headrub start {names[0] if names else 'NAME'}; the routines: {listed}")
 
 
 def _check_journal_folder() -> None:
