@@ -153,12 +153,12 @@ def _translated(err: Exception, message: str) -> str:
     if isinstance(err, click_errors.BadOptionUsage) and message.endswith("requires an argument."):
         return f"{err.option_name} needs a value"
     if isinstance(err, click_errors.BadParameter) and err.param is not None:
-        return f"{err.param.get_error_hint(err.ctx) if err.ctx else err.param.name}: {err.message}"
+        return f"{'/'.join(getattr(err.param, 'opts', [])) or err.param.name}: {err.message}"
     unknown = re.match(r"No such command '(.*?)'\.", message)
     context = getattr(err, "ctx", None)
     if unknown and context is not None:
-        names = list(getattr(context.command, "commands", {}))
-        close = difflib.get_close_matches(unknown.group(1), names, n=2, cutoff=0.5)
+        commands = list(getattr(context.command, "commands", {}))
+        close = difflib.get_close_matches(unknown.group(1), commands, n=2, cutoff=0.5)
         hint = f" — did you mean {' or '.join(close)}?" if close else ""
         return f"unknown command {unknown.group(1)!r}{hint}"
     return message

@@ -14,8 +14,8 @@ from typing import Any
 from headrub import paths
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import (
-    MAX_BREATH_S,
     FORMAT_VERSION,
+    MAX_BREATH_S,
     MAX_CUE_CHARS,
     MAX_DURATION_S,
     MAX_FILE_BYTES,

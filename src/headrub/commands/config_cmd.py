@@ -6,8 +6,7 @@ import sys
 
 import typer
 
-from headrub.commands.params import reads
-from headrub.commands.start_cmd import Sound, complete_sound, read_sound
+from headrub.commands.start_cmd import SOUND_READER, Sound, complete_sound
 
 
 def _shown(value: object) -> str:
@@ -22,7 +21,7 @@ def config(
     ),
     sound: Sound = typer.Option(
         None, "--sound", metavar="[bell|chime|none]", help="Show the settings as 'start' would use them with this flag.",
-        parser=reads(read_sound, "--sound"), autocompletion=complete_sound,
+        parser=SOUND_READER, autocompletion=complete_sound,
     ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Likewise, for 'start --voice/--no-voice'."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="Likewise, for 'start --tick/--no-tick'."),

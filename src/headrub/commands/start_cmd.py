@@ -32,6 +32,9 @@ def read_sound(text: str, option: str) -> Sound:
     return Sound(values.choice(text, option, tuple(Sound)))
 
 
+SOUND_READER = reads(read_sound, "--sound")
+
+
 def complete_sound(incomplete: str) -> list[str]:
     """The sounds, for shell completion."""
     return [sound.value for sound in Sound if sound.value.startswith(incomplete)]
@@ -135,7 +138,7 @@ def start(
     no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
     sound: Sound = typer.Option(
         None, "--sound", metavar="[bell|chime|none]", help="bell (default), chime or none.",
-        parser=reads(read_sound, "--sound"), autocompletion=complete_sound,
+        parser=SOUND_READER, autocompletion=complete_sound,
     ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Speak each cue (espeak-ng, say, …)."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
