@@ -73,8 +73,8 @@ def named_shell_request(args: list[str]) -> tuple[str, str] | None:
     flag, _, value = first.partition("=")
     if flag not in _FLAGS:
         return None
-    if not value and rest and rest[0] in SHELLS:
-        value = rest[0]
+    if not value and rest and not rest[0].startswith("-"):
+        value = rest[0]  # Typer would ignore it and print the running shell's script
     return (flag, value) if value else None
 
 
