@@ -121,3 +121,32 @@ def test_hostile_text_is_not_interpreted() -> None:
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "[red]x[/red]" in text
     assert "[link=http://x]y[/link]" in text
+
+
+WIDE = Routine(
+    name="wide",
+    title="頭皮マッサージ 🌙 for sleep",
+    strokes=(
+        Stroke(area="こめかみ 👩‍👩‍👧", duration=60, technique="circles", cue="ゆっくりと円を描くように指の腹で頭皮を動かします。" * 3),
+        Stroke(area="e\u0301 zero\u200bwidth", duration=30, cue="Cafe\u0301 🙂 " * 20),
+    ),
+)
+
+
+@pytest.mark.parametrize("width", [40, 57, 80, 200])
+@pytest.mark.parametrize("seconds", [1.0, 61.0])
+def test_wide_and_zero_width_text_keeps_the_border_straight(width: int, seconds: float) -> None:
+    """CJK, emoji and zero-width characters are counted in cells: every boxed line is exactly ``width`` cells."""
+    from rich.cells import cell_len
+
+    clock = FakeClock()
+    session = Session(WIDE, clock)
+    session.start()
+    clock.advance(seconds)
+    session.tick()
+    frame = render_frame(session.snapshot(), WIDE, width=width, height=40)
+    lines = frame.plain.splitlines()
+    boxed = [line for line in lines if line[:1] in "╭│╰"]
+    assert len(boxed) >= 6
+    assert all(cell_len(line) == width for line in boxed), [(cell_len(line), line) for line in boxed]
+    assert all(line.endswith(("╮", "│", "╯")) for line in boxed)

@@ -77,7 +77,7 @@ def test_list_plain_when_not_a_terminal(user_dir: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(builtin_names()) + 1
     line = next(line for line in lines if line.startswith("evening-calm "))
-    assert "Evening calm" in line and "3.5 min" in line and "3 strokes" in line and "[sleep,scalp]" in line
+    assert "Evening calm" in line and " 3:30 " in line and "3 strokes" in line and "[sleep,scalp]" in line
     assert line.endswith("user")
     assert ESC not in result.stdout
     assert not any(ch in result.stdout for ch in "┃━│─┏")

@@ -6,10 +6,10 @@ tests draw it on a fixed-width, colourless console and compare text.
 
 from __future__ import annotations
 
-import textwrap
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from headrub.routine import Routine, format_clock, format_elapsed
@@ -110,27 +110,64 @@ def _bar(label: str, done: float, total: float, right: str, inner: int) -> Text:
     )
 
 
+def _fit_cells(text: str, width: int) -> str:
+    """The longest start of ``text`` that fills at most ``width`` terminal cells (at least one character)."""
+    end = 0
+    while end < len(text) and cell_len(text[: end + 1]) <= width:
+        end += 1
+    return text[: max(1, end)]
+
+
 @lru_cache(maxsize=64)
 def _wrapped(text: str, width: int) -> tuple[str, ...]:
-    """A cue wrapped to ``width`` once per stroke, not once per frame."""
-    return tuple(textwrap.wrap(text, width)) or ("",)
+    """A cue wrapped to ``width`` terminal cells once per stroke, not once per frame.
+
+    Counted in cells, not characters: a CJK character or an emoji takes two, a zero-width joiner
+    none. A word wider than the line (a run of CJK text has no spaces) is folded, never cut.
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while cell_len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            head = _fit_cells(word, width)
+            lines.append(head)
+            word = word[len(head) :]
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return tuple(lines) or ("",)
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, an ellipsis marking a cut."""
+    if cell_len(text) <= width:
+        return text
+    return _fit_cells(text, max(1, width - 1)) + "…"
 
 
 def _boxed(lines: list[Text], title: str, subtitle: str, width: int, border: str) -> Text:
     """``lines`` inside a rounded box ``width`` wide, the title top left and the subtitle bottom right."""
     inner = width - 4
-    title = f" {title[: max(1, width - 6)]} "
-    subtitle = f" {subtitle[: max(1, width - 6)]} "
+    title = f" {_clip(title, max(1, width - 6))} "
+    subtitle = f" {_clip(subtitle, max(1, width - 6))} "
     frame = Text(no_wrap=True, overflow="crop")
     frame.append("╭─", border)
     frame.append(title, "bold")
-    frame.append("─" * max(0, width - 3 - len(title)) + "╮\n", border)
+    frame.append("─" * max(0, width - 3 - cell_len(title)) + "╮\n", border)
     for line in lines:
         line.truncate(inner, overflow="ellipsis", pad=True)
         frame.append("│ ", border)
         frame.append_text(line)
         frame.append(" │\n", border)
-    frame.append("╰" + "─" * max(0, width - 3 - len(subtitle)), border)
+    frame.append("╰" + "─" * max(0, width - 3 - cell_len(subtitle)), border)
     frame.append(subtitle, border)
     frame.append("─╯", border)
     return frame
@@ -184,5 +221,5 @@ def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: 
     subtitle = "PAUSED" if paused else f"stroke {snapshot.stroke_number} of {snapshot.strokes_total}"
     frame = _boxed(lines, title, subtitle, width, border)
     frame.append("\n ")
-    frame.append((FOOTER if len(FOOTER) < width else SHORT_FOOTER)[: width - 1], "dim")
+    frame.append(_clip(FOOTER if cell_len(FOOTER) < width else SHORT_FOOTER, width - 1), "dim")
     return frame

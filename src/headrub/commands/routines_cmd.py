@@ -16,6 +16,8 @@ import typer
 from headrub.completion import complete_routine, complete_routine_or_path
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from headrub.loader import Found
     from headrub.routine import Routine
 
@@ -49,10 +51,6 @@ strokes:                      # 1 to 200, in order
 """
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
-
-
 def _source_label(item: Found) -> str:
     return "user (shadows built-in)" if item.shadows else item.source
 
@@ -64,6 +62,7 @@ def list_routines(
     from headrub.errors import RoutineFileError
     from headrub.loader import discover, load_file
     from headrub.output import is_terminal, print_json, warn
+    from headrub.routine import format_clock
     from headrub.text import sanitize
 
     rows: list[dict[str, Any]] = []
@@ -94,30 +93,51 @@ def list_routines(
     if not is_terminal():
         width = max(len(r["name"]) for r in rows)
         for r in rows:
-            label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {_minutes(r['minutes'] * 60):>5} min  {r['strokes']:>3} strokes  "
-                f"{sanitize(r['title'])}  [{tags}]  {label}"
+                f"{r['name']:<{width}}  {format_clock(r['minutes'] * 60):>5}  {r['strokes']:>3} strokes  "
+                f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return
+    _list_rich(rows)
+
+
+def _label(row: dict[str, Any]) -> str:
+    return "user (shadows built-in)" if row["shadows_builtin"] else str(row["source"])
+
+
+def _list_rich(rows: list[dict[str, Any]]) -> None:
+    """The routines as a table, or stacked a routine a block where the table would cut them."""
+    from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
+    from headrub.layout import print_fitting, stacked_block
     from headrub.output import make_console
+    from headrub.routine import format_clock
+    from headrub.text import sanitize
 
-    table = Table(title="Routines", title_justify="left", expand=False)
-    for column, justify in (("name", "left"), ("title", "left"), ("min", "right"), ("strokes", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("tags")
-    table.add_column("source")
+    table = Table(title="Routines", title_justify="left", expand=False, show_edge=False)
+    table.add_column("name", no_wrap=True, min_width=max(cell_len(r["name"]) for r in rows))
+    table.add_column("title", min_width=16)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("strokes", justify="right", no_wrap=True)
+    table.add_column("tags", min_width=14)
+    table.add_column("source", no_wrap=True)
+    stacked: list[RenderableType] = [Text("Routines", style="italic")]
     for r in rows:
-        label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
-        table.add_row(
-            r["name"], sanitize(r["title"]), _minutes(r["minutes"] * 60), str(r["strokes"]),
-            ", ".join(sanitize(t) for t in r["tags"]), label,
+        title, tags = sanitize(r["title"]), ", ".join(sanitize(t) for t in r["tags"])
+        time = format_clock(r["minutes"] * 60)
+        table.add_row(r["name"], title, time, str(r["strokes"]), tags, _label(r))
+        stacked.append(
+            stacked_block(
+                Text.assemble((r["name"], "bold"), f"  {time} · {r['strokes']} strokes"),
+                Text(title),
+                Text(" · ".join(part for part in (tags, _label(r)) if part), style="dim"),
+            )
         )
     console = make_console()
-    console.print(table)
+    print_fitting(console, table, stacked)
     console.print("Start one with: headrub start NAME", style="dim")
 
 
@@ -198,6 +218,7 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from headrub.layout import print_fitting, stacked_block
     from headrub.output import make_console
     from headrub.routine import format_clock
     from headrub.text import sanitize
@@ -207,9 +228,13 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     if routine.summary:
         console.print(Text(sanitize(routine.summary)))
     table = Table(expand=False, show_lines=False)
-    for column, justify in (("#", "right"), ("at", "right"), ("area", "left"), ("how", "left"), ("time", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("cue", ratio=1)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("at", justify="right", no_wrap=True)
+    table.add_column("area", min_width=14)
+    table.add_column("how", min_width=14)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("cue", ratio=1, min_width=24)
+    stacked: list[RenderableType] = []
     for r in rows:
         how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
         if r["tempo"]:
@@ -221,7 +246,9 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
             str(r["number"]), format_clock(r["starts_at_s"]), sanitize(r["area"]), how, time,
             Text(sanitize(r["cue"] or ""), style="dim"),
         )
-    console.print(table)
+        head = Text.assemble(f"{r['number']:>2}. {format_clock(r['starts_at_s'])}  ", (sanitize(r["area"]), "bold"), f"  {time}")
+        stacked.append(stacked_block(head, Text(how), Text(sanitize(r["cue"] or ""), style="dim"), indent=4))
+    print_fitting(console, table, stacked)
     console.print(f"Total {format_clock(routine.total_seconds)}")
     if routine.cautions:
         console.print(Text("Cautions", style="bold yellow"))
