@@ -60,6 +60,22 @@ def unwritable(folder: Path, file: Path | None = None) -> str | None:
     return None
 
 
+def folders() -> dict[str, Path]:
+    """The folders headrub keeps things in, by what they hold (``headrub config`` shows them)."""
+    return {"routines": user_routines_dir(), "journal": data_dir(), "cache": cache_dir()}
+
+
+def folder_state(folder: Path) -> tuple[bool, bool, str]:
+    """Whether ``folder`` exists, whether headrub can write there (or make it), and that in words."""
+    exists = folder.is_dir()
+    problem = unwritable(folder)
+    if exists:
+        return True, problem is None, "exists, writable" if problem is None else f"exists, not writable ({problem})"
+    if problem is None:
+        return False, True, "not created yet; made when first needed"
+    return False, False, f"cannot be created ({problem})"
+
+
 def user_routines_dir() -> Path:
     """Where the user's own routines live: ``<config>/routines``."""
     return config_dir() / "routines"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from headrub.commands.start_cmd import SOUND_READER, Sound, complete_sound
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 
 def _shown(value: object) -> str:
@@ -52,6 +56,11 @@ def config(
         }
         data["path"] = str(path)
         data["exists"] = exists
+        data["folders"] = {
+            role: {"path": str(folder), "exists": state[0], "writable": state[1]}
+            for role, folder in paths.folders().items()
+            for state in [paths.folder_state(folder)]
+        }
         print_json(data)
         return
 
@@ -64,6 +73,8 @@ def config(
         for name, setting in settings.items():
             typer.echo(f"{name} = {_shown(setting.value)}  ({sanitize(setting.source)})")
         typer.echo(f"config file: {where} ({state})")
+        for role, folder in paths.folders().items():
+            typer.echo(f"{role} folder: {sanitize(str(folder))} ({paths.folder_state(folder)[2]})")
         return
 
     from rich.table import Table
@@ -78,5 +89,28 @@ def config(
     console = make_console()
     console.print(table)
     console.print(Text(f"Config file: {where} ({state})"))
+    _print_folders(console)
     if not exists:
         console.print(Text("Create it to change a default; 'headrub config --path' prints its path."))
+
+
+def _print_folders(console: Console) -> None:
+    """The three folders, whether each exists and whether headrub can write there."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from headrub import paths
+    from headrub.layout import print_fitting, stacked_block
+    from headrub.text import sanitize
+
+    table = Table(title="Folders", title_justify="left")
+    table.add_column("for", style="bold", no_wrap=True)
+    table.add_column("path", no_wrap=True)
+    table.add_column("state", min_width=20)
+    stacked: list[RenderableType] = [Text("Folders", style="italic")]
+    for role, folder in paths.folders().items():
+        _, writable, words = paths.folder_state(folder)
+        state = Text(words, style="" if writable else "yellow")
+        table.add_row(Text(role), Text(sanitize(str(folder))), state)
+        stacked.append(stacked_block(Text.assemble((role, "bold"), ": ", state), Text(sanitize(str(folder)), overflow="fold")))
+    print_fitting(console, table, stacked)

@@ -131,7 +131,7 @@ def _list_rich(rows: list[dict[str, Any]]) -> None:
         table.add_row(r["name"], title, time, str(r["strokes"]), tags, _label(r))
         stacked.append(
             stacked_block(
-                Text.assemble((r["name"], "bold"), f"  {time} · {r['strokes']} strokes"),
+                Text.assemble((r["name"], "bold"), f"  {time} · {r['strokes']} stroke{'s' if r['strokes'] != 1 else ''}"),
                 Text(title),
                 Text(" · ".join(part for part in (tags, _label(r)) if part), style="dim"),
             )
