@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,7 +214,7 @@ def test_back_dated_entries_are_listed_in_start_order(week_of_sessions: None) ->
         ["--json", "--csv"],
         ["--days", "0"],
         ["--days", "-4"],
-        ["--since", "yesterday"],
+        ["--since", "someday"],
         ["--since", "2026-11-31"],
         ["--until", "11/20/2026"],
         ["--since", "2026-11-10", "--until", "2026-11-01"],
@@ -494,3 +495,34 @@ def test_week_start_from_the_config_moves_the_week(isolated_dirs: tuple[Path, Pa
     (isolated_dirs[0] / "config.yaml").write_text("week_start: sunday\n")
     assert "sunday-rub" in run("journal", "--week", "--json").stdout
     assert json.loads(run("stats", "--json").stdout)["days_this_week"] == 1
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_journal_add_takes_dates_as_people_type_them(utc: None) -> None:
+    """``--at 'yesterday 21:30'`` and ``--at monday 8:00`` log at those local times; the clock is frozen."""
+    assert add("head-spa", "--minutes", "30", "--at", "yesterday 21:30").exit_code == 0
+    assert add("wake-up", "--minutes", "10", "--at", "monday 8:00").exit_code == 0
+    starts = [e["started_at"] for e in json.loads(run("journal", "--json").stdout)]
+    assert starts == ["2026-11-16T08:00:00+00:00", "2026-11-18T21:30:00+00:00"]
+
+
+def test_journal_add_refuses_a_session_that_would_end_in_the_future(utc: None) -> None:
+    """At 20:00, ``--at 19:45 --minutes 30`` would end at 20:15: exit 2, one line, nothing logged."""
+    with time_machine.travel(NOW, tick=False):
+        result = CliRunner().invoke(app, ["journal", "add", "head-spa", "--minutes", "30", "--at", "19:45"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "headrub: --at: a session from 19:45 would end at 20:15, in the future; give the time it started\n"
+    )
+    assert add("head-spa", "--minutes", "15", "--at", "19:45").exit_code == 0

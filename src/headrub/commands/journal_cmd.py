@@ -62,7 +62,10 @@ DaysOpt = Annotated[
 ]
 SinceOpt = Annotated[
     str | None,
-    typer.Option("--since", metavar="DATE", help="From this local date or date-time, e.g. 2026-11-01."),
+    typer.Option(
+        "--since", metavar="DATE",
+        help="From this local date or date-time: today, yesterday, monday, 21:30, 2026-11-01, 'yesterday 21:30'.",
+    ),
 ]
 UntilOpt = Annotated[
     str | None,
@@ -399,7 +402,7 @@ def add(
         typer.Option(
             "--at",
             metavar="WHEN",
-            help="When it started, local time, e.g. 2026-11-20T21:30 (default: it just ended).",
+            help="When it started, local time: 21:30, 'yesterday 21:30', 'monday 8:00' or 2026-11-20T21:30 (default: it just ended).",
         ),
     ] = None,
     before: Annotated[
@@ -430,7 +433,8 @@ def add(
     store.check_tension(before, "--before")
     store.check_tension(after, "--after")
     now = now_local()
-    started = parse_at(at, now=now) if at is not None else now - timedelta(minutes=minutes)
+    lasting = timedelta(minutes=minutes)
+    started = parse_at(at, now=now, lasting=lasting) if at is not None else now - lasting
     seconds = minutes * 60
     title = _known_title(name)
     entry = store.make_entry(
