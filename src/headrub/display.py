@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from headrub.session import Session, Snapshot, Step
 
 FOOTER = "space pause · n/→ next · b/← back · q finish"
-SHORT_FOOTER = "space pause · n next · b back · q quit"
+SHORT_FOOTER = "space pause · n next · b back · q finish"
 
 # A five-row font for the countdown: readable with a glance from arm's length.
 _DIGITS = {
@@ -173,11 +173,58 @@ def _boxed(lines: list[Text], title: str, subtitle: str, width: int, border: str
     return frame
 
 
-def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: int = 24) -> Text:
+# Key hints, longest first: the first that fits the width is drawn. One word for q everywhere.
+FOOTERS = {
+    False: (FOOTER + " · ? keys", SHORT_FOOTER + " · ? keys", SHORT_FOOTER, "space · n · b · q finish"),
+    True: (FOOTER.replace("pause", "resume") + " · ? keys", SHORT_FOOTER.replace("pause", "resume"),
+           "space resume · q finish", "space · q"),
+}
+KEYS_HELP = (
+    ("space, p", "pause; again to resume"),
+    ("n, →", "next stroke"),
+    ("b, ←", "back to the start of this stroke;"),
+    ("", "twice quickly: the stroke before"),
+    ("q", "finish now (the session is kept)"),
+    ("?", "hide these keys"),
+)
+# What goes first when the frame is too short: higher numbers are dropped before lower ones.
+_KEEP, _BARS, _NEXT, _CUE, _MORE_CUE, _PULSE, _SPACE = 0, 1, 2, 3, 4, 5, 6
+
+
+def footer(paused: bool, width: int) -> str:
+    """The key hints for the state the session is in, as long as fits in ``width`` cells."""
+    choices = FOOTERS[paused]
+    return next((text for text in choices if cell_len(text) < width), choices[-1])
+
+
+def _fit_height(lines: list[tuple[int, Text]], rows: int) -> list[Text]:
+    """Drop the least important lines (the last of the lowest rank first) until ``rows`` are left."""
+    kept = list(lines)
+    while len(kept) > rows:
+        worst = max(rank for rank, _ in kept)
+        if worst == _KEEP:
+            break
+        index = max(i for i, (rank, _) in enumerate(kept) if rank == worst)
+        del kept[index]
+    return [line for _, line in kept[:rows]] if rows > 0 else []
+
+
+def _keys_lines() -> list[tuple[int, Text]]:
+    lines: list[tuple[int, Text]] = [(_KEEP, Text("KEYS", style="bold"))]
+    for key, meaning in KEYS_HELP:
+        lines.append((_KEEP, Text.assemble((f"{key:<10}", "bold cyan"), meaning)))
+    return lines
+
+
+def render_frame(
+    snapshot: Snapshot, routine: Routine, width: int = 80, height: int = 24, *, show_keys: bool = False
+) -> Text:
     """The live screen for one snapshot, fitting ``width`` × ``height`` (down to 40 columns).
 
     Drawn as plain fixed-width lines of Rich ``Text`` rather than panels and tables: the same
-    picture at a fraction of the cost, which matters at two frames a second for an hour.
+    picture at a fraction of the cost, which matters at two frames a second for an hour. When
+    the height is short, the least important lines go (spacing, the pulse, the cue, the next
+    stroke) and the box stays whole. ``show_keys`` puts the key list in place of the cue.
     """
     width = max(20, width)
     inner = width - 4
@@ -187,39 +234,44 @@ def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: 
     if step is None:
         return _boxed([Text("Finished.", style="bold")], title, "done", width, "blue")
     remaining = format_clock(snapshot.step_remaining)
-    lines = [Text(step_label(step).upper(), style="bold"), Text(step_manner(step), style="cyan")]
-    if step.stroke.cue:
-        lines.extend(Text(row, style="italic") for row in _wrapped(sanitize(step.stroke.cue), inner))
-    lines.append(Text(""))
+    lines: list[tuple[int, Text]] = [(_KEEP, Text(step_label(step).upper(), style="bold")),
+                                     (_BARS, Text(step_manner(step), style="cyan"))]
+    if show_keys:
+        lines.extend(_keys_lines())
+    elif step.stroke.cue:
+        rows = _wrapped(sanitize(step.stroke.cue), inner)
+        lines.extend((_CUE if i == 0 else _MORE_CUE, Text(row, style="italic")) for i, row in enumerate(rows))
+    lines.append((_SPACE, Text("")))
     digit_rows = big_digits(remaining)
-    if width >= 48 and height >= 22 and len(digit_rows[0]) <= inner:
+    if width >= 48 and height >= 22 and cell_len(digit_rows[0]) <= inner:
         style = "dim" if paused else "bold"
-        lines.extend(Text(row.center(inner).rstrip(), style=style) for row in digit_rows)
+        lines.extend((_KEEP, Text(row.center(inner).rstrip(), style=style)) for row in digit_rows)
     else:
-        lines.append(Text(remaining.center(inner).rstrip(), style="bold"))
+        lines.append((_KEEP, Text(remaining.center(inner).rstrip(), style="bold")))
     if paused:
         notice = "PAUSED — press space to go on"
-        lines.append(Text(" " * max(0, (inner - len(notice)) // 2)).append(notice, "bold reverse yellow"))
-    lines.append(Text(""))
-    lines.append(_bar("stroke", snapshot.step_elapsed, snapshot.step_duration,
-                      f"{format_elapsed(snapshot.step_elapsed)} / {format_clock(snapshot.step_duration)}", inner))
-    lines.append(_bar("session", snapshot.elapsed, snapshot.planned,
-                      f"{format_elapsed(snapshot.elapsed)} / {format_clock(snapshot.planned)}", inner))
+        lines.append((_KEEP, Text(" " * max(0, (inner - cell_len(notice)) // 2)).append(notice, "bold reverse yellow")))
+    lines.append((_SPACE, Text("")))
+    lines.append((_BARS, _bar("stroke", snapshot.step_elapsed, snapshot.step_duration,
+                              f"{format_elapsed(snapshot.step_elapsed)} / {format_clock(snapshot.step_duration)}", inner)))
+    # Where you are in the routine: the planned time of the strokes before, plus this one's so far.
+    place = max(0.0, snapshot.planned - snapshot.remaining)
+    lines.append((_NEXT, _bar("session", place, snapshot.planned,
+                              f"{format_elapsed(place)} / {format_clock(snapshot.planned)}", inner)))
     pulse = _pulse(snapshot, step)
     if pulse is not None:
-        lines.append(pulse)
+        lines.append((_PULSE, pulse))
     following = snapshot.next_step
     if following is not None:
         manner = following.stroke.describe()
-        lines.append(
-            Text.assemble(("next  ", "dim"), step_label(following),
-                          (f" — {manner}" if manner else "", "dim"), (f", {format_clock(following.duration)}", "dim"))
-        )
+        lines.append((_NEXT, Text.assemble(
+            ("next  ", "dim"), step_label(following),
+            (f" — {manner}" if manner else "", "dim"), (f", {format_clock(following.duration)}", "dim"))))
     else:
-        lines.append(Text("next  the end", style="dim"))
+        lines.append((_NEXT, Text("next  the end", style="dim")))
     border = "yellow" if paused else "blue"
     subtitle = "PAUSED" if paused else f"stroke {snapshot.stroke_number} of {snapshot.strokes_total}"
-    frame = _boxed(lines, title, subtitle, width, border)
+    frame = _boxed(_fit_height(lines, height - 3), title, subtitle, width, border)
     frame.append("\n ")
-    frame.append(_clip(FOOTER if cell_len(FOOTER) < width else SHORT_FOOTER, width - 1), "dim")
+    frame.append(_clip(footer(paused, width - 1), width - 1), "dim")
     return frame

@@ -75,6 +75,7 @@ class Runner:
         self.live: Live | None = None
         self._pending: list[int] = []
         self._wake_read = -1
+        self.show_keys = False  # ``?`` puts the list of keys on screen until pressed again
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -140,6 +141,8 @@ class Runner:
             self._handle(session.skip())
         elif action == "back":
             self._handle(session.back())
+        elif action == "keys":
+            self.show_keys = not self.show_keys
         return False
 
     def _handle(self, events: Iterable[Event]) -> None:
@@ -199,7 +202,7 @@ class Runner:
         from headrub.display import render_frame
 
         width, height = self.console.size
-        frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height)
+        frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height, show_keys=self.show_keys)
         self.live.update(frame, refresh=True)
 
     def _suspend(self) -> None:
