@@ -49,6 +49,7 @@ def test_questions_read_before_and_after(routine: Path, monkeypatch: pytest.Monk
     result = CliRunner().invoke(app, ["start", str(routine), "--yes"], input="7\n3\nlovely\n")
     assert result.exit_code == 0, result.output
     assert "Tension before (0–10" in result.stderr and "Tension after (0–10" in result.stderr
+    assert result.stdout.splitlines()[-1].endswith("1/1 strokes, tension 7 → 3")
     entry = json.loads((isolated_dirs[1] / "journal.jsonl").read_text(encoding="utf-8"))
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (7, 3, "lovely")
 

@@ -72,14 +72,20 @@ def plain_line(elapsed: float, step: Step) -> str:
     return f"{minutes:02d}:{seconds:02d}  {step_label(step)}{how}{format_clock(step.duration)}"
 
 
-def summary_line(session: Session, routine: Routine) -> str:
-    """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes``."""
+def summary_line(session: Session, routine: Routine, before: int | None = None, after: int | None = None) -> str:
+    """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes, tension 7 → 3``.
+
+    The tension change is shown when either rating is known; a missing one is a dash.
+    """
     word = "done" if session.completed else "stopped"
     # A finished session reads like its plan (both rounded up); a stopped one counts whole seconds done.
     active = format_clock(session.active_seconds) if session.completed else format_elapsed(session.active_seconds)
+    tension = ""
+    if before is not None or after is not None:
+        tension = f", tension {'–' if before is None else before} → {'–' if after is None else after}"
     return (
         f"{word}: {routine.name}, {active} of {format_clock(session.planned_seconds)}, "
-        f"{session.strokes_done}/{session.strokes_total} strokes"
+        f"{session.strokes_done}/{session.strokes_total} strokes{tension}"
     )
 
 

@@ -307,12 +307,12 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
             outcome = Runner(routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys).run()
     finally:
         cues.close()  # lets the end chime finish; a signal meanwhile is only noted
-    if session.started_at is not None:
-        _say(sys.stdout, summary_line(session, routine))
     if outcome.error is not None:
         _say(sys.stderr, f"headrub: the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
     if interactive and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
+    if session.started_at is not None:  # after the questions, so it can show the change
+        _say(sys.stdout, summary_line(session, routine, answers.get("before"), answers.get("after")))
     status = 0
     if journal_it and session.started_at is not None:
         status = _journal(session, routine, answers, started_wall)
