@@ -274,12 +274,14 @@ def _say(stream: Any, line: str) -> None:
 def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *, journal_it: bool) -> int:
     from headrub.cues import Cues
     from headrub.display import summary_line
-    from headrub.output import is_terminal, make_console, warn
+    from headrub.output import can_redraw, is_terminal, keyboard_attached, make_console, warn
     from headrub.runner import Outcome, Runner
     from headrub.session import Session
     from headrub.timeutil import now_local
 
-    live = is_terminal(sys.stdout) and is_terminal(sys.stdin)
+    # Keys whenever stdin is a terminal; the live screen only where the cursor can be moved too.
+    keyboard = keyboard_attached()
+    live = keyboard and can_redraw(sys.stdout) and is_terminal(sys.stdin)
     console = make_console() if live else None
 
     def bell() -> None:
@@ -303,7 +305,7 @@ def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], in
         else:
             from headrub.keys import RawKeys
 
-            keys = RawKeys() if live else None
+            keys = RawKeys() if keyboard else None
             outcome = Runner(routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys).run()
     finally:
         cues.close()  # lets the end chime finish; a signal meanwhile is only noted
