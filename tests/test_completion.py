@@ -123,3 +123,23 @@ def test_dash_h_is_help_everywhere(env: dict[str, str]) -> None:
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, args
         assert result.stdout.startswith("Usage: "), args
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_a_real_zsh_completes_a_routine_name(env: dict[str, str]) -> None:
+    """An interactive zsh with the --show-completion script loaded turns ``headrub show zz<TAB>`` into zz-mine."""
+    pexpect = pytest.importorskip("pexpect")
+    script = Path(env["PATH"].split(os.pathsep)[0]).parent / "headrub.zsh"
+    script.write_text(headrub(env, "--show-completion", "zsh").stdout, encoding="utf-8")
+    shell = pexpect.spawn("zsh", ["-f", "-i"], env={**env, "TERM": "xterm"}, encoding="utf-8", timeout=30, dimensions=(24, 200))
+    try:
+        shell.sendline(f"PS1='READY> '; autoload -U compinit && compinit -u && source {script}")
+        shell.expect("READY> ")
+        shell.send("headrub show zz\t")
+        shell.expect("zz-mine")
+        shell.send("\r")  # run what was completed: the routine is shown
+        shell.expect("temples")
+        shell.sendline("exit")
+        shell.expect(pexpect.EOF)
+    finally:
+        shell.close(force=True)
