@@ -72,3 +72,21 @@ def test_show_fits_and_keeps_every_cue_word(on_a_terminal: Path, width: int) -> 
     out = run(width, "show", LONG)
     assert "こめかみ" in out
     assert all(cell_len(line.rstrip()) <= width for line in out.splitlines()), out
+
+
+def test_journal_and_stats_at_40_columns(on_a_terminal: Path) -> None:
+    """At 40 columns the journal lists each session stacked with its routine whole, the total, and a chart
+    that fits; stats lists each routine stacked; every length reads as a clock."""
+    add = ["journal", "add", "neck-and-shoulders", "--minutes", "12.5", "--before", "7", "--after", "3", "--note", "felt good"]
+    assert CliRunner().invoke(app, add).exit_code == 0
+    out = run(40, "journal")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert all(cell_len(line) <= 40 for line in lines), out
+    assert any(line.endswith("neck-and-shoulders") for line in lines)
+    assert "  12:30 · completed · tension 7 → 3" in lines
+    assert "total: 1 session, 12:30" in lines
+    stats = [line.rstrip() for line in run(40, "stats").splitlines()]
+    assert all(cell_len(line) <= 40 for line in stats)
+    assert "neck-and-shoulders" in stats
+    wide = run(200, "journal")
+    assert "│" in wide and "12:30" in wide
