@@ -19,10 +19,16 @@ if TYPE_CHECKING:
 def table_fits(console: Console, table: Table) -> bool:
     """True when ``table`` can be drawn at the console's width without cutting a word."""
     from rich.measure import Measurement
+    from rich.segment import Segment
 
     # Measured with room to spare: at the console's own width Rich would report the squeezed table.
     roomy = console.options.update_width(10_000)
-    return Measurement.get(console, roomy, table).minimum <= console.width
+    if Measurement.get(console, roomy, table).minimum > console.width:
+        return False
+    # Columns with a minimum width can still come out wider than the console, which Rich then crops:
+    # draw it (uncropped) and look.
+    segments = console.render(table, console.options)
+    return all(Segment.get_line_length(line) <= console.width for line in Segment.split_lines(segments))
 
 
 def print_fitting(console: Console, table: Table, stacked: Iterable[RenderableType]) -> None:

@@ -233,7 +233,7 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     table.add_column("area", min_width=14)
     table.add_column("how", min_width=14)
     table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("cue", ratio=1, min_width=24)
+    table.add_column("cue", min_width=24)
     stacked: list[RenderableType] = []
     for r in rows:
         how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)

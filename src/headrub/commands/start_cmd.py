@@ -119,7 +119,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
 
 def start(
     routine_name: str = typer.Argument(
-        None, metavar="[NAME|PATH]", help="A routine name, or a path to a routine file (on a terminal, none offers a choice).",
+        None, metavar="NAME|PATH", help="A routine name, or a path to a routine file (on a terminal, none offers a choice).",
         autocompletion=complete_routine_or_path, show_default=False,
     ),
     minutes: float = typer.Option(
