@@ -36,7 +36,7 @@ from headrub.routine import (
 )
 from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
-ROUTINE_KEYS = ("format", "title", "summary", "tags", "cautions", "quiet", "strokes")
+ROUTINE_KEYS = ("title", "summary", "tags", "cautions", "strokes", "quiet", "format")
 STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "say", "breath")
 SUFFIXES = (".yaml", ".yml")
 
