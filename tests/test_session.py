@@ -582,7 +582,8 @@ def test_random_use_keeps_the_invariants(
             jumped |= name in ("skip", "back")
             events += getattr(session, name)()
         check_invariants(session, clock, events, jumped)
-        assert session.strokes_done >= done
+        if name != "back":  # back may return to the stroke before (b twice), which is then not done
+            assert session.strokes_done >= done
         done = session.strokes_done
     if session.state is State.STOPPED:
         assert not session.completed and events[-1].kind is K.STOPPED
