@@ -60,3 +60,20 @@ def test_keys_work_with_stdout_in_a_file(tmp_path: Path) -> None:
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("00:00  temples") and lines[-1].startswith("stopped: any-terminal")
     assert journal.exists()
+
+
+def test_question_mark_and_b_twice_on_the_live_screen(tmp_path: Path) -> None:
+    """On a real terminal: ? lists the keys; n then b twice quickly returns to the first stroke."""
+    child, _ = spawn(tmp_path, "{start}", "xterm")
+    child.expect("stroke 1 of 2")
+    child.send("?")
+    child.expect("twice quickly")
+    child.send("n")
+    child.expect("stroke 2 of 2")
+    child.send("bb")
+    child.expect("stroke 1 of 2")
+    child.send("q")
+    child.expect("stopped: any-terminal")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0

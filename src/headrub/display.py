@@ -181,15 +181,15 @@ def _boxed(lines: list[Text], title: str, subtitle: str, width: int, border: str
 
 # Key hints, longest first: the first that fits the width is drawn. One word for q everywhere.
 FOOTERS = {
-    False: (FOOTER + " · ? keys", SHORT_FOOTER + " · ? keys", SHORT_FOOTER, "space · n · b · q finish"),
+    False: (FOOTER + " · ? keys", SHORT_FOOTER + " · ? keys", SHORT_FOOTER, "space pause · n · b · q finish · ?",
+            "space · n · b · q finish"),
     True: (FOOTER.replace("pause", "resume") + " · ? keys", SHORT_FOOTER.replace("pause", "resume"),
-           "space resume · q finish", "space · q"),
+           "space resume · n · b · q finish · ?", "space resume · q finish", "space · q"),
 }
 KEYS_HELP = (
     ("space, p", "pause; again to resume"),
     ("n, →", "next stroke"),
-    ("b, ←", "back to the start of this stroke;"),
-    ("", "twice quickly: the stroke before"),
+    ("b, ←", "back to the start of this stroke; twice quickly: the stroke before"),
     ("q", "finish now (the session is kept)"),
     ("?", "hide these keys"),
 )
@@ -215,10 +215,12 @@ def _fit_height(lines: list[tuple[int, Text]], rows: int) -> list[Text]:
     return [line for _, line in kept[:rows]] if rows > 0 else []
 
 
-def _keys_lines() -> list[tuple[int, Text]]:
+def _keys_lines(inner: int) -> list[tuple[int, Text]]:
+    """The keys and what each does, the meanings wrapped beside the keys."""
     lines: list[tuple[int, Text]] = [(_KEEP, Text("KEYS", style="bold"))]
     for key, meaning in KEYS_HELP:
-        lines.append((_KEEP, Text.assemble((f"{key:<10}", "bold cyan"), meaning)))
+        for i, row in enumerate(_wrapped(meaning, max(10, inner - 10))):
+            lines.append((_KEEP, Text.assemble((f"{key if i == 0 else '':<10}", "bold cyan"), row)))
     return lines
 
 
@@ -243,7 +245,7 @@ def render_frame(
     lines: list[tuple[int, Text]] = [(_KEEP, Text(step_label(step).upper(), style="bold")),
                                      (_BARS, Text(step_manner(step), style="cyan"))]
     if show_keys:
-        lines.extend(_keys_lines())
+        lines.extend(_keys_lines(inner))
     elif step.stroke.cue:
         rows = _wrapped(sanitize(step.stroke.cue), inner)
         lines.extend((_CUE if i == 0 else _MORE_CUE, Text(row, style="italic")) for i, row in enumerate(rows))
