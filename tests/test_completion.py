@@ -65,6 +65,14 @@ def test_a_path_completes_to_routine_files(env: dict[str, str], tmp_path: Path) 
     assert bash_complete(env, f"headrub start {tmp_path}/here/") == [f"{tmp_path}/here/a.yaml"]
 
 
+def test_tags_complete(env: dict[str, str], isolated_dirs: tuple[Path, Path]) -> None:
+    """``list --tag`` offers the tags in use, a user routine's too."""
+    (isolated_dirs[0] / "routines" / "zz-tagged.yaml").write_text(
+        "title: Tagged\ntags: [zzz-mine]\nstrokes:\n  - {area: temples, duration: 30}\n", encoding="utf-8"
+    )
+    assert bash_complete(env, "headrub list --tag zz") == ["zzz-mine"]
+
+
 def test_sounds_complete(env: dict[str, str]) -> None:
     """``--sound`` offers its three values."""
     assert bash_complete(env, "headrub start zz-mine --sound ") == ["bell", "chime", "none"]

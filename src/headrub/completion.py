@@ -25,6 +25,22 @@ def complete_routine(incomplete: str) -> list[str]:
     return [name for name in routine_names() if name.startswith(incomplete)]
 
 
+def complete_tag(incomplete: str) -> list[str]:
+    """The tags in use across every routine, for ``list --tag``."""
+    try:
+        from headrub.loader import discover, load_file
+
+        tags: set[str] = set()
+        for item in discover():
+            try:
+                tags.update(load_file(item.path, name=item.name, source=item.source).tags)
+            except Exception:  # a broken file has no tags to offer; the others still do
+                continue
+    except Exception:
+        return []
+    return sorted(tag for tag in tags if tag.startswith(incomplete))
+
+
 def _routine_files(incomplete: str) -> list[str]:
     """Folders and ``.yaml``/``.yml`` files under what was typed as a path."""
     from headrub.loader import SUFFIXES

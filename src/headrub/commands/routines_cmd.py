@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from headrub.completion import complete_routine, complete_routine_or_path
+from headrub.completion import complete_routine, complete_routine_or_path, complete_tag
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -64,7 +64,8 @@ def _has_tags(routine: Routine, wanted: list[str]) -> bool:
 def list_routines(
     as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
     only_tags: list[str] = typer.Option(
-        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk)."
+        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk).",
+        autocompletion=complete_tag,
     ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
