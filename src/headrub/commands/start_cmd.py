@@ -177,10 +177,10 @@ def _choose_routine() -> str:
     """No NAME: on a terminal the person picks one; otherwise a usage error listing them."""
     from headrub.completion import routine_names
     from headrub.errors import UsageError
-    from headrub.output import is_terminal
+    from headrub.output import is_terminal, keyboard_attached
 
     names = routine_names()
-    if names and is_terminal(sys.stdin) and is_terminal(sys.stderr):
+    if names and keyboard_attached() and is_terminal(sys.stderr):
         from headrub.picker import pick_routine
 
         chosen = pick_routine(names)
