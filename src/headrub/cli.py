@@ -21,6 +21,19 @@ class HeadrubGroup(TyperGroup):
     value, a missing argument), which it would otherwise print over three lines.
     """
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        words = {  # Typer's own help says "for the current shell"; a shell may be named too (cli._named_shell)
+            "--show-completion": "Print the completion script for SHELL (bash, zsh or fish; default: this shell).",
+            "--install-completion": "Install completion for SHELL (bash, zsh or fish; default: this shell).",
+        }
+        for param in params:
+            for opt in getattr(param, "opts", []):
+                if opt in words:
+                    param.help = words[opt]
+                    param.metavar = "[SHELL]"
+        return params
+
     def main(
         self,
         args: Sequence[str] | None = None,
