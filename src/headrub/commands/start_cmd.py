@@ -150,6 +150,8 @@ def start(
 
     if sys.platform == "win32":  # the loop waits on the terminal and a signal pipe with select()
         raise HeadrubError("sessions need Linux or macOS for now (on Windows, run headrub under WSL)")
+    if not no_journal:  # before anything is chosen or started: the entry must have somewhere to go
+        _check_journal_folder()
     if routine_name is None:
         routine_name = _choose_routine()
     routine = resolve(routine_name)
@@ -159,8 +161,6 @@ def start(
         except ValueError as err:
             raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
     settings = _settings(sound, voice, tick, no_prompt)
-    if not no_journal:
-        _check_journal_folder()
     can_ask = not settings["no_prompt"] and is_terminal(sys.stdin)
     if not confirm_cautions(routine, ask=can_ask and not yes):
         typer.echo("Not started.", err=True)
