@@ -195,7 +195,7 @@ def test_three_mistakes_give_exactly_three_located_lines() -> None:
 
 
 def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
-    """``headrub validate`` prints the three located lines on stderr and exits 2."""
+    """``headrub validate`` prints the three located lines on stdout (like a linter) and exits 2."""
     from typer.testing import CliRunner
 
     from headrub.cli import app
@@ -204,12 +204,12 @@ def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
     target.write_text(THREE_MISTAKES, encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(target)])
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 3, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
     assert lines[0].startswith(f"{target}:4:5: strokes[0]: unknown key 'duraton'")
     assert lines[1].startswith(f"{target}:6:15: strokes[1].duration: ")
     assert lines[2].startswith(f"{target}:9:15: strokes[2].pressure: ")
-    assert result.stdout == ""
+    assert result.stderr == "headrub: 3 problems in 1 file\n"
 
 
 # --- durations and sides ---------------------------------------------------------------------------------
@@ -520,6 +520,15 @@ def test_locate_unknown_names_close_matches(isolated_dirs: tuple[Path, Path]) ->
     assert info.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [("My_Test", "my-test"), ("Odd Name", "odd-name"), ("Été 2", "ete-2"), ("--x--", "x"), ("日本", "custom"), ("A" * 80, "a" * 64)],
+)
+def test_a_file_run_by_path_is_named_after_its_file(stem: str, name: str) -> None:
+    """A routine file run by path is journalled under a name made from its file name, not one shared bucket."""
+    assert loader.name_from_file(stem) == name
+
+
 def test_find_routine_and_resolve(isolated_dirs: tuple[Path, Path], tmp_path: Path) -> None:
     """``resolve`` takes a name, or a path when the argument has '/' or ends in .yaml/.yml."""
     config, _ = isolated_dirs
@@ -528,7 +537,7 @@ def test_find_routine_and_resolve(isolated_dirs: tuple[Path, Path], tmp_path: Pa
     assert loader.resolve("mine").name == "mine"
     elsewhere = tmp_path / "Odd Name.yaml"
     elsewhere.write_text(VALID, encoding="utf-8")
-    assert loader.resolve(str(elsewhere)).name == "custom"
+    assert loader.resolve(str(elsewhere)).name == "odd-name"
     with pytest.raises(UsageError):
         loader.resolve("Not A Name")
     with pytest.raises(RoutineFileError):

@@ -401,12 +401,21 @@ def is_path_argument(argument: str) -> bool:
     return "/" in argument or argument.endswith(SUFFIXES) or (Path(argument).anchor != "" and "\\" in argument)
 
 
+def name_from_file(stem: str) -> str:
+    """A routine name made from a file name, for a file run by path: ``My_Test`` is ``my-test``."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")  # Été → Ete
+    name = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].rstrip("-")
+    return name if is_valid_name(name) else "custom"
+
+
 def resolve(argument: str) -> Routine:
     """A routine from a name or a path, as ``start`` takes it."""
     if is_path_argument(argument):
         path = Path(argument).expanduser()
-        name = path.stem if is_valid_name(path.stem) else "custom"
-        return load_file(path, name=name, source="user")
+        return load_file(path, name=name_from_file(path.stem), source="user")
     if not is_valid_name(argument):
         raise UsageError(
             f"{argument!r} is not a routine name (lower-case letters, digits and '-'); "
