@@ -102,7 +102,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("summary a list", VALID + "summary: [a, b]\n", 5, 10, "summary: ", "expected text, found a list"),
     ("tags not a list", VALID + "tags: sleep\n", 5, 7, "tags: ", "expected a list of text"),
     ("tags item a mapping", VALID + "tags:\n  - ok\n  - {a: 1}\n", 7, 5, "tags[1]: ", "expected text, found a mapping"),
-    ("tags item a bool", VALID + "tags: [yes]\n", 5, 8, "tags[0]: ", "true (quote it to mean text)"),
+    ("tags item a bool", VALID + "tags: [true]\n", 5, 8, "tags[0]: ", "true (quote it to mean text)"),
     ("cautions a mapping", VALID + "cautions: {a: 1}\n", 5, 11, "cautions: ", "expected a list of text"),
     ("cautions item a number", VALID + "cautions:\n  - 3\n", 6, 5, "cautions[0]: ", "found the number 3"),
     ("strokes missing", "title: t\n", 1, 1, "strokes: ", "is required"),
@@ -121,7 +121,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("duration .nan", "title: t\nstrokes:\n  - area: x\n    duration: .nan\n", 4, 15, "strokes[0].duration: ", "out of range"),
     ("duration .inf", "title: t\nstrokes:\n  - area: x\n    duration: .inf\n", 4, 15, "strokes[0].duration: ", "out of range"),
     ("duration words", "title: t\nstrokes:\n  - area: x\n    duration: a while\n", 4, 15, "strokes[0].duration: ", "'a while' is not a duration"),
-    ("duration a bool", "title: t\nstrokes:\n  - area: x\n    duration: yes\n", 4, 15, "strokes[0].duration: ", 'such as "1m30s", found true'),
+    ("duration a bool", "title: t\nstrokes:\n  - area: x\n    duration: true\n", 4, 15, "strokes[0].duration: ", 'such as "1m30s", found true'),
     ("duration a list", "title: t\nstrokes:\n  - area: x\n    duration: [1]\n", 4, 15, "strokes[0].duration: ", "found a list"),
     ("duration null", "title: t\nstrokes:\n  - area: x\n    duration:\n", 4, 14, "strokes[0].duration: ", "found nothing (null)"),
     ("technique a number", with_stroke_line("technique: 3"), 5, 16, "strokes[0].technique: ", "expected text, found the number 3"),
@@ -133,7 +133,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("tempo 241", with_stroke_line("tempo: 241"), 5, 12, "strokes[0].tempo: ", "241 is out of range"),
     ("tempo fractional", with_stroke_line("tempo: 1.5"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo text", with_stroke_line("tempo: fast"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
-    ("tempo a bool", with_stroke_line("tempo: no"), 5, 12, "strokes[0].tempo: ", "false (quote it to mean text)"),
+    ("tempo a bool", with_stroke_line("tempo: false"), 5, 12, "strokes[0].tempo: ", "false (quote it to mean text)"),
     ("tempo .nan", with_stroke_line("tempo: .nan"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo .inf", with_stroke_line("tempo: .inf"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo huge", with_stroke_line("tempo: 0x" + "f" * 300), 5, 12, "strokes[0].tempo: ", "a very large number is out of range"),
@@ -144,7 +144,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("breath malformed", with_stroke_line("technique: breathing") + "    breath: slow\n", 6, 13, "strokes[0].breath: ", "'slow' is not a breathing pace"),
     ("breath out of range", with_stroke_line("technique: breathing") + "    breath: 4-31\n", 6, 13, "strokes[0].breath: ", "each half of a breath lasts 1 to 30 s"),
     ("breath without technique", with_stroke_line("breath: 4-6"), 5, 13, "strokes[0].breath: ", "only a stroke with technique: breathing"),
-    ("unknown top key", VALID + "author: me\n", 5, 1, "", "unknown key 'author' (expected one of: title, summary"),
+    ("unknown top key", VALID + "author: me\n", 5, 1, "", "unknown key 'author' (expected one of: format, title, summary"),
     ("unknown stroke key", with_stroke_line("speed: 3"), 5, 5, "strokes[0]: ", "unknown key 'speed' (expected one of: area"),
 ]
 
@@ -331,13 +331,13 @@ def test_duplicate_stroke_key() -> None:
 
 @pytest.mark.parametrize(
     ("key_text", "found"),
-    [("1", "the number 1"), ("1.5", "the number 1.5"), ("yes", "true"), ("~", "nothing (null)"), ("[a, b]", "a list"), ("{a: b}", "a mapping")],
+    [("1", "the number 1"), ("1.5", "the number 1.5"), ("true", "true"), ("~", "nothing (null)"), ("[a, b]", "a list"), ("{a: b}", "a mapping")],
 )
 def test_non_string_keys(key_text: str, found: str) -> None:
     """A key that is not text is refused at the key."""
     problem = only_problem(VALID + f"? {key_text}\n: value\n")
     assert (problem.line, problem.column) == (5, 3)
-    assert f"keys are words such as 'title', found {found}" in problem.message
+    assert f"keys are words such as 'format', found {found}" in problem.message
 
 
 def test_200_strokes_load_and_201_do_not() -> None:
