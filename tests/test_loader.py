@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from headrub import loader
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import MAX_FILE_BYTES, Routine, parse_duration
+from headrub.yamlnodes import resolve_core
 from samples import THREE_MISTAKES
 
 PATH = "routines/r.yaml"
@@ -576,10 +577,22 @@ VALID_ROUTINES = st.fixed_dictionaries(
 )
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's dumper, quoting text that YAML 1.2 would read as something else (it writes 0o17 plain)."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if not isinstance(resolve_core(value), str) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def _dump(data: dict[str, Any], *, allow_unicode: bool = True) -> str:
     # PyYAML's emitter folds a NEL (U+0085) in a plain scalar into a space when allow_unicode is on,
     # so exact round trips dump with escapes; the mutation tests want raw UTF-8 and do not compare values.
-    return yaml.safe_dump(data, allow_unicode=allow_unicode, sort_keys=False)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=allow_unicode, sort_keys=False)
 
 
 def assert_routine_or_located(outcome: Any, path: str) -> None:

@@ -120,8 +120,8 @@ class _Checker:
 
     def choice(self, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
         value = self.text(node, field)
-        if value is not None and value not in choices:
-            self.fail(node, field, f"unknown value {quoted(value)}{_suggest(value, choices)}")
+        if value is not None and node.value not in choices:  # as written: " circles" is not a technique
+            self.fail(node, field, f"unknown value {quoted(node.value)}{_suggest(value, choices)}")
             return None
         return value
 
