@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 TEMPLATE = """\
 # A headrub routine. Check it with: headrub validate {path}
 # The format: headrub schema, or docs/routines.md in the project.
+format: 1                     # the routine format this file is written in
 title: {title}
 summary: What this routine is for, in one line.
 tags: [scalp]
@@ -259,11 +260,19 @@ def validate(
         raise RoutineFileError(problems)
 
 
-def schema() -> None:
-    """Print the JSON Schema of the routine format."""
-    from headrub.routine import json_schema
+def schema(
+    output: Path = typer.Option(
+        None, "--output", "-o", metavar="PATH",
+        help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in) and print where.",
+    ),
+) -> None:
+    """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
+    from headrub import schema_file
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    if output is None:
+        sys.stdout.write(schema_file.text())
+        return
+    typer.echo(str(schema_file.write(output)))
 
 
 def _user_path(name: str) -> Path:
@@ -314,7 +323,10 @@ def new(
     else:
         title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
         content = TEMPLATE.format(path=path, title=title).encode("utf-8")
-    _write_new(path, content)
+    from headrub import schema_file
+
+    # The first line points editors at the schema, written first so the modeline never dangles.
+    _write_new(path, schema_file.with_modeline(content, schema_file.write()))
     typer.echo(str(path))
 
 
