@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -22,10 +23,12 @@ from headrub import loader
 from headrub.errors import Problem, RoutineFileError
 from headrub.routine import parse_duration
 from headrub.routine_spec import ROUTINE_FIELDS, SCHEMA_ID, STROKE_FIELDS, json_schema
-from headrub.yamlnodes import resolve_core
+from headrub.yamlnodes import Node, parse, resolve_core
 
 PATH = "r.yaml"
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
+DRAFT7 = jsonschema.Draft7Validator(json_schema())  # the YAML language server's own validator knows draft 7
+BUILTINS = sorted((Path(__file__).resolve().parents[1] / "routines").glob("*.y*ml"))
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def assert_same_verdict(doc: dict[str, Any], text: str | None = None) -> None:
     text = render(doc) if text is None else text
     data = meaning(doc)
     by_schema = VALIDATOR.is_valid(data)
+    assert DRAFT7.is_valid(data) == by_schema
     problems = loader_problems(text)
     if by_schema and problems:
         unexplained = [p for p in problems if not any(rule(data, p) for rule in EXCEPTIONS)]
@@ -209,6 +213,35 @@ def test_format_newer_than_this_headrub_names_what_it_reads() -> None:
     (problem,) = loader_problems("format: 2\ntitle: t\nstrokes: [{area: x, duration: 3}]\n") or []
     assert problem.message.startswith("format: format 2 is newer than this headrub reads (it reads format 1")
     assert "upgrade headrub" in problem.message
+
+
+def test_merge_key_says_yaml_1_2_has_none() -> None:
+    """A ``<<`` key is an ordinary, unknown key, and the message says why."""
+    found = loader_problems("title: t\nstrokes:\n  - <<: {area: x}\n    duration: 3\n") or []
+    assert found[0].message == (
+        "strokes[0]: unknown key '<<' (YAML 1.2 has no merge keys: write the keys out, "
+        "or repeat a value with an alias such as *name)"
+    )
+
+
+def as_data(node: Node | None) -> Any:
+    """A located tree as plain data, the way a YAML 1.2 reader hands it to a JSON Schema validator."""
+    if node is None:
+        return None
+    if node.kind == "map":
+        return {as_data(k): as_data(v) for k, v in node.pairs}
+    if node.kind == "seq":
+        return [as_data(i) for i in node.items]
+    return node.value
+
+
+@pytest.mark.parametrize("path", BUILTINS, ids=[p.stem for p in BUILTINS])
+def test_every_builtin_validates_with_both(path: Path) -> None:
+    """Each built-in routine loads, and its YAML 1.2 reading is valid under the schema."""
+    text = path.read_text(encoding="utf-8")
+    assert loader_problems(text) is None
+    errors = [e.message for e in VALIDATOR.iter_errors(as_data(parse(text, yaml12=True)))]
+    assert errors == []
 
 
 # --- the schema is the specification -----------------------------------------------------------------------

@@ -67,6 +67,10 @@ def _suggest(word: str, choices: tuple[str, ...]) -> str:
     return f" — did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(choices)})"
 
 
+# YAML 1.1's merge key is an ordinary key in YAML 1.2, which is how routine files (and editors) read it.
+_MERGE_HINT = " (YAML 1.2 has no merge keys: write the keys out, or repeat a value with an alias such as *name)"
+
+
 class _Checker:
     """Walks a located tree, collecting every problem rather than stopping at the first."""
 
@@ -92,7 +96,8 @@ class _Checker:
             elif key.value in found:
                 self.fail(key, where + key.value, "appears twice in the same mapping")
             elif key.value not in allowed:
-                self.fail(key, field, f"unknown key {quoted(key.value)}{_suggest(key.value, allowed)}")
+                hint = _MERGE_HINT if key.value == "<<" else _suggest(key.value, allowed)
+                self.fail(key, field, f"unknown key {quoted(key.value)}{hint}")
                 self.suggested.update((id(node), c) for c in difflib.get_close_matches(key.value, allowed, 1, 0.6))
             else:
                 found[key.value] = value
