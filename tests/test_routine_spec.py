@@ -129,8 +129,9 @@ def assert_same_verdict(doc: dict[str, Any], text: str | None = None) -> None:
         unexplained = [p for p in problems if not any(rule(data, p) for rule in EXCEPTIONS)]
         assert not unexplained, f"the schema accepts what headrub refuses:\n{text}{unexplained}"
         return
-    errors = [e.message for e in VALIDATOR.iter_errors(data)]
-    assert by_schema == (problems is None), f"headrub {'accepts' if problems is None else 'refuses'}:\n{text}{problems}{errors}"
+    if by_schema != (problems is None):
+        errors = [e.message for e in VALIDATOR.iter_errors(data)]
+        pytest.fail(f"headrub {'accepts' if problems is None else 'refuses'}:\n{text}{problems}\nthe schema: {errors}")
 
 
 # --- the tricky values, fixed ------------------------------------------------------------------------------
@@ -338,7 +339,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     return doc
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(documents())
 def test_validate_and_the_schema_agree_on_generated_documents(doc: dict[str, Any]) -> None:
     """headrub's loader and jsonschema over headrub schema give every generated document one verdict."""
