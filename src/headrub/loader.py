@@ -250,7 +250,7 @@ class _Checker:
         values = self.fields(node, field, STROKE_FIELDS)
         if values is None:
             return None
-        return Stroke(**{k: v for k, v in values.items() if v not in (None, "")})
+        return Stroke(**_given(values))
 
     def routine(self, root: Node | None, name: str, source: str) -> Routine | None:
         if root is None:
@@ -259,18 +259,8 @@ class _Checker:
         values = self.fields(root, "", ROUTINE_FIELDS)
         if values is None or self.problems:
             return None
-        return Routine(
-            name=name,
-            title=values["title"],
-            strokes=values["strokes"],
-            summary=values.get("summary") or None,
-            tags=values.get("tags", ()),
-            cautions=values.get("cautions", ()),
-            quiet=bool(values.get("quiet", False)),
-            format=values.get("format", FORMAT_VERSION),
-            source=source,
-            path=self.path,
-        )
+        # Each field is the model's attribute of the same name; one left out (or empty text) keeps its default.
+        return Routine(name=name, source=source, path=self.path, **_given(values))
 
     def strokes(self, node: Node, low: float, high: float) -> tuple[Stroke, ...] | None:
         if node.kind != "seq":
@@ -283,6 +273,11 @@ class _Checker:
         if any(s is None for s in strokes):
             return None
         return tuple(s for s in strokes if s is not None)
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The checked values that were given: unset and empty text fall back to the model's defaults."""
+    return {k: v for k, v in values.items() if v is not None and v != ""}
 
 
 def _whole(node: Node) -> int | float | None:
