@@ -145,7 +145,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("breath malformed", with_stroke_line("technique: breathing") + "    breath: slow\n", 6, 13, "strokes[0].breath: ", "'slow' is not a breathing pace"),
     ("breath out of range", with_stroke_line("technique: breathing") + "    breath: 4-31\n", 6, 13, "strokes[0].breath: ", "each half of a breath lasts 1 to 30 s"),
     ("breath without technique", with_stroke_line("breath: 4-6"), 5, 13, "strokes[0].breath: ", "only a stroke with technique: breathing"),
-    ("unknown top key", VALID + "author: me\n", 5, 1, "", "unknown key 'author' (expected one of: format, title, summary"),
+    ("unknown top key", VALID + "author: me\n", 5, 1, "", "unknown key 'author' (expected one of: title, summary"),
     ("unknown stroke key", with_stroke_line("speed: 3"), 5, 5, "strokes[0]: ", "unknown key 'speed' (expected one of: area"),
 ]
 
@@ -338,7 +338,7 @@ def test_non_string_keys(key_text: str, found: str) -> None:
     """A key that is not text is refused at the key."""
     problem = only_problem(VALID + f"? {key_text}\n: value\n")
     assert (problem.line, problem.column) == (5, 3)
-    assert f"keys are words such as 'format', found {found}" in problem.message
+    assert f"keys are words such as 'title', found {found}" in problem.message
 
 
 def test_200_strokes_load_and_201_do_not() -> None:

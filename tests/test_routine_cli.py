@@ -504,7 +504,7 @@ def test_edit_validates_after_the_editor_and_keeps_a_broken_file(user_dir: Path,
     result = run("edit", "evening-calm", env={"VISUAL": editor, "EDITOR": None})
     assert result.exit_code == 2
     last_line = len(GOOD.splitlines()) + 1
-    assert result.stderr == f"{path}:{last_line}:1: unknown key 'bogus' (expected one of: format, title, summary, tags, cautions, quiet, strokes)\n"
+    assert result.stderr == f"{path}:{last_line}:1: unknown key 'bogus' (expected one of: title, summary, tags, cautions, strokes, quiet, format)\n"
     assert path.read_text(encoding="utf-8") == GOOD + "bogus: 1\n"
 
 

@@ -78,15 +78,15 @@ STROKE_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-ROUTINE_FIELDS: tuple[Field, ...] = (
-    Field("format", "version", f"The routine format version (optional; this headrub reads format {FORMAT_VERSION}).",
-          low=1, high=FORMAT_VERSION),
+ROUTINE_FIELDS: tuple[Field, ...] = (  # title first: "keys are words such as 'title'", "expected one of: title, …"
     Field("title", "text", "The routine's display name.", required=True),
     Field("summary", "text", "A sentence or two on what the routine is for.", empty_ok=True),
     Field("tags", "texts", "Words for grouping routines (sleep, neck, quick)."),
     Field("cautions", "texts", "Shown before the session starts, to confirm."),
-    Field("quiet", "flag", "A sleep routine: no halfway or ten-seconds speech, a fading end, no questions after."),
     Field("strokes", "strokes", f"The steps, in order: 1 to {MAX_STROKES}.", required=True, low=1, high=MAX_STROKES),
+    Field("quiet", "flag", "A sleep routine: no halfway or ten-seconds speech, a fading end, no questions after."),
+    Field("format", "version", f"The routine format version (optional; this headrub reads format {FORMAT_VERSION}).",
+          low=1, high=FORMAT_VERSION),
 )
 
 ROUTINE_KEYS = tuple(f.key for f in ROUTINE_FIELDS)
