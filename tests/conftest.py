@@ -18,3 +18,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     monkeypatch.delenv("HEADRUB_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     yield config, data
+
+
+@pytest.fixture(autouse=True)
+def fresh_id_sequence() -> Iterator[None]:
+    """Each test starts the journal's id sequence afresh.
+
+    Ids made in one process only ever grow, so ids made earlier in the run (at the real
+    time) would otherwise carry over into a test that travels to a fixed instant before it.
+    """
+    from headrub import journal
+
+    journal._ids.reset()
+    yield
+    journal._ids.reset()

@@ -627,8 +627,8 @@ def test_help_on_every_command(path: tuple[str, ...]) -> None:
     """``--help`` works on every command and names it in the usage line."""
     result = run(*path, "--help")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Usage: ")
-    assert result.stdout.splitlines()[0].startswith("Usage: " + " ".join(("headrub", *path)) + " ")
+    usage = result.stdout.splitlines()[0].split()
+    assert usage[1 : 2 + len(path)] == ["headrub", *path]  # the first line is the usage, naming the command
 
 
 def test_routine_commands_are_registered() -> None:
