@@ -108,6 +108,12 @@ _BREATH_HALF = r"0*([1-9]|[12][0-9])(\.[0-9]+)?|0*30(\.0+)?"
 _BREATH_PATTERN = rf"^\s*({_BREATH_HALF})\s*-\s*({_BREATH_HALF})\s*$"
 
 
+# Editors built on the VS Code JSON language service (the YAML language server among them) show this
+# instead of the raw pattern; other validators ignore the keyword.
+_PATTERN_MESSAGE = "patternErrorMessage"
+_DURATION_MESSAGE = 'Seconds (90), or text in the order h, m, s such as "45s", "2m", "1m30s", "1h"; 1 s to 1 h.'
+
+
 def _text_pattern(field: Field) -> str | None:
     if field.limit is None:
         return None if field.empty_ok else r"\S"
@@ -121,6 +127,9 @@ def _text_schema(field: Field) -> dict[str, Any]:
     pattern = _text_pattern(field)
     if pattern:
         schema["pattern"] = pattern
+        words = [] if field.empty_ok else ["not empty"]
+        words += [] if field.limit is None else [f"at most {field.limit} characters"]
+        schema[_PATTERN_MESSAGE] = f"Text, {' and '.join(words)}."
     return schema
 
 
@@ -136,15 +145,16 @@ def field_schema(field: Field) -> dict[str, Any]:
         schema = {"enum": list(field.choices)}
     elif kind == "duration":
         schema = {
-            "anyOf": [
+            "anyOf": [  # text first: an editor reports the text's mistake, not "expected a number"
+                {"type": "string", "pattern": _DURATION_PATTERN, _PATTERN_MESSAGE: _DURATION_MESSAGE},
                 {"type": "number", "minimum": field.low, "maximum": field.high},
-                {"type": "string", "pattern": _DURATION_PATTERN},
             ]
         }
     elif kind == "whole":
         schema = {"type": "integer", "minimum": field.low, "maximum": field.high}
     elif kind == "breath":
-        schema = {"type": "string", "pattern": _BREATH_PATTERN}
+        schema = {"type": "string", "pattern": _BREATH_PATTERN,
+                  _PATTERN_MESSAGE: 'Seconds in and out, each 1 to 30, written with a hyphen: "4-6".'}
     elif kind == "flag":
         schema = {"type": "boolean"}
     elif kind == "version":
