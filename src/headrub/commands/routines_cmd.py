@@ -349,7 +349,9 @@ def edit(
     if found.source == "user":
         path = found.path
     else:
-        _write_new(path, _read_source(found.path))
+        from headrub import schema_file
+
+        _write_new(path, schema_file.with_modeline(_read_source(found.path), schema_file.write()))
         typer.echo(f"Copied the built-in {name} to {path}", err=True)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
