@@ -114,3 +114,17 @@ def test_modeline_goes_after_a_bom_and_leaves_utf16_alone(tmp_path: Path) -> Non
     assert marked.endswith(b"\ntitle: x\n")
     wide = "title: x\n".encode("utf-16")
     assert schema_file.with_modeline(wide, schema) == wide
+
+
+def test_new_without_a_writable_schema_folder_still_writes_the_routine(isolated_dirs: tuple[Path, Path]) -> None:
+    """A file where the schemas folder should be: the routine is written with no modeline, and a warning says why."""
+    config, _ = isolated_dirs
+    config.mkdir(parents=True)
+    (config / "schemas").write_text("in the way", encoding="utf-8")
+    result = run("new", "demo")
+    assert result.exit_code == 0, result.stderr
+    routine = Path(result.stdout.strip())
+    assert routine.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert result.stderr.startswith("headrub: warning: cannot write the schema to ")
+    assert result.stderr.endswith("; the routine is written without the line that points editors at it\n")
+    assert run("validate", str(routine)).exit_code == 0

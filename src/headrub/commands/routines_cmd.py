@@ -305,6 +305,22 @@ def _read_source(path: Path) -> bytes:
         raise HeadrubError(f"cannot read {path}: {err.strerror or err}") from None
 
 
+def _with_schema_line(content: bytes) -> bytes:
+    """``content`` with a first line pointing editors at the schema, written first so the line never dangles.
+
+    When the schema cannot be written, the routine is still written, without the line, and a warning says why.
+    """
+    from headrub import schema_file
+    from headrub.errors import HeadrubError
+    from headrub.output import warn
+
+    try:
+        return schema_file.with_modeline(content, schema_file.write())
+    except HeadrubError as err:
+        warn(f"{err.message}; the routine is written without the line that points editors at it")
+        return content
+
+
 def new(
     name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
     from_routine: str = typer.Option(None, "--from", help="Start from a copy of this routine."),
@@ -323,10 +339,7 @@ def new(
     else:
         title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
         content = TEMPLATE.format(path=path, title=title).encode("utf-8")
-    from headrub import schema_file
-
-    # The first line points editors at the schema, written first so the modeline never dangles.
-    _write_new(path, schema_file.with_modeline(content, schema_file.write()))
+    _write_new(path, _with_schema_line(content))
     typer.echo(str(path))
 
 
@@ -349,9 +362,7 @@ def edit(
     if found.source == "user":
         path = found.path
     else:
-        from headrub import schema_file
-
-        _write_new(path, schema_file.with_modeline(_read_source(found.path), schema_file.write()))
+        _write_new(path, _with_schema_line(_read_source(found.path)))
         typer.echo(f"Copied the built-in {name} to {path}", err=True)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
