@@ -209,6 +209,13 @@ def test_older_yaml_numbers_are_named(value: str, number: str) -> None:
     assert f"older YAML read it as the number {number}: write {number}" in problem.message
 
 
+@pytest.mark.parametrize(("value", "found"), [("0o17", "15"), ("1e3", "1000"), ("0x1F", "31")])
+def test_yaml_1_2_numbers_in_text_fields_say_how_they_were_written(value: str, found: str) -> None:
+    """``title: 0o17`` is the number 15 to YAML 1.2; the message shows both and says to quote it."""
+    (problem,) = loader_problems(f"title: {value}\nstrokes: [{{area: x, duration: 3}}]\n") or []
+    assert problem.message == f"title: expected text, found the number {found} (written {value}; quote it to mean text)"
+
+
 def test_format_newer_than_this_headrub_names_what_it_reads() -> None:
     """A higher format version is one clear line naming the format this headrub reads."""
     (problem,) = loader_problems("format: 2\ntitle: t\nstrokes: [{area: x, duration: 3}]\n") or []

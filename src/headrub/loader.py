@@ -43,6 +43,9 @@ def _type_name(node: Node) -> str:
     if isinstance(value, int) and value.bit_length() > 64:
         return _number(value)
     if isinstance(value, int | float):
+        written = node.plain
+        if written is not None and written != _number(value):  # 0o17, 1e3, 0x1F: YAML 1.2 numbers
+            return f"the number {_number(value)} (written {written[:30]}; quote it to mean text)"
         return f"the number {_number(value)}"
     return f"the text {quoted(str(value), 30)}"
 
