@@ -165,6 +165,11 @@ TRICKY_CASES = [
     pytest.param(with_stroke(technique="breathing", breath="30-1"), True, id="breath 30-1"),
     pytest.param(with_stroke(technique="breathing", breath="30.5-1"), False, id="breath 30.5-1"),
     pytest.param(with_stroke(breath="4-6"), False, id="breath without breathing"),
+    pytest.param(with_stroke(duration=Plain("1h", "1h")), True, id="duration 1h"),
+    pytest.param(with_stroke(duration="1h0m1s"), False, id="duration 1h0m1s"),
+    pytest.param({"title": "t", "strokes": []}, False, id="no strokes"),
+    pytest.param({"title": "t", "strokes": [STROKE] * 200}, True, id="200 strokes"),
+    pytest.param({"title": "t", "strokes": [STROKE] * 201}, False, id="201 strokes"),
 ]
 
 
@@ -173,6 +178,17 @@ def test_tricky_values_get_one_verdict(doc: dict[str, Any], valid: bool) -> None
     """Each tricky value gets the same verdict from headrub validate and the schema, and it is the right one."""
     assert_same_verdict(doc)
     assert (loader_problems(render(doc)) is None) == valid
+
+
+@pytest.mark.parametrize("written", ["61m", "0.5s", "0.5h31m"])
+def test_the_listed_exception_text_duration_range(written: str) -> None:
+    """The one rule beyond JSON Schema: the schema accepts these, headrub refuses them, and the description says so."""
+    doc = with_stroke(duration=written)
+    assert VALIDATOR.is_valid(meaning(doc))
+    (problem,) = loader_problems(render(doc)) or []
+    assert _text_duration_out_of_range(doc, problem)
+    description = json_schema()["properties"]["strokes"]["items"]["properties"]["duration"]["description"]
+    assert "headrub validate also refuses other text durations outside 1 s to 1 h" in description
 
 
 def test_yaml_1_2_reading_of_plain_scalars() -> None:
