@@ -48,6 +48,13 @@ def test_schema_output_writes_a_file_and_prints_its_path(tmp_path: Path) -> None
     assert json.loads(target.read_text(encoding="utf-8")) == json_schema()
 
 
+def test_schema_output_dash_is_stdout() -> None:
+    """``--output -`` prints, as with no option."""
+    result = run("schema", "--output", "-")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json_schema()
+
+
 def test_schema_output_to_a_folder_names_the_file_by_format(tmp_path: Path) -> None:
     """``--output FOLDER`` writes FOLDER/routine-format-1.json."""
     result = run("schema", "-o", str(tmp_path))

@@ -263,13 +263,14 @@ def validate(
 def schema(
     output: Path = typer.Option(
         None, "--output", "-o", metavar="PATH",
-        help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in) and print where.",
+        help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in; - for stdout) "
+        "and print where.",
     ),
 ) -> None:
     """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
     from headrub import schema_file
 
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.write(schema_file.text())
         return
     typer.echo(str(schema_file.write(output)))
