@@ -56,8 +56,17 @@ def _source_label(item: Found) -> str:
     return "user (shadows built-in)" if item.shadows else item.source
 
 
+def _has_tags(routine: Routine, wanted: list[str]) -> bool:
+    """True when the routine carries every tag in ``wanted`` (compared without case)."""
+    have = {t.casefold() for t in routine.tags}
+    return all(t.casefold() in have for t in wanted)
+
+
 def list_routines(
     as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
+    only_tags: list[str] = typer.Option(
+        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk)."
+    ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
     from headrub.errors import RoutineFileError
@@ -66,11 +75,15 @@ def list_routines(
     from headrub.text import sanitize
 
     rows: list[dict[str, Any]] = []
+    known: set[str] = set()
     for item in discover():
         try:
             routine = load_file(item.path, name=item.name, source=item.source)
         except RoutineFileError as err:
             warn(f"{item.name} is skipped: {err.problems[0]}")
+            continue
+        known.update(routine.tags)
+        if not _has_tags(routine, only_tags):
             continue
         rows.append(
             {
@@ -86,6 +99,11 @@ def list_routines(
         )
     if as_json:
         print_json(rows)
+        return
+    if not rows and only_tags:
+        wanted = " and ".join(sanitize(t) for t in only_tags)
+        in_use = ", ".join(sanitize(t) for t in sorted(known, key=str.casefold)) or "none"
+        typer.echo(f"No routine is tagged {wanted}. Tags in use: {in_use}.")
         return
     if not rows:
         typer.echo("No routines found.")
@@ -147,7 +165,7 @@ def show(
     name: str = typer.Argument(..., help="A routine name, or a path to a routine file."),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
 ) -> None:
-    """One routine: its strokes in order, with timing and cautions."""
+    """One routine: its cautions, then its strokes in order with timing."""
     from headrub.loader import resolve
     from headrub.output import is_terminal, print_json
     from headrub.routine import format_clock
@@ -174,6 +192,8 @@ def show(
         typer.echo(f"{sanitize(routine.title)} ({routine.name}, {format_clock(routine.total_seconds)}, {routine.source})")
         if routine.summary:
             typer.echo(sanitize(routine.summary))
+        for caution in routine.cautions:  # before the strokes: read them before you begin
+            typer.echo(f"Caution: {sanitize(caution)}")
         for r in rows:
             how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
             extra = f", {r['tempo']}/min" if r["tempo"] else ""
@@ -185,8 +205,6 @@ def show(
             )
             if r["cue"]:
                 typer.echo(f"       {sanitize(r['cue'])}")
-        for caution in routine.cautions:
-            typer.echo(f"Caution: {sanitize(caution)}")
         return
     _show_rich(routine, rows)
 
@@ -203,6 +221,10 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     console.print(Text(sanitize(routine.title), style="bold"), Text(f"  {routine.name} · {routine.source}", style="dim"))
     if routine.summary:
         console.print(Text(sanitize(routine.summary)))
+    if routine.cautions:  # before the strokes: read them before you begin
+        console.print(Text("Cautions", style="bold yellow"))
+        for caution in routine.cautions:
+            console.print(Text(f"  • {sanitize(caution)}"))
     table = Table(expand=False, show_lines=False)
     for column, justify in (("#", "right"), ("at", "right"), ("area", "left"), ("how", "left"), ("time", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -220,10 +242,6 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
         )
     console.print(table)
     console.print(f"Total {format_clock(routine.total_seconds)}")
-    if routine.cautions:
-        console.print(Text("Cautions", style="bold yellow"))
-        for caution in routine.cautions:
-            console.print(Text(f"  • {sanitize(caution)}"))
 
 
 def validate(
