@@ -207,6 +207,8 @@ def test_show_json_has_strokes_running_total_and_cautions(user_dir: Path) -> Non
         "total_s": 90.0,
         "starts_at_s": 0.0,
         "cue": "Slow circles with the finger pads.",
+        "say": None,
+        "spoken": "Front hairline. Slow circles, light pressure. 1 minute 30 seconds. Slow circles with the finger pads.",
     }
     assert (second["side"], second["duration_s"]) == ("each", 30.0)
     assert third["breath"] == "4-6"

@@ -101,7 +101,7 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import config_cmd, journal_cmd, routines_cmd, start_cmd  # noqa: E402
+from headrub.commands import config_cmd, journal_cmd, routines_cmd, sound_cmd, start_cmd  # noqa: E402
 
 app.command("start")(start_cmd.start)
 app.command("list")(routines_cmd.list_routines)
@@ -114,6 +114,7 @@ app.command("new")(routines_cmd.new)
 app.command("edit")(routines_cmd.edit)
 app.command("schema")(routines_cmd.schema)
 app.command("config")(config_cmd.config)
+app.command("sound-check")(sound_cmd.sound_check)
 
 
 def _silence_stdout() -> None:
