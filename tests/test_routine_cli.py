@@ -61,6 +61,13 @@ def user_dir(isolated_dirs: tuple[Path, Path]) -> Path:
     return folder
 
 
+def without_modeline(content: bytes) -> bytes:
+    """A file ``new`` wrote, less its first line (the schema modeline for editors, see test_schema_file.py)."""
+    first, _, rest = content.partition(b"\n")
+    assert first.startswith(b"# yaml-language-server: $schema="), first
+    return rest
+
+
 def builtin_names() -> list[str]:
     """The built-in routines present right now (the library is still being written)."""
     return [item.name for item in loader.discover() if item.source == "built-in"]
@@ -423,7 +430,7 @@ def test_new_writes_a_template_that_validates(user_dir: Path) -> None:
     path = user_dir / "my-evening.yaml"
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{path}\n"
-    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert without_modeline(path.read_bytes()).startswith(b"# A headrub routine.")
     assert run("validate", str(path)).exit_code == 0
     assert loader.find_routine("my-evening").title == "My evening"
 
@@ -433,7 +440,7 @@ def test_new_from_a_routine_copies_it(user_dir: Path) -> None:
     (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
     result = run("new", "evening-copy", "--from", "evening-calm")
     assert result.exit_code == 0, result.output
-    assert (user_dir / "evening-copy.yaml").read_text(encoding="utf-8") == GOOD
+    assert without_modeline((user_dir / "evening-copy.yaml").read_bytes()) == GOOD.encode("utf-8")
 
 
 def test_new_from_a_builtin(user_dir: Path) -> None:
@@ -444,7 +451,7 @@ def test_new_from_a_builtin(user_dir: Path) -> None:
     result = run("new", "my-copy", "--from", names[0])
     assert result.exit_code == 0, result.output
     original = next(i.path for i in loader.discover() if i.name == names[0])
-    assert (user_dir / "my-copy.yaml").read_bytes() == original.read_bytes()
+    assert without_modeline((user_dir / "my-copy.yaml").read_bytes()) == original.read_bytes()
 
 
 def test_new_from_unknown_exits_2(user_dir: Path) -> None:
@@ -465,7 +472,7 @@ def test_new_refuses_to_overwrite_without_force(user_dir: Path) -> None:
     assert path.read_text(encoding="utf-8") == GOOD
     forced = run("new", "mine", "--force")
     assert forced.exit_code == 0
-    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert without_modeline(path.read_bytes()).startswith(b"# A headrub routine.")
 
 
 def test_new_refuses_a_builtin_name_without_force(user_dir: Path) -> None:
@@ -563,7 +570,7 @@ def test_edit_copies_a_builtin_first(user_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     copy = user_dir / f"{name}.yaml"
     assert f"Copied the built-in {name} to {copy}" in result.stderr
-    assert copy.read_bytes() == before + b"# mine now\n"
+    assert without_modeline(copy.read_bytes()) == before + b"# mine now\n"
     assert original.read_bytes() == before
     found = {i.name: i for i in loader.discover()}[name]
     assert (found.source, found.shadows) == ("user", True)

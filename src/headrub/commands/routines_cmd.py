@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 TEMPLATE = """\
 # A headrub routine. Check it with: headrub validate {path}
 # The format: headrub schema, or docs/routines.md in the project.
+format: 1                     # the routine format this file is written in
 title: {title}
 summary: What this routine is for, in one line.
 tags: [scalp]
@@ -412,7 +413,7 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     from headrub.yamlnodes import YamlProblem, decode, parse
 
     try:
-        root = parse(decode(read_limited(path)))
+        root = parse(decode(read_limited(path)), yaml12=True)  # read as the loader reads it
     except (YamlProblem, OSError):
         return []
     strokes = next((v for k, v in (root.pairs if root is not None else []) if k.value == "strokes"), None)
@@ -424,11 +425,20 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     return places
 
 
-def schema() -> None:
-    """Print the JSON Schema of the routine format."""
-    from headrub.routine import json_schema
+def schema(
+    output: Path = typer.Option(
+        None, "--output", "-o", metavar="PATH",
+        help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in; - for stdout) "
+        "and print where.",
+    ),
+) -> None:
+    """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
+    from headrub import schema_file
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    if output is None or str(output) == "-":
+        sys.stdout.write(schema_file.text())
+        return
+    typer.echo(str(schema_file.write(output)))
 
 
 def _user_path(name: str) -> Path:
@@ -461,6 +471,22 @@ def _read_source(path: Path) -> bytes:
         raise HeadrubError(f"cannot read {path}: {err.strerror or err}") from None
 
 
+def _with_schema_line(content: bytes) -> bytes:
+    """``content`` with a first line pointing editors at the schema, written first so the line never dangles.
+
+    When the schema cannot be written, the routine is still written, without the line, and a warning says why.
+    """
+    from headrub import schema_file
+    from headrub.errors import HeadrubError
+    from headrub.output import warn
+
+    try:
+        return schema_file.with_modeline(content, schema_file.write())
+    except HeadrubError as err:
+        warn(f"{err.message}; the routine is written without the line that points editors at it")
+        return content
+
+
 def new(
     name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
     from_routine: str = typer.Option(
@@ -488,7 +514,7 @@ def new(
     else:
         title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
         content = TEMPLATE.format(path=path, title=title).encode("utf-8")
-    _write_new(path, content)
+    _write_new(path, _with_schema_line(content))
     typer.echo(str(path))
 
 
@@ -564,7 +590,7 @@ def edit(
     if found.source == "user":
         path = found.path
     else:
-        copied = _read_source(found.path)
+        copied = _with_schema_line(_read_source(found.path))
         _write_new(path, copied)
     while True:
         try:
