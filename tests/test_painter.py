@@ -145,3 +145,14 @@ def test_start_and_stop_take_and_give_back_the_alternate_screen() -> None:
     painter.stop()
     painter.stop()  # twice is harmless
     assert out.getvalue().endswith(LEAVE) and out.getvalue().count(LEAVE) == 1
+
+
+def test_a_new_base_style_redraws_every_row() -> None:
+    console, out = terminal(40, 5)
+    console.no_color = False
+    painter = Painter(console)
+    painter.start()
+    painter.draw(Text("same words"), 40, 5)
+    before = len(out.getvalue())
+    painter.draw(Text("same words", style="bold"), 40, 5)
+    assert "\x1b[1m" in out.getvalue()[before:]

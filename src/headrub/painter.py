@@ -63,6 +63,7 @@ class Painter:
         self.console = console
         self._rows: list[Key] = []  # what each row shows now; empty: the screen is blank
         self._size: tuple[int, int] | None = None
+        self._base: str | Style = ""
         self._started = False
         self._styles: dict[tuple[object, object], Style] = {}  # base and span style → the style drawn
         self.bytes_written = 0
@@ -89,6 +90,9 @@ class Painter:
             self._size = (width, height)
             self._rows = []
             out.append(CLEAR)
+        if frame.style != self._base:  # every row is drawn in the frame's base style: all change
+            self._base = frame.style
+            self._rows = []
         rows = _lines(frame)[: max(0, height)]
         for number, key in enumerate(rows):
             if number < len(self._rows) and self._rows[number] == key:
