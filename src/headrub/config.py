@@ -11,11 +11,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from headrub import paths
 from headrub.errors import ConfigFileError, Problem
-from headrub.loader import Checker, suggest, type_name
-from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
+
+if TYPE_CHECKING:  # the YAML reader and checker load only when there is a file to read
+    from headrub.loader import Checker
+    from headrub.yamlnodes import Node, YamlProblem
 
 SOUNDS = ("bell", "chime", "none")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -72,6 +75,8 @@ def defaults() -> dict[str, Setting]:
 
 def _choice(checker: Checker, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
     """One of ``choices``, any letter case (``Monday`` is ``monday``)."""
+    from headrub.loader import suggest
+
     text = checker.text(node, field)
     if text is None:
         return None
@@ -83,6 +88,8 @@ def _choice(checker: Checker, node: Node, field: str, choices: tuple[str, ...]) 
 
 def _switch(checker: Checker, node: Node, field: str) -> bool | None:
     """A YAML boolean (``true``/``false``, also ``yes``/``no``, ``on``/``off``)."""
+    from headrub.loader import type_name
+
     if node.kind == "scalar" and isinstance(node.value, bool):
         return node.value
     checker.fail(node, field, f"expected true or false, found {type_name(node)}")
@@ -91,6 +98,8 @@ def _switch(checker: Checker, node: Node, field: str) -> bool | None:
 
 def _number(checker: Checker, node: Node, field: str) -> int | None:
     """A whole number within the setting's range."""
+    from headrub.loader import type_name
+
     low, high = NUMBERS[field]
     value = node.value if node.kind == "scalar" else None
     if not isinstance(value, int) or isinstance(value, bool):
@@ -114,6 +123,7 @@ def voice_problem(text: str) -> str | None:
 def voice_flag(text: str | None) -> str | None:
     """``--speech-voice``'s value, checked like the setting; raises ``UsageError`` when it cannot be a voice."""
     from headrub.errors import UsageError
+    from headrub.yamlnodes import quoted
 
     if text is None:
         return None
@@ -136,6 +146,8 @@ def _voice(checker: Checker, node: Node, field: str) -> str | None:
 
 def _quiet(checker: Checker, node: Node, field: str) -> Value | None:
     """``auto``, or a YAML boolean."""
+    from headrub.loader import type_name
+
     if node.kind == "scalar" and isinstance(node.value, bool):
         return node.value
     if node.kind == "scalar" and isinstance(node.value, str) and node.value.strip().lower() == "auto":
@@ -173,6 +185,9 @@ def _located(problem: YamlProblem, path: str) -> Problem:
 
 def load_text(text: str, path: str) -> dict[str, Setting]:
     """The settings from config YAML ``text`` over the defaults; raises ``ConfigFileError``."""
+    from headrub.loader import Checker
+    from headrub.yamlnodes import YamlProblem, parse
+
     try:
         root = parse(text)
     except YamlProblem as problem:
@@ -210,6 +225,10 @@ def load_config(path: Path | None = None) -> dict[str, Setting]:
     that is not a valid config, and never another exception for what the file holds.
     """
     file = path if path is not None else paths.config_file()
+    if not os.path.lexists(file):  # the usual case: the defaults, without loading the YAML reader
+        return defaults()
+    from headrub.yamlnodes import YamlProblem, decode
+
     shown = str(file)
     try:
         data = _read(file)
