@@ -7,12 +7,12 @@ import re
 
 import pyte
 import pytest
-from rich.console import Console
+from rich.color import ColorSystem
 from rich.text import Text
 
 from headrub.clock import FakeClock
 from headrub.display import render_frame
-from headrub.painter import ENTER, LEAVE, Painter
+from headrub.painter import ENTER, LEAVE, Painter, Screen
 from headrub.routine import Routine, Stroke
 from headrub.session import Session
 
@@ -27,11 +27,9 @@ ROUTINE = Routine(
 )
 
 
-def terminal(width: int, height: int, color: bool = True) -> tuple[Console, io.StringIO]:
+def terminal(width: int, height: int, color: bool = True) -> tuple[Screen, io.StringIO]:
     out = io.StringIO()
-    console = Console(file=out, width=width, height=height, force_terminal=True,
-                      color_system="truecolor" if color else None, legacy_windows=False)
-    return console, out
+    return Screen(out, size=(width, height), color_system="truecolor" if color else None), out
 
 
 def full_picture(frame: Text, width: int, height: int) -> list[str]:
@@ -156,3 +154,59 @@ def test_a_new_base_style_redraws_every_row() -> None:
     before = len(out.getvalue())
     painter.draw(Text("same words", style="bold"), 40, 5)
     assert "\x1b[1m" in out.getvalue()[before:]
+
+
+@pytest.mark.parametrize("width", [100, 40])
+def test_the_painter_draws_what_rich_prints(width: int) -> None:
+    """Characters and colours as Rich renders the same frame (read through pyte, colours included)."""
+    screen, out = terminal(width, 24)
+    screen.no_color = False
+    painter = Painter(screen)
+    painter.start()
+    frame = render_frame(Session(ROUTINE, FakeClock()).snapshot(), ROUTINE, width=width)
+    painter.draw(frame.copy(), width, 24)
+    mine = pyte.Screen(width, 24)
+    pyte.Stream(mine).feed(out.getvalue())
+    theirs_out = io.StringIO()
+    from rich.console import Console
+
+    Console(file=theirs_out, width=width, height=24, force_terminal=True, color_system="truecolor", no_color=False,
+            legacy_windows=False).print(frame.copy(), end="")
+    theirs = pyte.Screen(width + 1, 24)  # a column to spare: Rich ends each full row with a bare newline
+    pyte.Stream(theirs).feed(theirs_out.getvalue().replace("\n", "\r\n"))  # as the terminal driver does
+    for row in range(24):
+        for column in range(width):
+            a, b = mine.buffer[row][column], theirs.buffer[row][column]
+            assert (a.data, a.fg, a.bold, a.italics, a.reverse) == (b.data, b.fg, b.bold, b.italics, b.reverse), (row, column)
+
+
+def test_overlapping_styles_combine_as_rich_combines_them() -> None:
+    screen, out = terminal(30, 3)
+    screen.no_color = False
+    painter = Painter(screen)
+    painter.start()
+    line = Text("abcdefghij", style="italic")
+    line.stylize("bold", 2, 6)
+    line.stylize("magenta", 4, 8)
+    painter.draw(line, 30, 3)
+    mine = pyte.Screen(30, 3)
+    pyte.Stream(mine).feed(out.getvalue())
+    cells = [mine.buffer[0][i] for i in range(10)]
+    assert [c.bold for c in cells] == [False, False, True, True, True, True, False, False, False, False]
+    assert [c.fg for c in cells][3:9] == ["default", "magenta", "magenta", "magenta", "magenta", "default"]
+    assert all(c.italics for c in cells)
+
+
+def test_screen_finds_colours_and_size_as_rich_does() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert Screen(Tty(), environ={"TERM": "xterm-256color"}).color_system == ColorSystem.EIGHT_BIT
+    assert Screen(Tty(), environ={"TERM": "xterm", "COLORTERM": "truecolor"}).color_system == ColorSystem.TRUECOLOR
+    assert Screen(Tty(), environ={"TERM": "xterm"}).color_system == ColorSystem.STANDARD
+    assert Screen(Tty(), environ={"TERM": "dumb"}).color_system is None
+    assert Screen(io.StringIO(), environ={"TERM": "xterm-256color"}).color_system is None  # not a terminal
+    assert Screen(Tty(), environ={"NO_COLOR": "1"}).no_color
+    assert Screen(Tty(), environ={"COLUMNS": "123", "LINES": "45"}).size == (123, 45)
+    assert Screen(Tty(), environ={"TERM": "dumb"}).size == (80, 25)

@@ -9,19 +9,32 @@ clears the screen and draws every row again.
 
 The picture is the one Rich's full-screen ``Live`` drew: the frame's lines from the top-left
 corner, cropped to the terminal's width and height, the rest of the screen blank.
+
+No Rich ``Console`` is needed: ``Screen`` knows the terminal's size, its colours (found as Rich
+finds them) and its bell, and styles are rendered straight from the frame's spans. A session
+never imports ``rich.console``, so its first bell rings sooner and it holds less memory.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from bisect import bisect_right
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from functools import lru_cache
+from itertools import pairwise
+from typing import IO, TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.color import ColorSystem
+from rich.style import Style
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.style import Style
     from rich.text import Text
+
+# As Rich reads them: the part of $TERM after its last hyphen.
+_TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
+COLOR_SYSTEMS = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "truecolor": ColorSystem.TRUECOLOR}
 
 ENTER = "\x1b[?1049h\x1b[?25l\x1b[H"  # alternate screen, cursor hidden, top-left
 LEAVE = "\x1b[?25h\x1b[?1049l"  # cursor shown, back to the main screen
@@ -56,16 +69,92 @@ def _lines(frame: Text) -> list[Key]:
     return [(text, tuple(ranges)) for text, ranges in zip(texts, styled, strict=True)]
 
 
-class Painter:
-    """Draws frames on ``console``'s terminal, writing only what changed since the last one."""
+class Screen:
+    """The terminal a session draws on: its size, its colours and its bell, found as Rich finds them.
 
-    def __init__(self, console: Console) -> None:
-        self.console = console
+    ``size`` and ``color_system`` may be given (tests); otherwise the size is the terminal's
+    (``$COLUMNS``/``$LINES`` win, 80×25 when unknown) and the colours come from ``$COLORTERM``
+    and ``$TERM`` (none for ``TERM=dumb`` or a file that is not a terminal). ``NO_COLOR`` keeps
+    bold, dim and reverse but drops every colour.
+    """
+
+    def __init__(self, file: IO[str] | None = None, *, size: tuple[int, int] | None = None,
+                 color_system: str | None = "auto", no_color: bool | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.file = file if file is not None else sys.stdout
+        self._environ = os.environ if environ is None else environ
+        self._size = size
+        term = self._environ.get("TERM", "").strip().lower()
+        self._dumb = term in ("dumb", "unknown")
+        self.no_color = bool(self._environ.get("NO_COLOR")) if no_color is None else no_color
+        self.color_system: ColorSystem | None
+        if color_system == "auto":
+            self.color_system = self._detect(term)
+        else:
+            self.color_system = COLOR_SYSTEMS[color_system] if color_system else None
+
+    def _is_terminal(self) -> bool:
+        try:
+            return bool(self.file.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    def _detect(self, term: str) -> ColorSystem | None:
+        if self._dumb or not self._is_terminal():
+            return None
+        if self._environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
+            return ColorSystem.TRUECOLOR
+        return _TERM_COLORS.get(term.rpartition("-")[2], ColorSystem.STANDARD)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(columns, rows) now: a resize shows at the next frame."""
+        if self._size is not None:
+            return self._size
+        if self._dumb:
+            return 80, 25
+        width = height = 0
+        for fd in (0, 1, 2):
+            try:
+                width, height = os.get_terminal_size(fd)
+                break
+            except (AttributeError, ValueError, OSError):
+                continue
+        columns, lines = self._environ.get("COLUMNS", ""), self._environ.get("LINES", "")
+        width = int(columns) if columns.isdigit() else width
+        height = int(lines) if lines.isdigit() else height
+        return width or 80, height or 25
+
+    def bell(self) -> None:
+        """Ring the terminal's bell."""
+        self.file.write("\a")
+        self.file.flush()
+
+    def show_cursor(self, show: bool = True) -> None:
+        if self._is_terminal():
+            self.file.write("\x1b[?25h" if show else "\x1b[?25l")
+            self.file.flush()
+
+
+@lru_cache(maxsize=256)
+def _style(name: str) -> Style:
+    return Style.parse(name) if name else Style.null()
+
+
+def _as_style(style: object) -> Style:
+    return style if isinstance(style, Style) else _style(str(style))
+
+
+class Painter:
+    """Draws frames on ``screen``, writing only what changed since the last one."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
         self._rows: list[Key] = []  # what each row shows now; empty: the screen is blank
         self._size: tuple[int, int] | None = None
         self._base: str | Style = ""
         self._started = False
-        self._styles: dict[tuple[object, object], Style] = {}  # base and span style → the style drawn
+        self._styles: dict[tuple[object, tuple[object, ...]], Style] = {}  # base and spans → the style drawn
         self.bytes_written = 0
 
     def start(self) -> None:
@@ -98,13 +187,11 @@ class Painter:
             if number < len(self._rows) and self._rows[number] == key:
                 continue
             cells = cell_len(key[0])
-            text = self._ansi_fast(key, frame.style) if cells <= width else None
-            if text is None:  # too wide for the screen, or overlapping styles: Rich does it all
+            if cells > width:  # too wide for the screen: cropped by cells, as Rich crops
                 line = self._text(key, frame.style)
-                if cells > width:
-                    line.truncate(width, overflow="crop")
-                cells = line.cell_len
-                text = self._ansi(line)
+                line.truncate(width, overflow="crop")
+                key, cells = _lines(line)[0], line.cell_len
+            text = self._ansi(key, frame.style)
             # A row exactly as wide as the screen needs no clearing, and must not get it: on many
             # terminals an erase with the cursor parked past the last column erases that column.
             tail = "" if cells >= width else CLEAR_TO_EOL
@@ -124,57 +211,35 @@ class Painter:
         return Text(text, style=base, spans=[Span(start, end, style) for start, end, style in ranges],  # type: ignore[arg-type]
                     no_wrap=True, overflow="crop", end="")
 
-    def _ansi_fast(self, key: Key, base: str | Style) -> str | None:
-        """The line's escape sequences straight from its styled ranges, or None if they overlap.
+    def _ansi(self, key: Key, base: str | Style) -> str:
+        """The line's escape sequences, each piece in its base style plus the spans over it.
 
-        The same sequences Rich writes for such a line (each piece in its base-plus-span style),
+        The sequences Rich writes for such a line (``Text.render`` then ``Style.render``),
         without building ``Text`` and ``Segment`` objects for it.
         """
         text, ranges = key
-        parts: list[str] = []
-        position = 0
-        for start, end, style in ranges:
-            if start < position:
-                return None
-            if start > position:
-                parts.append(self._piece(text[position:start], base, None))
-            parts.append(self._piece(text[start:end], base, style))
-            position = end
-        if position < len(text):
-            parts.append(self._piece(text[position:], base, None))
-        return "".join(parts)
-
-    def _piece(self, text: str, base: str | Style, span: object) -> str:
-        style = self._styles.get((base, span))
-        if style is None:
-            console = self.console
-            style = console.get_style(base)
-            if span is not None:
-                style = style + (span if not isinstance(span, str) else console.get_style(span))  # type: ignore[operator]
-            if console.no_color:
-                style = style.without_color
-            self._styles[(base, span)] = style
-        return style.render(text, color_system=self.console._color_system) if style else text
-
-    def _ansi(self, line: Text) -> str:
-        """One line as the terminal's escape sequences, with the console's colours (or none)."""
-        console = self.console
-        segments = list(line.render(console))
-        color_system = console._color_system
-        if console.no_color and color_system:
-            from rich.segment import Segment
-
-            segments = list(Segment.remove_color(segments))
+        edges = sorted({0, len(text), *(e for start, end, _ in ranges for e in (start, end))})
         parts = []
-        for segment in segments:
-            text, style = segment.text, segment.style
-            if "\n" in text:
-                text = text.replace("\n", "")
-            parts.append(style.render(text, color_system=color_system) if style else text)
+        for start, end in pairwise(edges):
+            if start >= end:
+                continue
+            over = tuple(style for a, b, style in ranges if a <= start and b >= end)
+            parts.append(self._piece(text[start:end], base, over))
         return "".join(parts)
+
+    def _piece(self, text: str, base: str | Style, spans: tuple[object, ...]) -> str:
+        style = self._styles.get((base, spans))
+        if style is None:
+            style = _as_style(base)
+            for span in spans:
+                style = style + _as_style(span)
+            if self.screen.no_color:
+                style = style.without_color
+            self._styles[(base, spans)] = style
+        return style.render(text, color_system=self.screen.color_system) if style else text
 
     def _write(self, data: str) -> None:
-        file = self.console.file
+        file = self.screen.file
         file.write(data)
         file.flush()
         self.bytes_written += len(data)

@@ -29,10 +29,8 @@ from typing import IO, TYPE_CHECKING, Any
 from headrub.session import Event, EventKind, Session, Snapshot, State, Step
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from headrub.keys import RawKeys
-    from headrub.painter import Painter
+    from headrub.painter import Painter, Screen
     from headrub.routine import Routine
 
 # CONTRACT §4: how a signal ends a session (and Ctrl-\, SIGQUIT, like Ctrl-C: 128 + 3).
@@ -66,7 +64,7 @@ class Runner:
         *,
         on_event: Callable[[Event], None],
         on_beat: Callable[[], None] | None = None,
-        console: Console | None = None,
+        console: Screen | None = None,
         keys: RawKeys | None = None,
         out: IO[str] | None = None,
         lead_in: float = 0.0,

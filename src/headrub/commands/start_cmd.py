@@ -15,9 +15,8 @@ from headrub.commands.params import reads
 from headrub.completion import complete_routine_or_path
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from headrub.cues import Cues
+    from headrub.painter import Screen
     from headrub.routine import Routine
     from headrub.session import Session
 
@@ -266,12 +265,13 @@ def _settings(
     return settings
 
 
-def _cues(settings: dict[str, Any], live: bool, *, quiet: bool) -> tuple[Cues, Console | None]:
-    """The session's sounds and speech, and the console when the session will be drawn live."""
+def _cues(settings: dict[str, Any], live: bool, *, quiet: bool) -> tuple[Cues, Screen | None]:
+    """The session's sounds and speech, and the screen when the session will be drawn live."""
     from headrub.cues import Cues
-    from headrub.output import is_terminal, make_console, warn
+    from headrub.output import is_terminal, warn
+    from headrub.painter import Screen
 
-    console = make_console() if live else None
+    console = Screen() if live else None  # no Rich Console: the first bell rings sooner
 
     def bell() -> None:
         try:
@@ -349,7 +349,7 @@ def _say(stream: Any, line: str) -> None:
 
 def _run(
     routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *,
-    journal_it: bool, cues: Cues, console: Console | None, keyboard: bool,
+    journal_it: bool, cues: Cues, console: Screen | None, keyboard: bool,
 ) -> int:
     from datetime import timedelta
 
