@@ -53,12 +53,6 @@ def test_cli_imports_neither_rich_nor_yaml() -> None:
     assert loaded == {}, f"headrub.cli pulled in {sorted(loaded)}; headrub modules loaded by then: {loaded}"
 
 
-def test_sounds_and_the_painter_import_no_hashlib() -> None:
-    """The session's sound cache and painter leave hashlib (OpenSSL, about 3.6 MiB a session) unloaded."""
-    loaded = loaded_after(["headrub.cues", "headrub.wav", "headrub.painter", "headrub.runner"], ("hashlib",))
-    assert loaded == {}, f"hashlib was loaded; headrub modules loaded by then: {loaded}"
-
-
 def test_settings_without_a_config_file_load_no_yaml() -> None:
     """With no config.yaml, the settings are the defaults and the YAML reader is never loaded (journal, stats)."""
     code = "import sys; from headrub.config import effective; effective(); print('yaml' in sys.modules)"

@@ -139,8 +139,7 @@ def cache_key(notes: Sequence[Note], *, rate: int = RATE, volume: float = 1.0, f
     """A short hash of everything that decides the sound ``notes`` make with these settings.
 
     Every argument of ``synth_tone`` is in it, so a new setting added there belongs here too.
-    Two 32-bit checksums rather than hashlib: a cache of a few sounds needs no cryptography,
-    and importing OpenSSL would add about 3.5 MiB to every session.
+    Two 32-bit checksums: a cache of a few sounds needs no cryptographic hash.
     """
     settings = (SYNTH_VERSION, rate, SAMPLE_WIDTH, CHANNELS, PEAK, _FADE_OUT_S, float(volume), bool(fade))
     spec = repr((settings, [astuple(n) for n in notes])).encode()
