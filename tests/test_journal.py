@@ -111,7 +111,7 @@ def test_ids_sort_by_time() -> None:
     with time_machine.travel(T0 + timedelta(days=400), tick=False):
         later = journal.new_id()
     assert first < later
-    assert first[:10] == journal._base32(int(T0.timestamp() * 1000), 10)
+    assert first[:10] == journal.ids._base32(int(T0.timestamp() * 1000), 10)
 
 
 # --- entries ---------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_a_truncated_final_line_is_reported_and_the_rest_read(path: Path) -> Non
     """A crash mid-write leaves a torn last line: it is warned about by number, every earlier entry shows."""
     for note in "abc":
         journal.append(entry(note))
-    whole = journal._line_bytes(entry("torn"))
+    whole = journal.entries._line_bytes(entry("torn"))
     with path.open("ab") as handle:
         handle.write(whole[: len(whole) // 2])
     for window in (None, Window(T0 - timedelta(days=1), None, "x")):
@@ -327,7 +327,7 @@ def test_a_truncated_final_line_is_reported_and_the_rest_read(path: Path) -> Non
 def test_a_final_line_without_newline_that_is_whole_still_counts(path: Path) -> None:
     """A complete entry missing only its newline is read."""
     path.parent.mkdir(parents=True)
-    path.write_bytes(journal._line_bytes({**entry("x"), "logged_at": "2026-11-22T21:24:03Z"}).rstrip(b"\n"))
+    path.write_bytes(journal.entries._line_bytes({**entry("x"), "logged_at": "2026-11-22T21:24:03Z"}).rstrip(b"\n"))
     assert [e["note"] for e in journal.read_entries()] == ["x"]
     assert [e["note"] for e in journal.read_entries(None, Window(T0, None, "x"))] == ["x"]
 
@@ -375,9 +375,9 @@ def write_history(path: Path, start: datetime, days: int, per_day: int = 2) -> N
             moment = start + timedelta(hours=24 * i / per_day)
             made = {
                 **entry(f"n{i}", started=moment),
-                "logged_at": journal._utc_stamp(moment + timedelta(minutes=10)),
+                "logged_at": journal.entries._utc_stamp(moment + timedelta(minutes=10)),
             }
-            handle.write(journal._line_bytes(made))
+            handle.write(journal.entries._line_bytes(made))
 
 
 class CountingReader:
@@ -410,11 +410,11 @@ class CountingReader:
 
 def bytes_read_for_week(path: Path, monkeypatch: pytest.MonkeyPatch, now: datetime) -> int:
     """How many bytes read_entries reads for --week at ``now``."""
-    opener = journal._open_for_read
-    monkeypatch.setattr(journal, "_open_for_read", lambda p: CountingReader(opener(p)))
+    opener = journal.files._open_for_read
+    monkeypatch.setattr(journal.files, "_open_for_read", lambda p: CountingReader(opener(p)))
     CountingReader.total = 0
     journal.read_entries(None, make_window(week=True, now=now))
-    monkeypatch.setattr(journal, "_open_for_read", opener)
+    monkeypatch.setattr(journal.files, "_open_for_read", opener)
     return CountingReader.total
 
 
@@ -438,10 +438,10 @@ def test_lines_backward_handles_lines_longer_than_a_block(path: Path) -> None:
     data = b"first\n" + b"x" * 1000 + b"\n\nlast"
     path.write_bytes(data)
     with path.open("rb") as handle:
-        got = list(journal._lines_backward(handle, 7))
+        got = list(journal.reader._lines_backward(handle, 7))
     assert got == [(b"last", 1008), (b"", 1007), (b"x" * 1000, 6), (b"first", 0)]
     with path.open("rb") as handle:
-        assert list(journal._lines_backward(handle, 7))[::-1] == list(
+        assert list(journal.reader._lines_backward(handle, 7))[::-1] == list(
             zip(data.split(b"\n"), [0, 6, 1007, 1008], strict=True)
         )
 
@@ -530,7 +530,7 @@ def test_backward_scan_reports_the_same_line_numbers_as_a_forward_scan(
     """Warnings from a backward scan that reaches the start name exactly the lines a forward scan names."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "journal.jsonl"
-        good = journal._line_bytes({**entry("g"), "logged_at": "2026-11-22T21:24:03Z"}).rstrip(b"\n")
+        good = journal.entries._line_bytes({**entry("g"), "logged_at": "2026-11-22T21:24:03Z"}).rstrip(b"\n")
         lines = [good if k == "good" else b"oops" if k == "bad" else b"" for k in kinds]
         target.write_bytes(b"\n".join(lines) + (b"\n" if trailing_newline else b""))
         forward, backward = Warnings(), Warnings()

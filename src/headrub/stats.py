@@ -425,10 +425,12 @@ def _context() -> dict[str, Any]:
 
     from headrub import journal
 
+    if journal.__file__ is None:
+        raise OSError("no source file")
+    package = Path(journal.__file__).parent
     code = hashlib.sha256()
-    for module in (journal.__file__, __file__):
-        if module is None:
-            raise OSError("no source file")
+    for module in [*sorted(package.glob("*.py")), Path(__file__)]:
+        code.update(module.name.encode() + b"\0")
         with open(module, "rb") as handle:
             code.update(handle.read())
     return {

@@ -1,0 +1,187 @@
+"""Reading: every entry, or a window of them read backwards from the end, never writing."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+from headrub import timeutil
+from headrub.errors import JournalError
+from headrub.journal.checks import _Line, _parse, _version
+from headrub.journal.entries import FORMAT_VERSION, Entry
+from headrub.journal.files import _reason, _show, reading
+from headrub.paths import journal_file
+from headrub.timeutil import Window
+
+Warn = Callable[[str], None]
+
+BLOCK_SIZE = 64 * 1024
+SCAN_MARGIN = timedelta(days=1)
+
+
+def read_entries(
+    path: Path | None = None,
+    window: Window | None = None,
+    warn: Warn | None = None,
+    *,
+    block_size: int = BLOCK_SIZE,
+) -> list[Entry]:
+    """The entries whose ``started_at`` falls in ``window`` (all when None), in file order.
+
+    Lines that are not entries are skipped, each with one ``warn`` naming its line number; a
+    newer format version gives one warning and is read as far as understood. A missing journal
+    is empty. Nothing is ever written or created. An unreadable journal is a ``JournalError``.
+    """
+    target = Path(path) if path is not None else journal_file()
+    chosen = window or timeutil.EVERYTHING
+    cutoff = _cutoff(chosen)
+    try:
+        with reading(target) as handle:
+            if cutoff is None:
+                lines, problems = _scan_forward(handle)
+            else:
+                lines, problems = _scan_backward(handle, cutoff, block_size)
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
+    if warn is not None:
+        newest = max((_version(line.entry) for line in lines), default=FORMAT_VERSION)
+        report_problems(target, problems, newest, warn)
+    return [line.entry for line in lines if chosen.contains(line.started)]
+
+
+def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: int, warn: Warn) -> None:
+    """The reader's warnings: one per skipped line (number, reason), then one if ``newest`` is a newer format."""
+    for number, reason in problems:
+        warn(f"{_show(target)}:{number}: skipped a line that is not a journal entry ({reason})")
+    if newest > FORMAT_VERSION:
+        warn(
+            f"{_show(target)} has entries from a newer headrub (format v{newest}); "
+            "showing what this version understands"
+        )
+
+
+def _cutoff(window: Window) -> datetime | None:
+    """Where a backward scan may stop: a day before the window starts; None for a full scan."""
+    if window.since is None:
+        return None
+    try:
+        return window.since - SCAN_MARGIN
+    except OverflowError:
+        return None
+
+
+def _scan_forward(handle: IO[bytes]) -> tuple[list[_Line], list[tuple[int, str]]]:
+    lines: list[_Line] = []
+    problems: list[tuple[int, str]] = []
+    with _no_gc():
+        for number, raw in enumerate(handle, start=1):
+            parsed = _parse(raw)
+            if isinstance(parsed, str):
+                problems.append((number, parsed))
+            elif parsed is not None:
+                lines.append(parsed)
+    return lines, problems
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a scan builds many objects that hold no cycles.
+
+    Each new entry is a fresh dict, so a long scan otherwise triggers collections that walk every
+    entry read so far, a good part of the time on a large journal. Reference counting still frees
+    everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# How many entries in a row, all logged before a window's cutoff, end a backward scan.
+STOP_RUN = 16
+
+
+def _scan_backward(
+    handle: IO[bytes], cutoff: datetime, block_size: int
+) -> tuple[list[_Line], list[tuple[int, str]]]:
+    """Read lines from the end until ``STOP_RUN`` entries in a row were logged before ``cutoff``.
+
+    One old line is not enough to stop: a line logged while the clock was wrong, or appended from
+    another machine, must not hide the entries above it. Bad lines are counted from the end;
+    their line numbers come from the number of newlines before the last line read, counted
+    only when there is a bad line to report.
+    """
+    lines: list[_Line] = []
+    bad: list[tuple[int, str]] = []  # (index from the end, reason)
+    index = -1
+    anchor = 0  # byte offset where the last line read starts
+    old_in_a_row = 0
+    for raw, start in _lines_backward(handle, block_size):
+        index += 1
+        anchor = start
+        parsed = _parse(raw)
+        if isinstance(parsed, str):
+            bad.append((index, parsed))
+        elif parsed is not None:
+            lines.append(parsed)
+            old_in_a_row = old_in_a_row + 1 if parsed.logged is not None and parsed.logged < cutoff else 0
+            if old_in_a_row >= STOP_RUN:
+                break
+    lines.reverse()
+    if not bad:
+        return lines, []
+    anchor_number = _count_newlines(handle, anchor, block_size) + 1
+    return lines, [(anchor_number + index - k, reason) for k, reason in reversed(bad)]
+
+
+def _lines_backward(handle: IO[bytes], block_size: int) -> Iterator[tuple[bytes, int]]:
+    """Each line (without its newline) and its starting byte offset, from the last to the first."""
+    pos = handle.seek(0, os.SEEK_END)
+    if pos == 0:
+        return
+    rest = b""  # the start of a line whose beginning lies before ``pos``
+    at_end = True
+    while pos > 0:
+        step = min(block_size, pos)
+        pos -= step
+        handle.seek(pos)
+        data = handle.read(step) + rest
+        parts = data.split(b"\n")
+        starts = []
+        offset = pos
+        for part in parts:
+            starts.append(offset)
+            offset += len(part) + 1
+        last = len(parts) - 1
+        if at_end and last > 0 and parts[last] == b"":
+            last -= 1  # the file's final newline ends a line; it does not start one
+        at_end = False
+        for i in range(last, 0, -1):
+            yield parts[i], starts[i]
+        rest = parts[0]
+    yield rest, 0
+
+
+def _count_newlines(handle: IO[bytes], end: int, block_size: int) -> int:
+    """How many newlines the first ``end`` bytes hold."""
+    handle.seek(0)
+    count = 0
+    remaining = end
+    while remaining > 0:
+        block = handle.read(min(block_size * 16, remaining))
+        if not block:
+            break
+        count += block.count(b"\n")
+        remaining -= len(block)
+    return count
+
