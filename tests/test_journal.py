@@ -25,7 +25,7 @@ from headrub.timeutil import EVERYTHING, Window, make_window
 
 CONTRACT_KEYS = [
     "v", "id", "routine", "title", "started_at", "ended_at", "planned_s", "active_s", "completed",
-    "strokes_done", "strokes_total", "tension_before", "tension_after", "note", "source",
+    "strokes_done", "strokes_total", "strokes_skipped", "tension_before", "tension_after", "note", "source",
 ]  # fmt: skip
 T0 = datetime(2026, 11, 22, 21, 14, 3, tzinfo=UTC)
 

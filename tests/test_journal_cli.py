@@ -402,6 +402,8 @@ def test_stats_json_has_exactly_the_contract_keys(week_of_sessions: None) -> Non
     assert result.exit_code == 0
     assert data == {
         "sessions": 4,
+        "completed_sessions": 3,
+        "strokes_skipped": 0,
         "minutes": 30.1,
         "days_this_week": 3,
         "days_this_month": 4,
@@ -426,7 +428,7 @@ def test_stats_plain_text(week_of_sessions: None) -> None:
     out = run("stats").stdout
     assert "\x1b" not in out
     assert out.splitlines()[:6] == [
-        "sessions so far: 4",
+        "sessions so far: 4 (3 completed)",
         "minutes: 30.1",
         "days this week: 3",
         "days this month: 4",
@@ -494,3 +496,21 @@ def test_week_start_from_the_config_moves_the_week(isolated_dirs: tuple[Path, Pa
     (isolated_dirs[0] / "config.yaml").write_text("week_start: sunday\n")
     assert "sunday-rub" in run("journal", "--week", "--json").stdout
     assert json.loads(run("stats", "--json").stdout)["days_this_week"] == 1
+
+
+def test_a_session_skipped_through_shows_as_skipped_not_completed(isolated_dirs: tuple[Path, Path]) -> None:
+    """An entry that reached its end by skipping reads "0/3 done, 3 skipped"; one stopped with skips says both."""
+    moment = datetime(2026, 11, 19, 7, 0, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        for done, skipped in ((0, 3), (1, 1)):
+            journal.append(
+                journal.make_entry(
+                    routine="wake-up", started_at=moment, ended_at=moment, active_s=2, completed=False,
+                    strokes_done=done, strokes_total=3, strokes_skipped=skipped,
+                )
+            )  # fmt: skip
+    out = run("journal").stdout
+    assert "0/3 done, 3 skipped" in out and "stopped at 1/3, 1 skipped" in out
+    assert "completed" not in out
+    data = json.loads(run("stats", "--json").stdout)
+    assert (data["completed_sessions"], data["strokes_skipped"]) == (0, 4)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from headrub.stats import compute_stats, current_streak, longest_streak, per_routine
 
 KEYS = {
-    "sessions", "minutes", "days_this_week", "days_this_month",
+    "sessions", "completed_sessions", "strokes_skipped", "minutes", "days_this_week", "days_this_month",
     "current_streak_days", "longest_streak_days", "routines",
 }  # fmt: skip
 NOW = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # a Thursday
@@ -173,8 +173,11 @@ def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: in
             r["routine"],
         )
     )
+    skipped = (entry.get("strokes_skipped") for entry in entries)
     return {
         "sessions": len(entries),
+        "completed_sessions": sum(1 for entry in entries if entry.get("completed") is True),
+        "strokes_skipped": sum(n for n in skipped if type(n) is int and n > 0),
         "minutes": round(sum(active_seconds(entry) for entry in entries) / 60, 1),
         "days_this_week": sum(1 for day in days if week_from <= day <= today),
         "days_this_month": sum(
@@ -267,3 +270,12 @@ def test_aggregates_merge_and_survive_json(first: list[dict[str, Any]], second: 
     }
     again = Aggregate.from_json(json.loads(json.dumps(whole.to_json())))
     assert same(finish(again, NOW), one)
+
+
+def test_sessions_skipped_through_are_counted_apart() -> None:
+    """completed_sessions counts only entries that say completed; strokes_skipped adds up what was skipped."""
+    done = {**e(d(19)), "completed": True, "strokes_skipped": 0}
+    skipped = {**e(d(19)), "completed": False, "strokes_done": 0, "strokes_total": 3, "strokes_skipped": 3}
+    old = e(d(18))  # written before strokes_skipped existed
+    result = compute_stats([done, skipped, old], NOW)
+    assert (result["sessions"], result["completed_sessions"], result["strokes_skipped"]) == (3, 1, 3)

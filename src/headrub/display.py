@@ -80,6 +80,7 @@ def summary_line(session: Session, routine: Routine) -> str:
     return (
         f"{word}: {routine.name}, {active} of {format_clock(session.planned_seconds)}, "
         f"{session.strokes_done}/{session.strokes_total} strokes"
+        + (f", {session.strokes_skipped} skipped" if session.strokes_skipped else "")
     )
 
 

@@ -45,7 +45,7 @@ from headrub.timeutil import week_start_date
 _COMPENSATED = sum([1e100, 1.0, -1e100]) == 1.0
 
 CACHE_NAME = "stats-cache.json"
-CACHE_FORMAT = 1  # bump when what the cache holds, or how a line is read or counted, changes
+CACHE_FORMAT = 2  # bump when what the cache holds, or how a line is read or counted, changes
 CACHE_MODE = 0o600
 _CHUNK = 1 << 20
 
@@ -119,6 +119,8 @@ class Aggregate:
     seconds: RunningSum = field(default_factory=RunningSum)
     days: set[date] = field(default_factory=set)
     routines: dict[str, RoutineTotals] = field(default_factory=dict)
+    completed: int = 0  # sessions that reached their end with no stroke skipped
+    skipped: int = 0  # strokes skipped before half their time ran
 
     def add(self, entry: Entry, day: date | None = None) -> None:
         """Fold in one entry (``day``: its session day, when the caller already has it)."""
@@ -128,6 +130,11 @@ class Aggregate:
         name = str(entry.get("routine"))
         self.sessions += 1
         self.seconds.add(seconds)
+        if entry.get("completed") is True:
+            self.completed += 1
+        skipped = entry.get("strokes_skipped")
+        if type(skipped) is int and skipped > 0:
+            self.skipped += skipped
         totals = self.routines.get(name)
         if totals is None:
             totals = self.routines[name] = RoutineTotals()
@@ -146,6 +153,8 @@ class Aggregate:
         folds appended entries into the cached aggregate with ``add`` instead.
         """
         self.sessions += other.sessions
+        self.completed += other.completed
+        self.skipped += other.skipped
         self.seconds.add(other.seconds.value())
         self.days |= other.days
         for name, theirs in other.routines.items():
@@ -167,12 +176,16 @@ class Aggregate:
                 name: RoutineTotals(t.sessions, t.seconds.copy(), t.change_sum, t.change_count)
                 for name, t in self.routines.items()
             },
+            self.completed,
+            self.skipped,
         )
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: days as ISO dates, float sums as their exact running state."""
         return {
             "sessions": self.sessions,
+            "completed": self.completed,
+            "skipped": self.skipped,
             "seconds": self.seconds.to_json(),
             "days": sorted(day.isoformat() for day in self.days),
             "routines": {
@@ -195,6 +208,8 @@ class Aggregate:
         _expect(isinstance(days, list) and all(type(day) is str for day in days))
         _expect(isinstance(routines, dict))
         result = cls(_count(data["sessions"]), RunningSum.from_json(data["seconds"]))
+        result.completed = _count(data["completed"])
+        result.skipped = _count(data["skipped"])
         result.days = {date.fromisoformat(day) for day in days}
         for name, totals in routines.items():
             _expect(isinstance(totals, dict))
@@ -239,6 +254,8 @@ def finish(totals: Aggregate, now: datetime, week_start: int = 0) -> dict[str, A
     week_from = week_start_date(today, week_start)
     return {
         "sessions": totals.sessions,
+        "completed_sessions": totals.completed,
+        "strokes_skipped": totals.skipped,
         "minutes": round(totals.seconds.value() / 60, 1),
         "days_this_week": sum(1 for day in days if week_from <= day <= today),
         "days_this_month": sum(

@@ -35,6 +35,7 @@ CSV_FIELDS = (
     "completed",
     "strokes_done",
     "strokes_total",
+    "strokes_skipped",
     "tension_before",
     "tension_after",
     "note",
@@ -140,13 +141,17 @@ def _number(value: float) -> str:
 
 
 def _result(entry: Entry) -> str:
-    """``completed`` or ``stopped at k/n``."""
+    """``completed``, ``stopped at k/n``, or either with ``, s skipped`` (strokes skipped short)."""
+    done, total, skipped = entry.get("strokes_done"), entry.get("strokes_total"), entry.get("strokes_skipped")
+    skipped = skipped if type(skipped) is int and skipped > 0 else 0
+    skips = f", {skipped} skipped" if skipped else ""
     if entry.get("completed") is not False:
-        return "completed"
-    done, total = entry.get("strokes_done"), entry.get("strokes_total")
-    if isinstance(done, int) and isinstance(total, int):
-        return f"stopped at {done}/{total}"
-    return "stopped"
+        return "completed" + skips
+    if type(done) is int and type(total) is int:
+        if skips and done + skipped == total:
+            return f"{done}/{total} done{skips}"  # reached the end by skipping
+        return f"stopped at {done}/{total}{skips}"
+    return "stopped" + skips
 
 
 def _tension(entry: Entry) -> str:
@@ -529,12 +534,13 @@ def _days(count: int) -> str:
 def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
     """The stats without ANSI."""
     lines = [
-        f"sessions {window.label}: {result['sessions']}",
+        f"sessions {window.label}: {result['sessions']} ({result['completed_sessions']} completed)",
         f"minutes: {result['minutes']:.1f}",
         f"days this week: {result['days_this_week']}",
         f"days this month: {result['days_this_month']}",
         f"current streak: {_days(result['current_streak_days'])}",
         f"longest streak: {_days(result['longest_streak_days'])}",
+        f"strokes skipped: {result['strokes_skipped']}",
         "what works for you (average tension change, best first):",
     ]
     for row in result["routines"]:
@@ -575,7 +581,8 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
     console = make_console()
     summary = Text()
     summary.append(f"{result['sessions']}", style="bold")
-    summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label} · ")
+    summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label}")
+    summary.append(f" ({result['completed_sessions']} completed, {result['strokes_skipped']} strokes skipped) · ")
     summary.append(f"{result['minutes']:.1f}", style="bold")
     summary.append(" minutes\n")
     summary.append(

@@ -95,6 +95,7 @@ _V1_FIELDS = (
     ("active_s", _SECONDS, False),
     ("completed", _FLAG, False),
     ("strokes_done", _COUNT, True),
+    ("strokes_skipped", _COUNT, True),
     ("strokes_total", _COUNT, True),
     ("tension_before", _TENSION, True),
     ("tension_after", _TENSION, True),
@@ -152,6 +153,9 @@ def _plain_v1(value: dict[str, Any]) -> bool:
     if item is not None and type(item) is not str:
         return False
     item = get("strokes_done")
+    if item is not None and not (type(item) is int and item >= 0):
+        return False
+    item = get("strokes_skipped")
     if item is not None and not (type(item) is int and item >= 0):
         return False
     item = get("strokes_total")
