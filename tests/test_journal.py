@@ -169,7 +169,9 @@ def test_append_adds_logged_at_and_writes_one_line(path: Path) -> None:
     assert stored["logged_at"] == "2026-11-22T21:24:03Z"
     assert list(stored)[-1] == "logged_at"
     assert path.read_bytes().count(b"\n") == 1
-    assert json.loads(path.read_bytes()) == stored
+    written = json.loads(path.read_bytes())
+    assert (written.pop("line_at"), written.pop("latest_start")) == (0, "2026-11-22T21:14:03+00:00")
+    assert written == stored
 
 
 def test_append_replaces_a_logged_at_given_by_the_caller(path: Path) -> None:
@@ -340,7 +342,7 @@ def test_append_after_a_torn_tail_starts_a_fresh_line(path: Path) -> None:
     stored = journal.append(entry("b"))
     lines = lines_of(path)
     assert lines[-1] == b"" and lines[1] == b'{"v": 1, "id": "01J'
-    assert json.loads(lines[2]) == stored
+    assert journal.strip(json.loads(lines[2])) == stored
     warnings = Warnings()
     assert [e["note"] for e in journal.read_entries(None, None, warnings)] == ["a", "b"]
     assert len(warnings) == 1 and ":2:" in warnings[0]
@@ -369,15 +371,11 @@ def test_entry_accessors_tolerate_odd_values() -> None:
 
 def write_history(path: Path, start: datetime, days: int, per_day: int = 2) -> None:
     """A journal of ``per_day`` sessions a day for ``days`` days, logged as they happened (fast, no fsync)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as handle:
-        for i in range(days * per_day):
-            moment = start + timedelta(hours=24 * i / per_day)
-            made = {
-                **entry(f"n{i}", started=moment),
-                "logged_at": journal.entries._utc_stamp(moment + timedelta(minutes=10)),
-            }
-            handle.write(journal.entries._line_bytes(made))
+    lines = []
+    for i in range(days * per_day):
+        moment = start + timedelta(hours=24 * i / per_day)
+        lines.append({**entry(f"n{i}", started=moment), "logged_at": journal.entries._utc_stamp(moment + timedelta(minutes=10))})
+    journal.append_lines(lines, path)
 
 
 class CountingReader:

@@ -42,7 +42,7 @@ def add(*args: str, at_time: datetime = NOW) -> Any:
 
 def stored() -> list[dict[str, Any]]:
     """Every line of the journal, parsed."""
-    return [json.loads(line) for line in journal_file().read_text(encoding="utf-8").splitlines() if line]
+    return [journal.strip(json.loads(line)) for line in journal_file().read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture

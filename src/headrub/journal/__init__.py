@@ -8,13 +8,15 @@ window (less a day's margin for clock changes), so its cost does not grow with t
 
 The package's modules, each small: ``ids`` (new ids), ``entries`` (building an entry and reading
 its fields), ``checks`` (whether a line is an entry), ``files`` (opening, modes and locks),
-``appending`` and ``reader`` (every entry, or a window).
+``corrections`` (edits and deletions, and folding them in), ``appending`` and ``reader``
+(every entry, or a window).
 """
 
 from __future__ import annotations
 
-from headrub.journal.appending import append
-from headrub.journal.checks import entry_version, parse_line
+from headrub.journal.appending import append, append_lines
+from headrub.journal.checks import Line, entry_version, parse, parse_line
+from headrub.journal.corrections import make_correction, strip
 from headrub.journal.entries import (
     FORMAT_VERSION,
     SOURCES,
@@ -30,31 +32,35 @@ from headrub.journal.entries import (
 )
 from headrub.journal.files import FILE_MODE, FOLDER_MODE, reading
 from headrub.journal.ids import new_id
-from headrub.journal.reader import BLOCK_SIZE, SCAN_MARGIN, STOP_RUN, Warn, read_entries, report_problems
+from headrub.journal.reader import BLOCK_SIZE, Warn, fold_lines, read_entries, report_problems
 
 __all__ = [
     "BLOCK_SIZE",
     "FILE_MODE",
     "FOLDER_MODE",
     "FORMAT_VERSION",
-    "SCAN_MARGIN",
     "SOURCES",
-    "STOP_RUN",
     "TENSION_RANGE",
     "Entry",
+    "Line",
     "Warn",
     "active_seconds",
     "append",
+    "append_lines",
     "check_tension",
     "entry_json",
     "entry_version",
+    "fold_lines",
+    "make_correction",
     "make_entry",
     "new_id",
+    "parse",
     "parse_instant",
     "parse_line",
     "read_entries",
     "reading",
     "report_problems",
     "started_at",
+    "strip",
     "tension_change",
 ]

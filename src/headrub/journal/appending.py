@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import errno
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, Any, cast
 
 from headrub import timeutil
 from headrub.errors import JournalError
-from headrub.journal.entries import Entry, _line_bytes, _utc_stamp
+from headrub.journal.checks import _parse, trusted_bound
+from headrub.journal.corrections import BOOKKEEPING
+from headrub.journal.entries import Entry, _line_bytes, _utc_stamp, parse_instant
 from headrub.journal.files import _ensure_folder, _fsync_folder, _locked, _open_for_append, _reason, _show
+from headrub.journal.reader import BLOCK_SIZE, _lines_backward
 from headrub.paths import journal_file
 
 
@@ -20,18 +25,32 @@ def append(entry: Entry, path: Path | None = None) -> Entry:
     file is then as it was (or, after a partial write on a full disk, ends in a torn line that
     the next append steps over).
     """
-    target = Path(path) if path is not None else journal_file()
     stored = {key: value for key, value in entry.items() if key != "logged_at"}
     stored["logged_at"] = _utc_stamp(timeutil.now_utc())
-    data = _line_bytes(stored)
+    append_lines([stored], path)
+    return stored
+
+
+def append_lines(lines: list[dict[str, Any]], path: Path | None = None) -> None:
+    """Append whole lines (entries or corrections, ``logged_at`` already set) in one write.
+
+    Each line is given its bookkeeping: the byte offset it is written at (``line_at``) and the
+    latest ``started_at`` of itself and every line before it (``latest_start``), which lets a
+    windowed read stop early (``reader._scan_backward``).
+    """
+    target = Path(path) if path is not None else journal_file()
     try:
         _ensure_folder(target.parent)
         fd, created = _open_for_append(target)
         try:
-            with _locked(fd):
-                if _ends_torn(fd):
-                    data = b"\n" + data  # a crash left half a line: do not let it swallow this one
-                _write_all(fd, data)
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                known = _latest_before(handle, os.fstat(fd).st_size, None)  # the slow part, unlocked
+                with _locked(fd):
+                    size = os.fstat(fd).st_size
+                    latest = _latest_before(handle, size, known)
+                    torn = _ends_torn(fd)
+                    data = _encode(lines, size + torn, latest[1])
+                    _write_all(fd, b"\n" + data if torn else data)  # a torn tail must not swallow this
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -39,7 +58,83 @@ def append(entry: Entry, path: Path | None = None) -> Entry:
             _fsync_folder(target.parent)
     except OSError as err:
         raise JournalError(f"cannot write to the journal {_show(target)}: {_reason(err)}") from None
-    return stored
+
+
+def _encode(lines: list[dict[str, Any]], offset: int, latest: datetime | None) -> bytes:
+    """The lines as bytes, each with its ``line_at`` and ``latest_start``."""
+    out = []
+    for line in lines:
+        started = parse_instant(line.get("started_at"))
+        if started is not None and (latest is None or started > latest):
+            latest = started
+        stored = {key: value for key, value in line.items() if key not in BOOKKEEPING}
+        if latest is not None:
+            stored["line_at"] = offset
+            stored["latest_start"] = latest.astimezone(UTC).isoformat()
+        data = _line_bytes(stored)
+        out.append(data)
+        offset += len(data)
+    return b"".join(out)
+
+
+Known = tuple[int, datetime | None]  # (bytes covered, the latest started_at within them)
+
+
+def _latest_before(handle: IO[bytes], end: int, known: Known | None) -> Known:
+    """The latest ``started_at`` of the lines in the first ``end`` bytes.
+
+    The last line that is an entry or correction says it, if it is trusted; otherwise every line
+    is read, from where ``known`` (an earlier answer for a prefix) left off.
+    """
+    for raw, start in _lines_backward(cast(IO[bytes], _Bounded(handle, end)), BLOCK_SIZE):
+        parsed = _parse(raw)
+        if parsed is None or isinstance(parsed, str):
+            continue  # not an entry: nothing to bound
+        bound = trusted_bound(parsed, start)
+        if bound is not None:
+            return end, bound
+        break
+    else:
+        return end, None
+    covered, latest = (0, None) if known is None or known[0] > end else known
+    handle.seek(covered)
+    remaining = end - covered
+    for raw in handle:
+        if remaining <= 0:
+            break
+        remaining -= len(raw)
+        if remaining < 0:
+            raw = raw[:remaining]
+        parsed = _parse(raw)
+        if parsed is not None and not isinstance(parsed, str) and (latest is None or parsed.started > latest):
+            latest = parsed.started
+    return _line_start(handle, end), latest
+
+
+def _line_start(handle: IO[bytes], end: int) -> int:
+    """Where the line holding byte ``end - 1`` would end: ``end`` if it ends a line, else its start."""
+    if end == 0:
+        return 0
+    handle.seek(max(0, end - BLOCK_SIZE))
+    block = handle.read(min(BLOCK_SIZE, end))
+    cut = block.rfind(b"\n")
+    return end if cut == len(block) - 1 else end - len(block) + cut + 1
+
+
+class _Bounded:
+    """A read-only view of a file's first ``end`` bytes, for ``_lines_backward``."""
+
+    def __init__(self, handle: IO[bytes], end: int) -> None:
+        self.handle, self.end = handle, end
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == os.SEEK_END:
+            return self.handle.seek(self.end)
+        return self.handle.seek(offset)
+
+    def read(self, size: int = -1) -> bytes:
+        left = self.end - self.handle.tell()
+        return self.handle.read(left if size < 0 else min(size, left))
 
 
 def _ends_torn(fd: int) -> bool:

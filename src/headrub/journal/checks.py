@@ -8,16 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from headrub.journal.corrections import correction_problem, is_correction
 from headrub.journal.entries import FORMAT_VERSION, Entry, _is_count, _is_number, parse_instant
 
 
 @dataclass
-class _Line:
-    """A parsed entry with the two instants the reader needs."""
+class Line:
+    """A parsed line: an entry, or a correction (``is_correction``), with the instants readers need."""
 
     entry: Entry
     started: datetime
     logged: datetime | None
+    is_correction: bool = False
+
+
+_Line = Line
 
 
 def _reject_constant(name: str) -> Any:
@@ -58,6 +63,8 @@ def _parse(raw: bytes) -> _Line | str | None:
         return "not valid JSON; cut short by a crash, or edited by hand"
     if not isinstance(value, dict):
         return "not a JSON object"
+    if is_correction(value):
+        return _correction(value)
     problem = _entry_problem(value)
     if problem is not None:
         return problem
@@ -69,6 +76,39 @@ def _parse(raw: bytes) -> _Line | str | None:
     if logged is None and logged_text is not None and _version(value) == FORMAT_VERSION:
         return "logged_at is not a date-time"
     return _Line(value, started, logged)
+
+
+def _correction(value: dict[str, Any]) -> Line | str:
+    problem = correction_problem(value)
+    if problem is not None:
+        return problem
+    started = parse_instant(value["started_at"])
+    if started is None:
+        return "started_at is not a date-time"
+    logged_text = value.get("logged_at")
+    logged = parse_instant(logged_text, naive_is_utc=True) if isinstance(logged_text, str) else None
+    return Line(value, started, logged, True)
+
+
+def parse(raw: bytes) -> Line | str | None:
+    """One line as an entry or correction, the reason it is neither, or None for a blank line."""
+    return _parse(raw)
+
+
+def trusted_bound(line: Line, offset: int) -> datetime | None:
+    """The latest ``started_at`` up to this line, if the line says so where headrub wrote it.
+
+    A line records the byte offset it was written at (``line_at``) and the latest ``started_at``
+    of itself and every line before it (``latest_start``). Only when ``line_at`` is the line's
+    offset now is the claim believed: a line copied, concatenated or moved is just a line.
+    """
+    value = line.entry
+    if value.get("line_at") != offset or type(value.get("line_at")) is not int:
+        return None
+    latest = parse_instant(value.get("latest_start"), naive_is_utc=True)
+    if latest is None or latest < line.started:
+        return None
+    return latest
 
 
 def _version(entry: Entry) -> int:

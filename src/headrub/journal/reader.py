@@ -6,14 +6,15 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from headrub import timeutil
 from headrub.errors import JournalError
-from headrub.journal.checks import _Line, _parse, _version
-from headrub.journal.entries import FORMAT_VERSION, Entry
+from headrub.journal.checks import Line, _parse, _version, trusted_bound
+from headrub.journal.corrections import fold
+from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
 from headrub.journal.files import _reason, _show, reading
 from headrub.paths import journal_file
 from headrub.timeutil import Window
@@ -21,7 +22,6 @@ from headrub.timeutil import Window
 Warn = Callable[[str], None]
 
 BLOCK_SIZE = 64 * 1024
-SCAN_MARGIN = timedelta(days=1)
 
 
 def read_entries(
@@ -31,21 +31,22 @@ def read_entries(
     *,
     block_size: int = BLOCK_SIZE,
 ) -> list[Entry]:
-    """The entries whose ``started_at`` falls in ``window`` (all when None), in file order.
+    """The entries whose ``started_at`` falls in ``window`` (all when None), as corrected, in file order.
 
-    Lines that are not entries are skipped, each with one ``warn`` naming its line number; a
-    newer format version gives one warning and is read as far as understood. A missing journal
-    is empty. Nothing is ever written or created. An unreadable journal is a ``JournalError``.
+    Each id shows once; corrections and deletions are folded in (``corrections.fold``). Lines
+    that are neither entries nor corrections are skipped, each with one ``warn`` naming its line
+    number; a newer format version gives one warning and is read as far as understood. A
+    missing journal is empty. Nothing is ever written or created. An unreadable journal is a
+    ``JournalError``.
     """
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
-    cutoff = _cutoff(chosen)
     try:
         with reading(target) as handle:
-            if cutoff is None:
+            if chosen.since is None:
                 lines, problems = _scan_forward(handle)
             else:
-                lines, problems = _scan_backward(handle, cutoff, block_size)
+                lines, problems = _scan_backward(handle, chosen.since, block_size)
     except FileNotFoundError:
         return []
     except OSError as err:
@@ -53,7 +54,15 @@ def read_entries(
     if warn is not None:
         newest = max((_version(line.entry) for line in lines), default=FORMAT_VERSION)
         report_problems(target, problems, newest, warn)
-    return [line.entry for line in lines if chosen.contains(line.started)]
+    return [entry for entry in fold_lines(lines) if chosen.contains(started_at(entry))]
+
+
+def fold_lines(lines: list[Line]) -> list[Entry]:
+    """The entries of ``lines`` as corrected (``corrections.fold``)."""
+    entries = [line.entry for line in lines if not line.is_correction]
+    if len(entries) == len(lines):
+        return fold(entries, [])
+    return fold(entries, [line.entry for line in lines if line.is_correction])
 
 
 def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: int, warn: Warn) -> None:
@@ -67,18 +76,8 @@ def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: i
         )
 
 
-def _cutoff(window: Window) -> datetime | None:
-    """Where a backward scan may stop: a day before the window starts; None for a full scan."""
-    if window.since is None:
-        return None
-    try:
-        return window.since - SCAN_MARGIN
-    except OverflowError:
-        return None
-
-
-def _scan_forward(handle: IO[bytes]) -> tuple[list[_Line], list[tuple[int, str]]]:
-    lines: list[_Line] = []
+def _scan_forward(handle: IO[bytes]) -> tuple[list[Line], list[tuple[int, str]]]:
+    lines: list[Line] = []
     problems: list[tuple[int, str]] = []
     with _no_gc():
         for number, raw in enumerate(handle, start=1):
@@ -107,25 +106,22 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-# How many entries in a row, all logged before a window's cutoff, end a backward scan.
-STOP_RUN = 16
-
-
 def _scan_backward(
-    handle: IO[bytes], cutoff: datetime, block_size: int
-) -> tuple[list[_Line], list[tuple[int, str]]]:
-    """Read lines from the end until ``STOP_RUN`` entries in a row were logged before ``cutoff``.
+    handle: IO[bytes], since: datetime, block_size: int
+) -> tuple[list[Line], list[tuple[int, str]]]:
+    """Read lines from the end until one proves that no line before it started at or after ``since``.
 
-    One old line is not enough to stop: a line logged while the clock was wrong, or appended from
-    another machine, must not hide the entries above it. Bad lines are counted from the end;
+    That proof is a trusted bound (``checks.trusted_bound``): the latest ``started_at`` up to a
+    line that headrub wrote where it still is. Lines without one (hand-made, merged by hand, from
+    an older headrub) never stop the scan, so no entry is ever hidden; on a journal headrub wrote,
+    the scan stops at the first line before the window. Bad lines are counted from the end;
     their line numbers come from the number of newlines before the last line read, counted
     only when there is a bad line to report.
     """
-    lines: list[_Line] = []
+    lines: list[Line] = []
     bad: list[tuple[int, str]] = []  # (index from the end, reason)
     index = -1
     anchor = 0  # byte offset where the last line read starts
-    old_in_a_row = 0
     for raw, start in _lines_backward(handle, block_size):
         index += 1
         anchor = start
@@ -134,9 +130,10 @@ def _scan_backward(
             bad.append((index, parsed))
         elif parsed is not None:
             lines.append(parsed)
-            old_in_a_row = old_in_a_row + 1 if parsed.logged is not None and parsed.logged < cutoff else 0
-            if old_in_a_row >= STOP_RUN:
-                break
+            if parsed.started < since:
+                bound = trusted_bound(parsed, start)
+                if bound is not None and bound < since:
+                    break
     lines.reverse()
     if not bad:
         return lines, []
@@ -145,17 +142,29 @@ def _scan_backward(
 
 
 def _lines_backward(handle: IO[bytes], block_size: int) -> Iterator[tuple[bytes, int]]:
-    """Each line (without its newline) and its starting byte offset, from the last to the first."""
+    """Each line (without its newline) and its starting byte offset, from the last to the first.
+
+    Linear in the bytes read: the pieces of a line longer than a block are kept in a list and
+    joined once, when its start is found.
+    """
     pos = handle.seek(0, os.SEEK_END)
     if pos == 0:
         return
-    rest = b""  # the start of a line whose beginning lies before ``pos``
+    pieces: list[bytes] = []  # the end of a line whose beginning lies before ``pos``, last piece first
     at_end = True
     while pos > 0:
         step = min(block_size, pos)
         pos -= step
         handle.seek(pos)
-        data = handle.read(step) + rest
+        data = handle.read(step)
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            pieces.append(data)
+            continue
+        if pieces:
+            pieces.append(data[cut + 1 :])
+            data = data[: cut + 1] + b"".join(reversed(pieces))
+            pieces = []
         parts = data.split(b"\n")
         starts = []
         offset = pos
@@ -168,8 +177,8 @@ def _lines_backward(handle: IO[bytes], block_size: int) -> Iterator[tuple[bytes,
         at_end = False
         for i in range(last, 0, -1):
             yield parts[i], starts[i]
-        rest = parts[0]
-    yield rest, 0
+        pieces = [parts[0]]
+    yield b"".join(reversed(pieces)), 0
 
 
 def _count_newlines(handle: IO[bytes], end: int, block_size: int) -> int:
