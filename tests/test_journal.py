@@ -405,6 +405,9 @@ class CountingReader:
     def seek(self, offset: int, whence: int = 0) -> int:
         return self.handle.seek(offset, whence)
 
+    def tell(self) -> int:
+        return self.handle.tell()
+
 
 def bytes_read_for_week(path: Path, monkeypatch: pytest.MonkeyPatch, now: datetime) -> int:
     """How many bytes read_entries reads for --week at ``now``."""

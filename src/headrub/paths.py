@@ -28,6 +28,16 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def cache_dir() -> Path:
+    """``$HEADRUB_CACHE_DIR`` if set, else the platform's user cache folder (what can be made again)."""
+    override = os.environ.get("HEADRUB_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def user_routines_dir() -> Path:
     """Where the user's own routines live: ``<config>/routines``."""
     return config_dir() / "routines"

@@ -17,27 +17,32 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from headrub.journal import (
     FORMAT_VERSION,
     Entry,
+    Line,
     Warn,
     active_seconds,
     entry_version,
-    parse_line,
+    fold_lines,
+    parse,
     read_entries,
     reading,
     report_problems,
     started_at,
+    strip,
     tension_change,
 )
+from headrub.journal.files import Snapshot, _ensure_folder, open_regular
 from headrub.timeutil import week_start_date
 
 # Since Python 3.12 ``sum()`` of floats is compensated (Neumaier), so its result depends on the
@@ -331,33 +336,46 @@ def _routine_rows(totals: Aggregate) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 # the whole journal, through the cache
 
+MAX_CACHE_BYTES = 32 << 20  # a bigger cache is not believed (it is never that big: days, not entries)
+SAMPLE_BLOCK = 4096
+SAMPLES = 8  # blocks spread over the covered part, besides its first and last 64 KiB
+
 
 @dataclass
 class _Covered:
     """What the cache knows about the journal's first ``length`` bytes (all complete lines)."""
 
     length: int
-    digest: str
+    sample: str  # ``_sample`` of those bytes: the file's identity and a digest of some of its blocks
     lines: int
     problems: list[tuple[int, str]]
     newest: int
     totals: Aggregate
+    top_id: str  # the greatest id (of an entry, a correction or a corrected entry) in those bytes
+
+
+class _Refold(Exception):
+    """A line after the cached part touches what came before (a correction, an id not new): read it all."""
 
 
 def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggregate:
-    """The aggregate of every entry in the journal, with the warnings of ``read_entries``.
+    """The aggregate of every entry in the journal (as corrected), with the warnings of ``read_entries``.
 
     The same as ``aggregate(read_entries(path, None, warn))``, but the part of the journal
-    covered by a valid ``stats-cache.json`` beside it is not parsed again, and the cache is
+    covered by a valid cache (``<cache>/stats-cache.json``) is not parsed again, and the cache is
     brought up to the journal's last complete line. A missing journal is empty and leaves no
     cache. An unreadable journal is the same ``JournalError`` as from ``read_entries``.
     """
-    from headrub.paths import journal_file
+    from headrub.paths import cache_dir, journal_file
 
     target = Path(path) if path is not None else journal_file()
-    cache = target.with_name(CACHE_NAME)
     try:
-        outcome = _read_through(target, _load(cache))
+        cache = cache_dir() / CACHE_NAME
+        cached = _load(cache, target)
+    except Exception:
+        cache, cached = None, None
+    try:
+        outcome = _read_through(target, cached)
     except FileNotFoundError:
         return Aggregate()
     except Exception:  # anything at all: the cache must never change the answer, so read it all
@@ -365,8 +383,8 @@ def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggrega
     totals, problems, newest, fresh = outcome
     if warn is not None:
         report_problems(target, problems, newest, warn)
-    if fresh is not None:
-        _save(cache, fresh)
+    if fresh is not None and cache is not None:
+        _save(cache, target, fresh)
     return totals
 
 
@@ -374,69 +392,125 @@ def _read_through(
     target: Path, cached: _Covered | None
 ) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
     """The journal's aggregate, warnings and newest version, and the cache to write (None: keep it)."""
-    import hashlib
-
     with reading(target) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        hasher = hashlib.sha256()
-        known = None
-        if cached is not None and cached.length <= size:
-            if _hash_prefix(handle, cached.length, hasher) == cached.digest:
-                known = cached
-            else:
-                hasher = hashlib.sha256()
-        if known is None:
-            known = _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate())
-        handle.seek(known.length)
-        totals, problems, newest = known.totals, known.problems, known.newest
-        length, number, tail = known.length, known.lines, b""
-        for raw in handle:
-            if raw[-1:] != b"\n":
-                tail = raw  # a torn last line: counted now, never cached
-                break
-            number += 1
-            length += len(raw)
-            hasher.update(raw)
-            newest = _fold(raw, number, totals, problems, newest)
+        if (
+            cached is not None
+            and cached.length <= handle.size
+            and _sample(handle, cached.length) == cached.sample
+        ):
+            try:
+                return _after(handle, cached)
+            except _Refold:
+                pass
+        return _everything(handle)
+
+
+def _after(handle: Snapshot, known: _Covered) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+    """The cached aggregate with the lines after it folded in; ``_Refold`` if one touches the past."""
+    totals = known.totals.copy()
+    problems, newest, top = list(known.problems), known.newest, known.top_id
+    handle.seek(known.length)
+    length, number, tail = known.length, known.lines, None
+    for raw in handle:
+        if raw[-1:] != b"\n":
+            tail = raw  # a torn last line: counted now, never cached
+            break
+        number += 1
+        length += len(raw)
+        parsed = parse(raw)
+        if isinstance(parsed, str):
+            problems.append((number, parsed))
+        elif parsed is not None:
+            top = _add_new(parsed, totals, top)
+            newest = max(newest, entry_version(parsed.entry))
     fresh = None
-    if known is not cached or length > cached.length:
-        fresh = _Covered(length, hasher.hexdigest(), number, list(problems), newest, totals.copy())
-    if tail:
-        newest = _fold(tail, number + 1, totals, problems, newest)
+    if length > known.length:
+        fresh = _Covered(length, _sample(handle, length), number, list(problems), newest, totals.copy(), top)
+    if tail is not None:
+        parsed = parse(tail)
+        if isinstance(parsed, str):
+            problems.append((number + 1, parsed))
+        elif parsed is not None:
+            _add_new(parsed, totals, top)
+            newest = max(newest, entry_version(parsed.entry))
     return totals, problems, newest, fresh
 
 
-def _fold(raw: bytes, number: int, totals: Aggregate, problems: list[tuple[int, str]], newest: int) -> int:
-    """Fold line ``number`` into ``totals`` or ``problems``; the newest format version seen."""
-    parsed = parse_line(raw)
-    if parsed is None:
-        return newest
-    if isinstance(parsed, str):
-        problems.append((number, parsed))
-        return newest
-    entry, started = parsed
-    totals.add(entry, started.date())
-    return max(newest, entry_version(entry))
+def _add_new(line: Line, totals: Aggregate, top: str) -> str:
+    """Fold in an entry whose id is greater than every id before it; ``_Refold`` for anything else."""
+    entry = line.entry
+    key = entry.get("id")
+    if line.is_correction or (type(key) is str and key <= top):
+        raise _Refold
+    totals.add(strip(entry), line.started.date())
+    return key if type(key) is str else top
 
 
-def _hash_prefix(handle: IO[bytes], length: int, hasher: Any) -> str:
-    """Feed the first ``length`` bytes to ``hasher``; its hex digest ("" if the file is shorter)."""
+def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+    """Every line read and folded; the cache covers the complete lines."""
+    lines: list[Line] = []
+    problems: list[tuple[int, str]] = []
+    newest, number, length, tail = FORMAT_VERSION, 0, 0, None
     handle.seek(0)
-    remaining = length
-    while remaining > 0:
-        block = handle.read(min(_CHUNK, remaining))
-        if not block:
-            return ""
-        hasher.update(block)
-        remaining -= len(block)
-    return str(hasher.hexdigest())
+    for raw in handle:
+        if raw[-1:] != b"\n":
+            tail = raw
+            break
+        number += 1
+        length += len(raw)
+        parsed = parse(raw)
+        if isinstance(parsed, str):
+            problems.append((number, parsed))
+        elif parsed is not None:
+            lines.append(parsed)
+            newest = max(newest, entry_version(parsed.entry))
+    top = max((_ids_of(line) for line in lines), default="")
+    totals = aggregate(fold_lines(lines))
+    fresh = _Covered(length, _sample(handle, length), number, list(problems), newest, totals.copy(), top)
+    if tail is not None:
+        parsed = parse(tail)
+        if isinstance(parsed, str):
+            problems.append((number + 1, parsed))
+        elif parsed is not None:
+            newest = max(newest, entry_version(parsed.entry))
+            try:
+                _add_new(parsed, totals, top)
+            except _Refold:
+                totals = aggregate(fold_lines([*lines, parsed]))
+    return totals, problems, newest, fresh
 
 
-def _context() -> dict[str, Any]:
+def _ids_of(line: Line) -> str:
+    """The greatest id a line names: its own, and for a correction the entry it corrects."""
+    names = [line.entry.get("id"), line.entry.get("of") if line.is_correction else None]
+    return max((name for name in names if type(name) is str), default="")
+
+
+def _sample(handle: Snapshot, length: int) -> str:
+    """A digest of the file's identity (device, inode) and of some blocks of its first ``length`` bytes.
+
+    The first and last 64 KiB and ``SAMPLES`` blocks spread between: a replaced file (another
+    inode), a truncation or an edit that moves bytes changes it, at a cost that does not grow with
+    the journal. (An edit in place that keeps every length and touches only unsampled bytes is
+    not seen: headrub never does that, and a person editing by hand rarely does.)
+    """
+    import hashlib
+
+    info = os.fstat(handle.fileno())
+    digest = hashlib.sha256(f"{info.st_dev}:{info.st_ino}:{length}".encode())
+    spans = [(0, 1 << 16), (max(0, length - (1 << 16)), 1 << 16)]
+    spans += [(length * (i + 1) // (SAMPLES + 1), SAMPLE_BLOCK) for i in range(SAMPLES)]
+    for start, size in spans:
+        handle.seek(start)
+        digest.update(handle.read(max(0, min(size, length - start))))
+    return digest.hexdigest()
+
+
+def _context(target: Path) -> dict[str, Any]:
     """What besides the journal's bytes decides the numbers: a cache made under anything else is stale.
 
-    The reading rules (this code and the journal's), how ``sum()`` adds floats, and the local
-    zone (a date-time without an offset is read as local time).
+    The journal it covers, the reading rules (this code and the journal's), how ``sum()`` adds
+    floats, and the local zone (a date-time without an offset is read as local time).
     """
     import hashlib
 
@@ -452,6 +526,7 @@ def _context() -> dict[str, Any]:
             code.update(handle.read())
     return {
         "format": CACHE_FORMAT,
+        "journal": os.fsdecode(os.path.abspath(target)).encode("utf-8", "surrogateescape").hex(),
         "journal_format": FORMAT_VERSION,
         "code": code.hexdigest(),
         "compensated_sum": _COMPENSATED,
@@ -469,28 +544,28 @@ def _checked_json(body: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def _load(cache: Path) -> _Covered | None:
-    """The cache's record, or None if it is missing, unreadable, damaged, stale or not well-formed."""
+def _load(cache: Path, target: Path) -> _Covered | None:
+    """The cache's record for ``target``, or None if missing, not a regular file, too big, damaged or stale."""
     import json
 
     try:
-        with open(cache, "rb") as handle:
-            data = json.loads(handle.read())
+        with open_regular(cache) as handle:
+            data = json.loads(handle.read(MAX_CACHE_BYTES + 1)[: MAX_CACHE_BYTES + 1])
         _expect(isinstance(data, dict) and set(data) == {"check", "body"})
         body = data["body"]
         _expect(isinstance(body, dict) and data["check"] == _checked_json(body))
-        _expect(body["context"] == _context())
+        _expect(body["context"] == _context(target))
         checked: list[tuple[int, str]] = []
         problems = body["problems"]
         _expect(isinstance(problems, list))
         for item in problems:
             _expect(isinstance(item, list) and len(item) == 2 and type(item[1]) is str)
             checked.append((_count(item[0]), item[1]))
-        digest, newest = body["digest"], body["newest"]
-        _expect(type(digest) is str and type(newest) is int and newest >= FORMAT_VERSION)
+        sample, newest, top = body["sample"], body["newest"], body["top_id"]
+        _expect(type(sample) is str and type(newest) is int and newest >= FORMAT_VERSION and type(top) is str)
         record = _Covered(
-            _count(body["length"]), digest, _count(body["lines"]), checked, newest,
-            Aggregate.from_json(body["aggregate"]),
+            _count(body["length"]), sample, _count(body["lines"]), checked, newest,
+            Aggregate.from_json(body["aggregate"]), top,
         )  # fmt: skip
         _expect(record.lines >= len(checked))
         return record
@@ -498,27 +573,35 @@ def _load(cache: Path) -> _Covered | None:
         return None
 
 
-def _save(cache: Path, record: _Covered) -> None:
-    """Write the cache atomically (a 0600 temp file beside it, fsync, rename); any failure leaves it be."""
+def _save(cache: Path, target: Path, record: _Covered) -> None:
+    """Write the cache atomically (a 0600 temp file beside it, fsync, rename); any failure leaves it be.
+
+    Nothing is left behind: the temporary file goes whatever happens, Ctrl-C included. The
+    cache of headrub 0.x in the data folder is removed.
+    """
     import json
 
     try:
         body = {
-            "context": _context(),
+            "context": _context(target),
             "length": record.length,
-            "digest": record.digest,
+            "sample": record.sample,
             "lines": record.lines,
             "problems": [list(item) for item in record.problems],
             "newest": record.newest,
+            "top_id": record.top_id,
             "aggregate": record.totals.to_json(),
         }
         data = json.dumps({"check": _checked_json(body), "body": body}).encode("ascii")
+        if len(data) > MAX_CACHE_BYTES:
+            return
+        _ensure_folder(cache.parent)
     except Exception:
         return
     temporary = cache.with_name(f".{CACHE_NAME}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(temporary, flags, CACHE_MODE)
+        fd = os.open(temporary, flags | getattr(os, "O_NOFOLLOW", 0), CACHE_MODE)
     except OSError:
         return
     try:
@@ -536,7 +619,29 @@ def _save(cache: Path, record: _Covered) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(temporary, cache)
-    except Exception:
+        _replace(temporary, cache)
+        _forget_old_cache(target)
+    except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if not isinstance(err, Exception):
+            raise  # Ctrl-C and the like still stop headrub, with no temporary file left
+
+
+def _replace(temporary: Path, cache: Path) -> None:
+    """Rename over ``cache`` unless it is something other than a regular file or missing."""
+    try:
+        mode = os.lstat(cache).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OSError(f"{cache} is not a regular file")
+    os.replace(temporary, cache)
+
+
+def _forget_old_cache(target: Path) -> None:
+    """Remove the cache an earlier headrub kept beside the journal (only a regular file of that name)."""
+    old = target.with_name(CACHE_NAME)
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.lstat(old).st_mode):
+            os.unlink(old)

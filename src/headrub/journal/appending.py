@@ -6,19 +6,27 @@ import errno
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from headrub import timeutil
 from headrub.errors import JournalError
 from headrub.journal.checks import _parse, trusted_bound
 from headrub.journal.corrections import BOOKKEEPING
 from headrub.journal.entries import Entry, _line_bytes, _utc_stamp, parse_instant
-from headrub.journal.files import _ensure_folder, _fsync_folder, _locked, _open_for_append, _reason, _show
-from headrub.journal.reader import BLOCK_SIZE, _lines_backward
+from headrub.journal.files import (
+    Snapshot,
+    _ensure_folder,
+    _fsync_folder,
+    _locked,
+    _open_for_append,
+    _reason,
+    _show,
+)
+from headrub.journal.reader import BLOCK_SIZE, Warn, _lines_backward
 from headrub.paths import journal_file
 
 
-def append(entry: Entry, path: Path | None = None) -> Entry:
+def append(entry: Entry, path: Path | None = None, warn: Warn | None = None) -> Entry:
     """Append ``entry`` with ``logged_at`` set to now (UTC); return the entry as stored.
 
     Any failure of the disk is a ``JournalError`` with a one-line message naming the path; the
@@ -27,11 +35,11 @@ def append(entry: Entry, path: Path | None = None) -> Entry:
     """
     stored = {key: value for key, value in entry.items() if key != "logged_at"}
     stored["logged_at"] = _utc_stamp(timeutil.now_utc())
-    append_lines([stored], path)
+    append_lines([stored], path, warn)
     return stored
 
 
-def append_lines(lines: list[dict[str, Any]], path: Path | None = None) -> None:
+def append_lines(lines: list[dict[str, Any]], path: Path | None = None, warn: Warn | None = None) -> None:
     """Append whole lines (entries or corrections, ``logged_at`` already set) in one write.
 
     Each line is given its bookkeeping: the byte offset it is written at (``line_at``) and the
@@ -41,7 +49,7 @@ def append_lines(lines: list[dict[str, Any]], path: Path | None = None) -> None:
     target = Path(path) if path is not None else journal_file()
     try:
         _ensure_folder(target.parent)
-        fd, created = _open_for_append(target)
+        fd, created = _open_for_append(target, warn)
         try:
             with os.fdopen(os.dup(fd), "rb") as handle:
                 known = _latest_before(handle, os.fstat(fd).st_size, None)  # the slow part, unlocked
@@ -86,7 +94,7 @@ def _latest_before(handle: IO[bytes], end: int, known: Known | None) -> Known:
     The last line that is an entry or correction says it, if it is trusted; otherwise every line
     is read, from where ``known`` (an earlier answer for a prefix) left off.
     """
-    for raw, start in _lines_backward(cast(IO[bytes], _Bounded(handle, end)), BLOCK_SIZE):
+    for raw, start in _lines_backward(Snapshot(handle, end), BLOCK_SIZE):
         parsed = _parse(raw)
         if parsed is None or isinstance(parsed, str):
             continue  # not an entry: nothing to bound
@@ -119,22 +127,6 @@ def _line_start(handle: IO[bytes], end: int) -> int:
     block = handle.read(min(BLOCK_SIZE, end))
     cut = block.rfind(b"\n")
     return end if cut == len(block) - 1 else end - len(block) + cut + 1
-
-
-class _Bounded:
-    """A read-only view of a file's first ``end`` bytes, for ``_lines_backward``."""
-
-    def __init__(self, handle: IO[bytes], end: int) -> None:
-        self.handle, self.end = handle, end
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if whence == os.SEEK_END:
-            return self.handle.seek(self.end)
-        return self.handle.seek(offset)
-
-    def read(self, size: int = -1) -> bytes:
-        left = self.end - self.handle.tell()
-        return self.handle.read(left if size < 0 else min(size, left))
 
 
 def _ends_torn(fd: int) -> bool:

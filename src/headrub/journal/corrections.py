@@ -90,9 +90,15 @@ def _fits(name: str, item: Any) -> bool:
 
 
 def canonical(value: dict[str, Any]) -> str:
-    """A line's content as one text, its bookkeeping left out: equal texts are the same line."""
-    kept = {key: item for key, item in value.items() if key not in BOOKKEEPING}
+    """A line's content as one text, bookkeeping and ``logged_at`` left out: equal texts are one line."""
+    kept = {key: item for key, item in value.items() if key not in BOOKKEEPING and key != "logged_at"}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False)
+
+
+def _rank(value: dict[str, Any]) -> tuple[str, str]:
+    """Which of two lines with one id a reader keeps: the lesser content, then the earlier ``logged_at``."""
+    logged = value.get("logged_at")
+    return canonical(value), logged if type(logged) is str else ""
 
 
 def strip(value: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +118,7 @@ def fold(entries: list[Entry], corrections: list[dict[str, Any]]) -> list[Entry]
         held = chosen.get(key)
         if held is None:
             chosen[key] = entry
-        elif canonical(entry) < canonical(held):
+        elif _rank(entry) < _rank(held):
             chosen[key] = {**entry}  # keeps ``held``'s place (first seen), takes the lesser content
     if corrections:
         _apply(chosen, corrections)
@@ -126,9 +132,9 @@ def _apply(chosen: dict[Any, Entry], corrections: list[dict[str, Any]]) -> None:
     unique: dict[str, dict[str, Any]] = {}
     for line in corrections:
         held = unique.get(line["id"])
-        if held is None or canonical(line) < canonical(held):
+        if held is None or _rank(line) < _rank(held):
             unique[line["id"]] = line
-    for line in sorted(unique.values(), key=lambda item: (item["id"], canonical(item))):
+    for line in sorted(unique.values(), key=lambda item: (item["id"], _rank(item))):
         target = chosen.get(line["of"])
         if target is None or target is _DELETED:
             continue

@@ -62,3 +62,27 @@ def new_id() -> str:
     return _base32(ms, 10) + _base32(random_part, 16)
 
 
+
+
+SHORT_ID_CHARS = 7  # enough to tell apart sessions more than a second or so apart
+
+
+def short_ids(ids: list[str], minimum: int = SHORT_ID_CHARS) -> dict[str, str]:
+    """For each id, its shortest prefix (at least ``minimum`` characters) that no other id here shares."""
+    ordered = sorted(set(ids))
+    result: dict[str, str] = {}
+    for index, full in enumerate(ordered):
+        length = minimum
+        for neighbour in ordered[max(0, index - 1) : index] + ordered[index + 1 : index + 2]:
+            length = max(length, _common(full, neighbour) + 1)
+        result[full] = full[:length]
+    return result
+
+
+def _common(first: str, second: str) -> int:
+    count = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count

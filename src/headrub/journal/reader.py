@@ -8,14 +8,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from headrub import timeutil
 from headrub.errors import JournalError
 from headrub.journal.checks import Line, _parse, _version, trusted_bound
 from headrub.journal.corrections import fold
 from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
-from headrub.journal.files import _reason, _show, reading
+from headrub.journal.files import Source, _reason, _show, reading
 from headrub.paths import journal_file
 from headrub.timeutil import Window
 
@@ -42,7 +41,7 @@ def read_entries(
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
     try:
-        with reading(target) as handle:
+        with reading(target, warn) as handle:
             if chosen.since is None:
                 lines, problems = _scan_forward(handle)
             else:
@@ -76,7 +75,7 @@ def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: i
         )
 
 
-def _scan_forward(handle: IO[bytes]) -> tuple[list[Line], list[tuple[int, str]]]:
+def _scan_forward(handle: Source) -> tuple[list[Line], list[tuple[int, str]]]:
     lines: list[Line] = []
     problems: list[tuple[int, str]] = []
     with _no_gc():
@@ -107,7 +106,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _scan_backward(
-    handle: IO[bytes], since: datetime, block_size: int
+    handle: Source, since: datetime, block_size: int
 ) -> tuple[list[Line], list[tuple[int, str]]]:
     """Read lines from the end until one proves that no line before it started at or after ``since``.
 
@@ -141,7 +140,7 @@ def _scan_backward(
     return lines, [(anchor_number + index - k, reason) for k, reason in reversed(bad)]
 
 
-def _lines_backward(handle: IO[bytes], block_size: int) -> Iterator[tuple[bytes, int]]:
+def _lines_backward(handle: Source, block_size: int) -> Iterator[tuple[bytes, int]]:
     """Each line (without its newline) and its starting byte offset, from the last to the first.
 
     Linear in the bytes read: the pieces of a line longer than a block are kept in a list and
@@ -181,7 +180,7 @@ def _lines_backward(handle: IO[bytes], block_size: int) -> Iterator[tuple[bytes,
     yield b"".join(reversed(pieces)), 0
 
 
-def _count_newlines(handle: IO[bytes], end: int, block_size: int) -> int:
+def _count_newlines(handle: Source, end: int, block_size: int) -> int:
     """How many newlines the first ``end`` bytes hold."""
     handle.seek(0)
     count = 0
