@@ -268,6 +268,13 @@ def _per_day(entries: list[Entry], window: Window, today: date) -> list[tuple[da
     return [(first + timedelta(days=i), totals.get(first + timedelta(days=i), 0.0)) for i in range(span)]
 
 
+def _short_ids(entries: list[Entry]) -> dict[str, str]:
+    """The id to type for each entry (``journal edit ID``): its shortest prefix that is unique here."""
+    from headrub.journal.ids import short_ids
+
+    return {key: _clean(short) for key, short in short_ids([str(entry.get("id")) for entry in entries]).items()}
+
+
 def _bar(value: float, top: float, width: int) -> str:
     """A bar of block characters in eighths; any time at all shows at least a sliver."""
     if top <= 0 or value <= 0:
@@ -282,9 +289,11 @@ def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[st
     from headrub.journal import started_at
 
     lines = []
+    short = _short_ids(entries)
     for entry in entries:
         moment = started_at(entry)
         parts = [
+            short.get(str(entry.get("id")), ""),
             f"{moment:%Y-%m-%d %a %H:%M}",
             _clean(entry.get("routine")),
             f"{_minutes(entry):.1f} min",
@@ -315,6 +324,8 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     from headrub.journal import started_at
 
     table = Table(title=f"Sessions {window.label}", title_justify="left")
+    short = _short_ids(entries)
+    table.add_column("id", no_wrap=True, style="dim")
     table.add_column("day", no_wrap=True)
     table.add_column("time", no_wrap=True)
     table.add_column("routine", overflow="fold")
@@ -325,6 +336,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     for entry in entries:
         moment = started_at(entry)
         table.add_row(
+            Text(short.get(str(entry.get("id")), "")),
             Text(f"{moment:%a %Y-%m-%d}"),
             Text(f"{moment:%H:%M}"),
             Text(_clean(entry.get("routine"))),
@@ -336,6 +348,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     table.add_section()
     count = len(entries)
     table.add_row(
+        Text(""),
         Text("total", style="bold"),
         Text(""),
         Text(f"{count} session{'s' if count != 1 else ''}", style="bold"),
@@ -414,6 +427,10 @@ def add(
     store.check_tension(after, "--after")
     now = now_local()
     started = parse_at(at, now=now) if at is not None else now - timedelta(minutes=minutes)
+    if started + timedelta(minutes=minutes) > now + timedelta(minutes=1):
+        raise UsageError(
+            f"--at: a session of {_number(minutes)} min starting {started:%Y-%m-%d %H:%M} would end in the future"
+        )
     seconds = minutes * 60
     title = _known_title(name)
     entry = store.make_entry(
@@ -443,9 +460,10 @@ def save(entry: dict[str, Any]) -> bool:
     """
     from headrub import journal as store
     from headrub.errors import JournalError
+    from headrub.output import warn
 
     try:
-        store.append(entry)
+        store.append(entry, None, warn)
     except JournalError as err:
         typer.echo(f"headrub: {err}", err=True)
         # ASCII-escaped: the line goes to a terminal, and a note may hold bidi or C1 characters.
