@@ -118,15 +118,36 @@ def _emit(text: str) -> None:
 
 
 def _emit_json(data: Any) -> None:
-    """``data`` as JSON on stdout, text exact (\\u-escaped only where the stream cannot carry it)."""
+    """``data`` as JSON on stdout, text exact: \\u-escaped only where the stream cannot carry it, or
+    where a terminal could act on it (``text.safe_json``). A number that is not finite (a hand-made
+    unknown field) is null: never NaN or Infinity."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    from headrub.text import safe_json
+
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), ensure_ascii=False, indent=2)
+    text = safe_json(text) + "\n"
     try:
         text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(data, ensure_ascii=True, indent=2) + "\n"
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     sys.stdout.write(text)
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every float that is NaN or infinite made None."""
+    import math
+
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(value) for value in data]
+    return data
 
 
 def _minutes(entry: Entry) -> float:
@@ -205,7 +226,7 @@ def journal(
     if as_json:
         _emit_json(entries)
     elif as_csv:
-        _emit(_csv_text(entries))
+        _emit_utf8(_csv_text(entries, is_terminal()))
     elif not entries:
         _emit(_nothing_line(window, routine, journal_file().exists()) + "\n")
     elif is_terminal():
@@ -222,21 +243,23 @@ def _nothing_line(window: Window, routine: str | None, exists: bool) -> str:
     return f"No {what} {window.label}."
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any, terminal: bool = False) -> str:
+    """One cell: text as it is but never a formula (``text.safe_cell``); on a terminal, no controls."""
     import json
+
+    from headrub.text import safe_cell, sanitize
 
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return value
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return safe_cell(sanitize(text, keep_newlines=True) if terminal else text)
 
 
-def _csv_text(entries: list[Entry]) -> str:
+def _csv_text(entries: list[Entry], terminal: bool = False) -> str:
     """A header and one row an entry (RFC 4180: CRLF, fields quoted where needed)."""
     import csv
     import io
@@ -245,8 +268,20 @@ def _csv_text(entries: list[Entry]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_FIELDS)
     for entry in entries:
-        writer.writerow([_csv_value(entry.get(field)) for field in CSV_FIELDS])
+        writer.writerow([_csv_value(entry.get(field), terminal) for field in CSV_FIELDS])
     return buffer.getvalue()
+
+
+def _emit_utf8(text: str) -> None:
+    """``text`` on stdout as UTF-8 whatever the locale says (CSV files are UTF-8)."""
+    data = text.encode("utf-8", "replace")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _per_day(entries: list[Entry], window: Window, today: date) -> list[tuple[date, float]]:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from headrub.journal.corrections import correction_problem, is_correction
-from headrub.journal.entries import FORMAT_VERSION, Entry, _is_count, _is_number, parse_instant
+from headrub.journal.entries import (
+    FORMAT_VERSION,
+    MAX_COUNT,
+    MAX_SECONDS,
+    MAX_YEAR,
+    MIN_YEAR,
+    Entry,
+    _is_count,
+    _is_number,
+    parse_instant,
+)
 
 
 @dataclass
@@ -116,6 +125,7 @@ def _version(entry: Entry) -> int:
     return version if isinstance(version, int) and not isinstance(version, bool) else FORMAT_VERSION
 
 
+MAX_VERSION = 1000
 _TEXT, _INSTANT, _SECONDS, _FLAG, _COUNT, _TENSION = range(6)
 _KINDS = (
     "a string",
@@ -179,12 +189,12 @@ def _plain_v1(value: dict[str, Any]) -> bool:
         return False
     item = get("active_s")
     kind = type(item)
-    if not ((kind is float or kind is int) and 0 <= item < math.inf):
+    if not ((kind is float or kind is int) and 0 <= item <= MAX_SECONDS):
         return False
     item = get("planned_s")
     if item is not None:
         kind = type(item)
-        if not ((kind is float or kind is int) and 0 <= item < math.inf):
+        if not ((kind is float or kind is int) and 0 <= item <= MAX_SECONDS):
             return False
     item = get("title")
     if item is not None and type(item) is not str:
@@ -193,13 +203,13 @@ def _plain_v1(value: dict[str, Any]) -> bool:
     if item is not None and type(item) is not str:
         return False
     item = get("strokes_done")
-    if item is not None and not (type(item) is int and item >= 0):
+    if item is not None and not (type(item) is int and 0 <= item <= MAX_COUNT):
         return False
     item = get("strokes_skipped")
-    if item is not None and not (type(item) is int and item >= 0):
+    if item is not None and not (type(item) is int and 0 <= item <= MAX_COUNT):
         return False
     item = get("strokes_total")
-    if item is not None and not (type(item) is int and item >= 0):
+    if item is not None and not (type(item) is int and 0 <= item <= MAX_COUNT):
         return False
     item = get("tension_before")
     if item is not None and not (type(item) is int and 0 <= item <= 10):
@@ -213,7 +223,8 @@ def _plain_v1(value: dict[str, Any]) -> bool:
     if type(item) is not str:
         return False
     try:
-        return datetime.fromisoformat(item).tzinfo is not None
+        moment = datetime.fromisoformat(item)
+        return moment.tzinfo is not None and MIN_YEAR <= moment.year <= MAX_YEAR
     except ValueError:
         return False
 
@@ -221,7 +232,7 @@ def _plain_v1(value: dict[str, Any]) -> bool:
 def _entry_problem(value: dict[str, Any]) -> str | None:
     """Why a JSON object is not an entry, or None. A newer version is held only to its core."""
     version = value.get("v", FORMAT_VERSION)
-    if type(version) is not int or version < 1:
+    if type(version) is not int or not 1 <= version <= MAX_VERSION:
         return "v is not a format version"
     routine = value.get("routine")
     if type(routine) is not str or not routine:

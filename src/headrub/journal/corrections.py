@@ -56,7 +56,7 @@ def is_correction(value: dict[str, Any]) -> bool:
 def correction_problem(value: dict[str, Any]) -> str | None:
     """Why a correction line is not one, or None."""
     version = value.get("v", 1)
-    if type(version) is not int or version < 1:
+    if type(version) is not int or not 1 <= version <= 1000:
         return "v is not a format version"
     if value.get("correction") not in KINDS:
         return "correction is neither edit nor delete"

@@ -122,12 +122,23 @@ def _line_bytes(entry: Entry) -> bytes:
         return json.dumps(entry, ensure_ascii=True, allow_nan=False).encode("ascii") + b"\n"
 
 
+MIN_YEAR, MAX_YEAR = 1900, 9000  # outside these no session happened, and conversions could overflow
+MAX_SECONDS = 10**6  # about 11 days: more is not a session's length
+MAX_COUNT = 10**6  # strokes in a session
+
+
 def parse_instant(text: Any, *, naive_is_utc: bool = False) -> datetime | None:
-    """An ISO date-time as an aware instant (naive: local, or UTC), or None if it is not one."""
+    """An ISO date-time as an aware instant (naive: local, or UTC), or None if it is not one.
+
+    Years outside 1900–9000 are not accepted: no session happened then, and converting such a
+    moment between zones could overflow.
+    """
     if not isinstance(text, str):
         return None
     try:
         moment = datetime.fromisoformat(text)
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            return None
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC) if naive_is_utc else timeutil.localize(moment)
         return moment
@@ -135,16 +146,15 @@ def parse_instant(text: Any, *, naive_is_utc: bool = False) -> datetime | None:
         return None
 
 
-
 def _is_number(value: Any) -> bool:
-    """A finite number >= 0 (not a bool)."""
+    """A number of seconds: 0 to ``MAX_SECONDS`` (not a bool, never NaN or infinite)."""
     kind = type(value)
-    return (kind is int or kind is float) and 0 <= value < math.inf
+    return (kind is int or kind is float) and 0 <= value <= MAX_SECONDS
 
 
 def _is_count(value: Any) -> bool:
-    """A whole number >= 0 (not a bool)."""
-    return type(value) is int and value >= 0
+    """A whole number from 0 to ``MAX_COUNT`` (not a bool)."""
+    return type(value) is int and 0 <= value <= MAX_COUNT
 
 
 def started_at(entry: Entry) -> datetime:
