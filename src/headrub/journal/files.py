@@ -180,6 +180,7 @@ def reading(path: Path, warn: Callable[[str], None] | None = None) -> Iterator[S
     the lock and a session ending meanwhile saves at once. A missing journal raises
     ``FileNotFoundError``; a symlink or a file that is not regular an ``OSError``.
     """
+    check_folder(path.parent)
     with _open_for_read(path) as handle:
         if warn is not None:
             with contextlib.suppress(AttributeError, ValueError, OSError):
