@@ -447,7 +447,18 @@ def _add_new(line: Line, totals: Aggregate, top: str) -> str:
 
 
 def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
-    """Every line read and folded; the cache covers the complete lines."""
+    """Every line read and folded; the cache covers the complete lines.
+
+    Streamed when every id is new (the usual journal); otherwise the lines are kept and folded.
+    """
+    try:
+        return _after(handle, _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate(), ""))
+    except _Refold:
+        return _kept(handle)
+
+
+def _kept(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+    """``_everything`` with every line kept in memory, for a journal that needs folding."""
     lines: list[Line] = []
     problems: list[tuple[int, str]] = []
     newest, number, length, tail = FORMAT_VERSION, 0, 0, None
@@ -465,7 +476,7 @@ def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int
             lines.append(parsed)
             newest = max(newest, entry_version(parsed.entry))
     top = max((_ids_of(line) for line in lines), default="")
-    totals = aggregate(fold_lines(lines))
+    totals = aggregate(line.entry for line in fold_lines(lines))
     fresh = _Covered(length, _sample(handle, length), number, list(problems), newest, totals.copy(), top)
     if tail is not None:
         parsed = parse(tail)
@@ -476,7 +487,7 @@ def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int
             try:
                 _add_new(parsed, totals, top)
             except _Refold:
-                totals = aggregate(fold_lines([*lines, parsed]))
+                totals = aggregate(line.entry for line in fold_lines([*lines, parsed]))
     return totals, problems, newest, fresh
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -219,10 +220,11 @@ def journal(
     window = _window(
         today=today, week=week, month=month, days=days, since=since, until=until, default="week", now=now
     )
-    entries = store.read_entries(None, window, warn)
+    lines = store.read_lines(None, window, warn)
     if routine is not None:
-        entries = [entry for entry in entries if entry.get("routine") == routine]
-    entries.sort(key=store.started_at)
+        lines = [line for line in lines if line.entry.get("routine") == routine]
+    lines.sort(key=lambda line: line.started)
+    entries = [line.entry for line in lines]
     if as_json:
         _emit_json(entries)
     elif as_csv:
@@ -251,12 +253,31 @@ def _csv_value(value: Any, terminal: bool = False) -> str:
 
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return safe_cell(sanitize(text, keep_newlines=True) if terminal else text)
+
+
+def _csv_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list[str]]:
+    """The header, then one row an entry; plain numbers and text skip the per-cell function."""
+    from headrub.text import FORMULA_STARTS
+
+    yield list(CSV_FIELDS)
+    for entry in entries:
+        row: list[str] = []
+        for field in CSV_FIELDS:
+            value: Any = entry.get(field)
+            kind = type(value)
+            if kind is str and not terminal and not value.startswith(FORMULA_STARTS):
+                row.append(value)
+            elif kind is int or kind is float:
+                row.append(str(value))
+            else:
+                row.append(_csv_value(value, terminal))
+        yield row
 
 
 def _csv_text(entries: list[Entry], terminal: bool = False) -> str:
@@ -265,10 +286,7 @@ def _csv_text(entries: list[Entry], terminal: bool = False) -> str:
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
-    for entry in entries:
-        writer.writerow([_csv_value(entry.get(field), terminal) for field in CSV_FIELDS])
+    csv.writer(buffer).writerows(_csv_rows(entries, terminal))
     return buffer.getvalue()
 
 

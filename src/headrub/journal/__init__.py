@@ -32,7 +32,7 @@ from headrub.journal.entries import (
 )
 from headrub.journal.files import FILE_MODE, FOLDER_MODE, reading
 from headrub.journal.ids import new_id
-from headrub.journal.reader import BLOCK_SIZE, Warn, fold_lines, read_entries, report_problems
+from headrub.journal.reader import BLOCK_SIZE, Warn, fold_lines, read_entries, read_lines, report_problems
 
 __all__ = [
     "BLOCK_SIZE",
@@ -58,6 +58,7 @@ __all__ = [
     "parse_instant",
     "parse_line",
     "read_entries",
+    "read_lines",
     "reading",
     "report_problems",
     "started_at",

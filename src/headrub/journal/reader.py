@@ -12,7 +12,7 @@ from pathlib import Path
 from headrub import timeutil
 from headrub.errors import JournalError
 from headrub.journal.checks import Line, _parse, _version, trusted_bound
-from headrub.journal.corrections import fold
+from headrub.journal.corrections import fold, strip
 from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
 from headrub.journal.files import Source, _reason, _show, reading
 from headrub.paths import journal_file
@@ -38,6 +38,17 @@ def read_entries(
     missing journal is empty. Nothing is ever written or created. An unreadable journal is a
     ``JournalError``.
     """
+    return [line.entry for line in read_lines(path, window, warn, block_size=block_size)]
+
+
+def read_lines(
+    path: Path | None = None,
+    window: Window | None = None,
+    warn: Warn | None = None,
+    *,
+    block_size: int = BLOCK_SIZE,
+) -> list[Line]:
+    """``read_entries``, each entry with its parsed ``started`` instant (to sort by without parsing again)."""
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
     try:
@@ -53,15 +64,31 @@ def read_entries(
     if warn is not None:
         newest = max((_version(line.entry) for line in lines), default=FORMAT_VERSION)
         report_problems(target, problems, newest, warn)
-    return [entry for entry in fold_lines(lines) if chosen.contains(started_at(entry))]
+    folded = fold_lines(lines)
+    if chosen.since is None and chosen.until is None:
+        return folded
+    return [line for line in folded if chosen.contains(line.started)]
 
 
-def fold_lines(lines: list[Line]) -> list[Entry]:
-    """The entries of ``lines`` as corrected (``corrections.fold``)."""
+def fold_lines(lines: list[Line]) -> list[Line]:
+    """The entries of ``lines`` as corrected (``corrections.fold``), without their bookkeeping.
+
+    The usual journal, every id new and greater than the one before and no correction, needs
+    no folding: its entries are taken as they are.
+    """
+    top = ""
+    for line in lines:
+        key = line.entry.get("id")
+        if line.is_correction or type(key) is not str or key <= top:
+            break
+        top = key
+    else:
+        for line in lines:
+            strip(line.entry)
+        return lines
     entries = [line.entry for line in lines if not line.is_correction]
-    if len(entries) == len(lines):
-        return fold(entries, [])
-    return fold(entries, [line.entry for line in lines if line.is_correction])
+    folded = fold(entries, [line.entry for line in lines if line.is_correction])
+    return [Line(entry, started_at(entry), None) for entry in folded]
 
 
 def report_problems(target: Path, problems: Iterable[tuple[int, str]], newest: int, warn: Warn) -> None:
