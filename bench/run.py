@@ -13,7 +13,7 @@ Sections (all by default):
             of short and long sessions (journal and observed), key-press latency to the next frame,
             and termdown's start-up, CPU and end accuracy for a 60 s countdown side by side
 
-Everything runs with ``$HEADRUB_DATA_DIR`` and ``$HEADRUB_CONFIG_DIR`` in a temporary folder.
+Everything runs with ``$HEADRUB_DATA_DIR``, ``$HEADRUB_CONFIG_DIR`` and ``$HEADRUB_CACHE_DIR`` in a temporary folder.
 Only the standard library plus pexpect and pyte (the test extras) are used. termdown is taken
 from ``--termdown PATH``, from PATH, or installed once into a cached venv in the temp folder;
 if that fails the table says so. The numbers are targets for the code, not test assertions:
@@ -238,6 +238,7 @@ def base_env(work: Path) -> dict[str, str]:
         env.pop(name, None)
     env["HEADRUB_CONFIG_DIR"] = str(work / "config")
     env["HEADRUB_DATA_DIR"] = str(work / "data")
+    env["HEADRUB_CACHE_DIR"] = str(work / "cache")
     (work / "config").mkdir(parents=True, exist_ok=True)
     (work / "data").mkdir(parents=True, exist_ok=True)
     return env
@@ -246,6 +247,7 @@ def base_env(work: Path) -> dict[str, str]:
 def with_dirs(env: dict[str, str], data: Path, config: Path | None = None) -> dict[str, str]:
     out = dict(env)
     out["HEADRUB_DATA_DIR"] = str(data)
+    out["HEADRUB_CACHE_DIR"] = str(data / "cache")  # inside: a "cold" run removes it with the rest
     if config is not None:
         out["HEADRUB_CONFIG_DIR"] = str(config)
     return out
