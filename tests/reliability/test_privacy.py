@@ -49,6 +49,7 @@ def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
     env = {
         **os.environ, "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache"),
         "HEADRUB_CONFIG_DIR": str(config), "HEADRUB_DATA_DIR": str(data), "PYTHONDONTWRITEBYTECODE": "1",
+        "HEADRUB_CACHE_DIR": str(tmp_path / "cache"),
     }
     commands = [
         ["start", str(routine), "--no-prompt", "--sound", "chime"],
@@ -66,5 +67,6 @@ def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
     assert _files_under(home) == set()
     assert _files_under(tmp) == set()
     assert _files_under(cwd) == set()
-    assert _files_under(data) == {data / "journal.jsonl", data / "stats-cache.json"}
+    assert _files_under(data) == {data / "journal.jsonl"}
+    assert tmp_path / "cache" / "stats-cache.json" in _files_under(tmp_path / "cache")
     assert _files_under(config) == {config / "routines" / "my-evening.yaml"}
