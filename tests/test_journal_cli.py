@@ -405,6 +405,13 @@ def test_stats_json_has_exactly_the_contract_keys(week_of_sessions: None) -> Non
     result = run("stats", "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 0
+    calendar, weeks = data.pop("calendar"), data.pop("tension_by_week")
+    assert calendar["days"][-1] == {"date": "2026-11-19", "minutes": 5.0, "sessions": 1}
+    assert weeks[-1]["before"] == 5.0 and weeks[-1]["after"] == 3.0
+    for row in data["routines"]:
+        assert row.pop("verdict") == "too few to tell"
+        for key in ("rated_sessions", "change_sd", "change_range"):
+            row.pop(key)
     assert data == {
         "sessions": 4,
         "completed_sessions": 3,
@@ -519,3 +526,15 @@ def test_a_session_skipped_through_shows_as_skipped_not_completed(isolated_dirs:
     assert "completed" not in out
     data = json.loads(run("stats", "--json").stdout)
     assert (data["completed_sessions"], data["strokes_skipped"]) == (0, 4)
+
+
+def test_stats_for_one_routine_and_the_plain_calendar(week_of_sessions: None) -> None:
+    """stats --routine NAME counts only that routine; the plain output draws the calendar in ASCII."""
+    data = json.loads(run("stats", "--routine", "scalp-sleep", "--json").stdout)
+    assert data["sessions"] == 2 and [row["routine"] for row in data["routines"]] == ["scalp-sleep"]
+    assert run("stats", "--routine", "nope").stdout == "No nope sessions so far.\n"
+    out = run("stats").stdout
+    assert "minutes a day, last 12 weeks" in out and "tension by week" in out
+    thursday = [line for line in out.splitlines() if line.startswith("  Thu ")]
+    assert len(thursday) == 1 and thursday[0].endswith("#:")  # 10 min last Thursday, 5 today (most: 12)
+    assert "1 rated: too few to tell" in out

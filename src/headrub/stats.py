@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from headrub import trends
 from headrub.journal import (
     FORMAT_VERSION,
     Entry,
@@ -50,7 +51,7 @@ from headrub.timeutil import week_start_date
 _COMPENSATED = sum([1e100, 1.0, -1e100]) == 1.0
 
 CACHE_NAME = "stats-cache.json"
-CACHE_FORMAT = 2  # bump when what the cache holds, or how a line is read or counted, changes
+CACHE_FORMAT = 3  # bump when what the cache holds, or how a line is read or counted, changes
 CACHE_MODE = 0o600
 _CHUNK = 1 << 20
 
@@ -111,6 +112,9 @@ class RoutineTotals:
     seconds: RunningSum = field(default_factory=RunningSum)
     change_sum: int = 0  # the sum of tension changes over the entries that have both ratings
     change_count: int = 0  # how many entries have both ratings
+    change_squares: int = 0  # the sum of their squares (for the spread)
+    change_low: int = 0  # the least and greatest change (meaningful when change_count > 0)
+    change_high: int = 0
 
 
 @dataclass
@@ -126,11 +130,24 @@ class Aggregate:
     routines: dict[str, RoutineTotals] = field(default_factory=dict)
     completed: int = 0  # sessions that reached their end with no stroke skipped
     skipped: int = 0  # strokes skipped before half their time ran
+    # Per day: [seconds, sessions, sum of tension before, how many, sum of tension after, how many].
+    daily: dict[date, list[float]] = field(default_factory=dict)
 
     def add(self, entry: Entry, day: date | None = None) -> None:
         """Fold in one entry (``day``: its session day, when the caller already has it)."""
-        self.days.add(session_day(entry) if day is None else day)
+        day = session_day(entry) if day is None else day
+        self.days.add(day)
         seconds = active_seconds(entry)
+        cell = self.daily.get(day)
+        if cell is None:
+            cell = self.daily[day] = [0.0, 0, 0, 0, 0, 0]
+        cell[0] += seconds
+        cell[1] += 1
+        for slot, name in ((2, "tension_before"), (4, "tension_after")):
+            rating = entry.get(name)
+            if type(rating) is int and 0 <= rating <= 10:
+                cell[slot] += rating
+                cell[slot + 1] += 1
         change = tension_change(entry)
         name = str(entry.get("routine"))
         self.sessions += 1
@@ -146,8 +163,11 @@ class Aggregate:
         totals.sessions += 1
         totals.seconds.add(seconds)
         if change is not None:
+            totals.change_low = change if not totals.change_count else min(totals.change_low, change)
+            totals.change_high = change if not totals.change_count else max(totals.change_high, change)
             totals.change_sum += change
             totals.change_count += 1
+            totals.change_squares += change * change
 
     def merge(self, other: Aggregate) -> Aggregate:
         """Fold ``other`` (the entries after this one's) into this aggregate; returns it.
@@ -168,8 +188,17 @@ class Aggregate:
                 mine = self.routines[name] = RoutineTotals()
             mine.sessions += theirs.sessions
             mine.seconds.add(theirs.seconds.value())
+            if theirs.change_count:
+                both = mine.change_count > 0
+                mine.change_low = min(mine.change_low, theirs.change_low) if both else theirs.change_low
+                mine.change_high = max(mine.change_high, theirs.change_high) if both else theirs.change_high
             mine.change_sum += theirs.change_sum
             mine.change_count += theirs.change_count
+            mine.change_squares += theirs.change_squares
+        for day, theirs_cell in other.daily.items():
+            cell = self.daily.setdefault(day, [0.0, 0, 0, 0, 0, 0])
+            for slot, value in enumerate(theirs_cell):
+                cell[slot] += value
         return self
 
     def copy(self) -> Aggregate:
@@ -178,11 +207,15 @@ class Aggregate:
             self.seconds.copy(),
             set(self.days),
             {
-                name: RoutineTotals(t.sessions, t.seconds.copy(), t.change_sum, t.change_count)
+                name: RoutineTotals(
+                    t.sessions, t.seconds.copy(), t.change_sum, t.change_count,
+                    t.change_squares, t.change_low, t.change_high,
+                )
                 for name, t in self.routines.items()
             },
             self.completed,
             self.skipped,
+            {day: list(cell) for day, cell in self.daily.items()},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -193,12 +226,15 @@ class Aggregate:
             "skipped": self.skipped,
             "seconds": self.seconds.to_json(),
             "days": sorted(day.isoformat() for day in self.days),
+            "daily": {day.isoformat(): cell for day, cell in sorted(self.daily.items())},
             "routines": {
                 name: {
                     "sessions": t.sessions,
                     "seconds": t.seconds.to_json(),
                     "change_sum": t.change_sum,
                     "change_count": t.change_count,
+                    "change_squares": t.change_squares,
+                    "change_range": [t.change_low, t.change_high],
                 }
                 for name, t in self.routines.items()
             },
@@ -218,14 +254,23 @@ class Aggregate:
         result.days = {date.fromisoformat(day) for day in days}
         for name, totals in routines.items():
             _expect(isinstance(totals, dict))
-            change_sum = totals["change_sum"]
-            _expect(type(change_sum) is int)
+            change_sum, (low, high) = totals["change_sum"], totals["change_range"]
+            _expect(type(change_sum) is int and type(low) is int and type(high) is int)
             result.routines[name] = RoutineTotals(
                 _count(totals["sessions"]),
                 RunningSum.from_json(totals["seconds"]),
                 change_sum,
                 _count(totals["change_count"]),
+                _count(totals["change_squares"]),
+                low,
+                high,
             )
+        daily = data["daily"]
+        _expect(isinstance(daily, dict))
+        for day, cell in daily.items():
+            _expect(isinstance(cell, list) and len(cell) == 6 and type(cell[0]) is float)
+            _expect(all(type(value) is int and value >= 0 for value in cell[1:]))
+            result.daily[date.fromisoformat(day)] = cell
         _expect(sum(t.sessions for t in result.routines.values()) == result.sessions)
         return result
 
@@ -269,6 +314,8 @@ def finish(totals: Aggregate, now: datetime, week_start: int = 0) -> dict[str, A
         "current_streak_days": current_streak(days, today),
         "longest_streak_days": longest_streak(days),
         "routines": _routine_rows(totals),
+        "calendar": trends.calendar(totals.daily, today, week_from),
+        "tension_by_week": trends.tension_by_week(totals.daily, today, week_from),
     }
 
 
@@ -314,12 +361,18 @@ def _routine_rows(totals: Aggregate) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name, group in totals.routines.items():
         changes = group.change_count
+        mean = round(group.change_sum / changes, 2) if changes else None
+        deviation = trends.spread(changes, group.change_sum, group.change_squares)
         rows.append(
             {
                 "routine": name,
                 "sessions": group.sessions,
                 "avg_minutes": round(group.seconds.value() / 60 / group.sessions, 1),
-                "avg_tension_change": round(group.change_sum / changes, 2) if changes else None,
+                "avg_tension_change": mean,
+                "rated_sessions": changes,
+                "change_sd": deviation,
+                "change_range": [group.change_low, group.change_high] if changes else None,
+                "verdict": trends.verdict(changes, mean, deviation),
             }
         )
     rows.sort(

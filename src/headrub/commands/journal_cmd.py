@@ -551,9 +551,13 @@ def stats(
     days: DaysOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    routine: Annotated[
+        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sessions, minutes, days practised, streaks, and per routine what works for you (all time by default)."""
+    """Sessions, minutes, days practised, streaks, a calendar, tension by week, and per routine what works
+    for you (all time by default)."""
     from headrub import journal as store
     from headrub import stats as numbers
     from headrub.output import is_terminal, warn
@@ -571,19 +575,21 @@ def stats(
         default="everything",
         now=now,
     )
-    if window.is_everything:
+    if window.is_everything and routine is None:
         # The whole journal: through the stats cache, reading only what was appended since.
         totals = numbers.whole_journal(None, warn)
         result = numbers.finish(totals, now, _week_start())
         empty = totals.sessions == 0
     else:
         entries = store.read_entries(None, window, warn)
+        if routine is not None:
+            entries = [entry for entry in entries if entry.get("routine") == routine]
         result = numbers.compute_stats(entries, now, _week_start())
         empty = not entries
     if as_json:
         _emit_json(result)
     elif empty:
-        _emit(_nothing_line(window, None, journal_file().exists()) + "\n")
+        _emit(_nothing_line(window, routine, journal_file().exists()) + "\n")
     elif is_terminal():
         _print_stats_rich(result, window)
     else:
@@ -614,12 +620,15 @@ def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
         f"strokes skipped: {result['strokes_skipped']}",
         "what works for you (average tension change, best first):",
     ]
+    from headrub.commands.stats_view import calendar_lines, routine_detail, tension_lines
+
     for row in result["routines"]:
         lines.append(
             f"  {_clean(row['routine'])}  {row['sessions']} session{'s' if row['sessions'] != 1 else ''}"
             f"  {row['avg_minutes']:.1f} min average  tension {_change(row['avg_tension_change'])}"
+            f"  ({routine_detail(row)})"
         )
-    return lines
+    return lines + calendar_lines(result, plain=True) + tension_lines(result)
 
 
 def stats_table(result: dict[str, Any]) -> Table:
@@ -627,11 +636,14 @@ def stats_table(result: dict[str, Any]) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    from headrub.commands.stats_view import routine_detail
+
     table = Table(title="What works for you", title_justify="left")
     table.add_column("routine", overflow="fold")
     table.add_column("sessions", justify="right")
     table.add_column("avg min", justify="right")
     table.add_column("avg tension change", justify="right")
+    table.add_column("how sure", overflow="fold")
     for row in result["routines"]:
         change = row["avg_tension_change"]
         style = "green" if change is not None and change < 0 else ""
@@ -640,6 +652,7 @@ def stats_table(result: dict[str, Any]) -> Table:
             Text(str(row["sessions"])),
             Text(f"{row['avg_minutes']:.1f}"),
             Text(_change(change), style=style),
+            Text(routine_detail(row)),
         )
     return table
 
@@ -664,3 +677,8 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
     )
     console.print(summary)
     console.print(stats_table(result))
+    from headrub.commands.stats_view import calendar_lines, tension_lines
+
+    pictures = calendar_lines(result, plain=False) + tension_lines(result)
+    if pictures:
+        console.print(Text("\n".join(pictures)))
