@@ -9,10 +9,13 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from headrub import journal, output
@@ -84,3 +87,66 @@ def test_json_never_holds_nan_or_infinity() -> None:
     out = run("journal", "--json").stdout
     assert "Infinity" not in out and "NaN" not in out
     assert json.loads(out)[0]["extra"] is None
+
+
+# --- streaming exports -----------------------------------------------------------------------
+
+LINE_KINDS = st.lists(
+    st.tuples(st.sampled_from(["session", "session", "backdated", "hand", "junk", "blank", "odd"]), st.integers(0, 2000)),
+    min_size=0,
+    max_size=40,
+)
+
+
+def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
+    """The command as it runs when the journal needs folding: every entry read, then sorted."""
+    with monkeypatch.context() as patch:
+        patch.setattr("headrub.journal.exporting.export_lines", lambda path, window, warn: None)
+        return run(*args)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=LINE_KINDS, since=st.sampled_from([None, "2026-11-01", "2026-01-01"]))
+def test_a_streamed_export_is_the_in_memory_export(
+    kinds: list[tuple[str, int]], since: str | None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Random journals (back-dated and hand-made lines, junk, odd dates): --json and --csv stream out
+    byte for byte what the in-memory path prints, with the same warnings."""
+    folder = tmp_path / os.urandom(6).hex()
+    monkeypatch.setenv("HEADRUB_DATA_DIR", str(folder))
+    folder.mkdir()
+    path = folder / "journal.jsonl"
+    path.write_bytes(b"")
+    clock = NOW - timedelta(hours=2000)
+    for index, (kind, back) in enumerate(kinds):
+        clock += timedelta(hours=40)
+        started = NOW - timedelta(hours=back)
+        if kind in ("session", "backdated"):
+            made = journal.make_entry(routine=f"r{index % 3}", note="=x" if back % 2 else "é", started_at=min(clock, NOW) if kind == "session" else started, ended_at=started, active_s=60)
+            with time_machine.travel(min(clock, NOW), tick=False):
+                journal.append(made, path)
+        else:
+            with time_machine.travel(min(clock, NOW), tick=False):
+                fresh = journal.new_id()
+            line = {
+                "hand": json.dumps({"v": 1, "id": fresh, "routine": "hand", "started_at": started.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+                "junk": '{"v": 1, "routine": ',
+                "blank": "",
+                "odd": json.dumps({"v": 1, "id": fresh, "routine": "odd", "started_at": started.replace(tzinfo=None).isoformat(), "active_s": 5, "completed": False, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+            }[kind]
+            with path.open("ab") as handle:
+                handle.write(line.encode() + b"\n")
+    window = ["--since", since] if since else ["--since", "1990-01-01"]
+    from headrub.journal import exporting
+
+    with path.open("rb") as handle:
+        from headrub.journal.files import Snapshot
+
+        streams = exporting._index(Snapshot(handle, path.stat().st_size), 0) is not None
+    assert streams  # every id here is new: the streamed path is the one tested
+    for form in ("--json", "--csv"):
+        streamed = run("journal", *window, form)
+        whole = in_memory(monkeypatch, "journal", *window, form)
+        assert streamed.exit_code == whole.exit_code == 0
+        assert streamed.stdout_bytes == whole.stdout_bytes
+        assert sorted(streamed.stderr.splitlines()) == sorted(whole.stderr.splitlines())

@@ -220,6 +220,8 @@ def journal(
     window = _window(
         today=today, week=week, month=month, days=days, since=since, until=until, default="week", now=now
     )
+    if (as_json or as_csv) and _export(window, routine, as_json):
+        return
     lines = store.read_lines(None, window, warn)
     if routine is not None:
         lines = [line for line in lines if line.entry.get("routine") == routine]
@@ -235,6 +237,68 @@ def journal(
         _print_rich(entries, window, now)
     else:
         _emit("\n".join(_plain_lines(entries, window, now)) + "\n")
+
+
+EXPORT_BATCH = 256  # entries formatted and written at a time when streaming
+
+
+def _export(window: Window, routine: str | None, as_json: bool) -> bool:
+    """Stream ``--json``/``--csv`` in about constant memory; False when the journal needs folding
+    (the caller then reads it in full). Output is the same as the in-memory path's."""
+    from itertools import islice
+
+    from headrub.journal.exporting import export_lines
+    from headrub.output import is_terminal, warn
+
+    stream = export_lines(None, window, warn)
+    if stream is None:
+        return False
+    entries = (line.entry for line in stream if routine is None or line.entry.get("routine") == routine)
+    if as_json:
+        first = True
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            text = ",\n".join(_json_item(entry) for entry in batch)
+            _emit_json_text(("[\n" if first else ",\n") + text)
+            first = False
+        _emit_json_text("[]\n" if first else "\n]\n")
+    else:
+        terminal = is_terminal()
+        _emit_utf8(_csv_text([], terminal))
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            _emit_utf8(_csv_text(batch, terminal, header=False))
+    return True
+
+
+def _json_item(entry: Entry) -> str:
+    """One entry as it appears inside ``json.dumps(entries, indent=2)``: indented two more spaces."""
+    import json
+
+    try:
+        text = json.dumps(entry, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(entry), ensure_ascii=False, indent=2)
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _emit_json_text(text: str) -> None:
+    """A piece of JSON output, made inert and encodable as ``_emit_json`` does."""
+    from headrub.text import safe_json
+
+    text = safe_json(text)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        text = "".join(char if ord(char) < 128 else _ascii_escape(char) for char in text)
+    sys.stdout.write(text)
+
+
+def _ascii_escape(char: str) -> str:
+    """``char`` as JSON \\u escapes (a surrogate pair beyond the BMP)."""
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def _nothing_line(window: Window, routine: str | None, exists: bool) -> str:
@@ -280,13 +344,16 @@ def _csv_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list
         yield row
 
 
-def _csv_text(entries: list[Entry], terminal: bool = False) -> str:
+def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = True) -> str:
     """A header and one row an entry (RFC 4180: CRLF, fields quoted where needed)."""
     import csv
     import io
 
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(_csv_rows(entries, terminal))
+    rows = _csv_rows(entries, terminal)
+    if not header:
+        next(rows)
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 
