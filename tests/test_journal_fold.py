@@ -36,7 +36,7 @@ def hand_line(name: str, started: datetime, logged: datetime) -> bytes:
                         "logged_at": logged.strftime("%Y-%m-%dT%H:%M:%SZ")}) + "\n").encode()  # fmt: skip
 
 
-def names(entries: list[dict[str, Any]]) -> list[str]:
+def names(entries: Any) -> list[str]:
     return [entry["routine"] for entry in entries]
 
 
@@ -210,3 +210,74 @@ def test_a_window_equals_the_full_read_filtered(actions: list[tuple[str, int]], 
             full = [e for e in journal.read_entries(path, EVERYTHING) if window.contains(journal.started_at(e))]
             fast = journal.read_entries(path, window, block_size=block_size)
         assert sorted(fast, key=lambda e: e["id"]) == sorted(full, key=lambda e: e["id"])
+
+
+# --- the scan index: old journals without bookkeeping -----------------------------------------
+
+
+def old_style(path: Path, count: int, recent: int) -> None:
+    """A journal as an older headrub wrote it (no line_at, no latest_start): old days, then recent ones."""
+    with path.open("ab") as handle:
+        for i in range(count):
+            started = NOW - timedelta(days=2000 - i * 0.3) if i < count - recent else NOW - timedelta(hours=count - i)
+            handle.write(hand_line(f"o{i}", started, started + timedelta(hours=1)))
+
+
+def bytes_read(path: Path, window: Window, patch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
+    total = [0]
+    real = journal.files._open_for_read
+
+    def opener(target: Path) -> Any:
+        handle = real(target)
+        original = handle.read
+
+        def read(size: int = -1) -> bytes:
+            data = original(size)
+            total[0] += len(data)
+            return data
+
+        handle.read = read  # type: ignore[method-assign]
+        return handle
+
+    patch.setattr(journal.files, "_open_for_read", opener)
+    found = sorted(names(journal.read_entries(path, window)))
+    patch.setattr(journal.files, "_open_for_read", real)
+    return total[0], found
+
+
+def test_an_old_journal_is_read_in_full_once_then_the_index_stops_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without bookkeeping a --week read scans everything and notes checkpoints; the next reads stop early,
+    and lines appended afterwards (back-dated ones too) are still found."""
+    monkeypatch.setattr(journal.scanindex, "WORTH_IT", 4096)
+    monkeypatch.setattr(journal.scanindex, "STEP", 65536)
+    path = tmp_path / "journal.jsonl"
+    old_style(path, 6000, 5)
+    first, found = bytes_read(path, WEEK, monkeypatch)
+    assert first >= path.stat().st_size and len(found) == 5
+    second, again = bytes_read(path, WEEK, monkeypatch)
+    assert again == found and second < first / 4
+    with path.open("ab") as handle:
+        handle.write(hand_line("late-by-hand", NOW - timedelta(days=1), NOW))
+    assert "late-by-hand" in bytes_read(path, WEEK, monkeypatch)[1]
+    full = sorted(names(entry for entry in journal.read_entries(path) if WEEK.contains(journal.started_at(entry))))
+    assert bytes_read(path, WEEK, monkeypatch)[1] == full
+
+
+def test_the_index_is_not_believed_for_a_replaced_or_rewritten_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal.scanindex, "WORTH_IT", 4096)
+    monkeypatch.setattr(journal.scanindex, "STEP", 2048)
+    path = tmp_path / "journal.jsonl"
+    old_style(path, 400, 5)
+    journal.read_entries(path, WEEK)  # writes the index
+    data = path.read_bytes()
+    # The same bytes but for one old line that now starts this week (same length), in a new file.
+    first = data.split(b"\n", 1)[0]
+    changed = json.loads(first)
+    changed["started_at"] = (NOW - timedelta(days=2)).isoformat()
+    swapped = json.dumps(changed).encode()
+    assert len(swapped) <= len(first)
+    swapped = swapped[:-1] + b" " * (len(first) - len(swapped)) + b"}"
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_bytes(swapped + data[len(first) :])
+    fresh.replace(path)
+    assert "o0" in names(journal.read_entries(path, WEEK))

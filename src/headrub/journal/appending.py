@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from headrub import timeutil
 from headrub.errors import JournalError
+from headrub.journal import scanindex
 from headrub.journal.checks import _parse, trusted_bound
 from headrub.journal.corrections import BOOKKEEPING
 from headrub.journal.entries import Entry, _line_bytes, _utc_stamp, parse_instant
@@ -52,10 +53,10 @@ def append_lines(lines: list[dict[str, Any]], path: Path | None = None, warn: Wa
         fd, created = _open_for_append(target, warn)
         try:
             with os.fdopen(os.dup(fd), "rb") as handle:
-                known = _latest_before(handle, os.fstat(fd).st_size, None)  # the slow part, unlocked
+                known = _latest_before(handle, os.fstat(fd).st_size, None, target)  # the slow part, unlocked
                 with _locked(fd):
                     size = os.fstat(fd).st_size
-                    latest = _latest_before(handle, size, known)
+                    latest = _latest_before(handle, size, known, target)
                     torn = _ends_torn(fd)
                     data = _encode(lines, size + torn, latest[1])
                     _write_all(fd, b"\n" + data if torn else data)  # a torn tail must not swallow this
@@ -88,11 +89,12 @@ def _encode(lines: list[dict[str, Any]], offset: int, latest: datetime | None) -
 Known = tuple[int, datetime | None]  # (bytes covered, the latest started_at within them)
 
 
-def _latest_before(handle: IO[bytes], end: int, known: Known | None) -> Known:
+def _latest_before(handle: IO[bytes], end: int, known: Known | None, target: Path) -> Known:
     """The latest ``started_at`` of the lines in the first ``end`` bytes.
 
     The last line that is an entry or correction says it, if it is trusted; otherwise every line
-    is read, from where ``known`` (an earlier answer for a prefix) left off.
+    is read, from where ``known`` (an earlier answer for a prefix) or the scan index
+    (``scanindex``) left off, and the index is brought up to date.
     """
     for raw, start in _lines_backward(Snapshot(handle, end), BLOCK_SIZE):
         parsed = _parse(raw)
@@ -105,18 +107,31 @@ def _latest_before(handle: IO[bytes], end: int, known: Known | None) -> Known:
     else:
         return end, None
     covered, latest = (0, None) if known is None or known[0] > end else known
+    if known is None:
+        noted = scanindex.load(target, Snapshot(handle, end))
+        covered, latest = noted[-1] if noted else (0, None)
+    start = covered
     handle.seek(covered)
     remaining = end - covered
+    offset = covered
+    pairs: list[tuple[int, datetime]] = []  # (offset, started) of each line, for the checkpoints
     for raw in handle:
         if remaining <= 0:
             break
         remaining -= len(raw)
+        here, offset = offset, offset + len(raw)
         if remaining < 0:
             raw = raw[:remaining]
         parsed = _parse(raw)
-        if parsed is not None and not isinstance(parsed, str) and (latest is None or parsed.started > latest):
-            latest = parsed.started
-    return _line_start(handle, end), latest
+        if parsed is not None and not isinstance(parsed, str):
+            pairs.append((here, parsed.started))
+            if latest is None or parsed.started > latest:
+                latest = parsed.started
+    covered = _line_start(handle, end)
+    if covered - start >= scanindex.WORTH_IT and latest is not None:
+        points = scanindex.checkpoints(pairs, covered) if start == 0 else []
+        scanindex.save(target, Snapshot(handle, covered), points)
+    return covered, latest
 
 
 def _line_start(handle: IO[bytes], end: int) -> int:

@@ -207,6 +207,8 @@ class Snapshot:
 
     def __init__(self, handle: IO[bytes], size: int) -> None:
         self.handle, self.size = handle, size
+        self.scanned_to_start = False  # set by a backward scan that had to read every line
+        self.line_starts: list[int] = []  # and where its entries start, last first
         handle.seek(0)
 
     def fileno(self) -> int:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from headrub import timeutil
 from headrub.errors import JournalError
+from headrub.journal import scanindex
 from headrub.journal.checks import Line, _parse, _version, trusted_bound
 from headrub.journal.corrections import fold, strip
 from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
-from headrub.journal.files import Source, _reason, _show, reading
+from headrub.journal.files import Snapshot, Source, _reason, _show, reading
 from headrub.paths import journal_file
 from headrub.timeutil import Window
 
@@ -56,7 +57,11 @@ def read_lines(
             if chosen.since is None:
                 lines, problems = _scan_forward(handle)
             else:
-                lines, problems = _scan_backward(handle, chosen.since, block_size)
+                points = scanindex.load(target, handle)
+                stop_at = scanindex.stop_offset(points, chosen.since)
+                lines, problems = _scan_backward(handle, chosen.since, block_size, stop_at)
+                if points is None and handle.size >= scanindex.WORTH_IT:
+                    _remember(target, handle, lines)
     except FileNotFoundError:
         return []
     except OSError as err:
@@ -132,8 +137,20 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _remember(target: Path, handle: Snapshot, lines: list[Line]) -> None:
+    """After a scan that read the whole journal, note its checkpoints (``scanindex``)."""
+    if not handle.scanned_to_start or len(handle.line_starts) != len(lines):
+        return
+    start = max(0, handle.size - BLOCK_SIZE)
+    handle.seek(start)
+    cut = handle.read(BLOCK_SIZE).rfind(b"\n")
+    length = start + cut + 1 if cut >= 0 else 0  # complete lines only: a torn tail may yet change
+    starts = list(zip(reversed(handle.line_starts), (line.started for line in lines), strict=True))
+    scanindex.save(target, handle, scanindex.checkpoints(starts, length))
+
+
 def _scan_backward(
-    handle: Source, since: datetime, block_size: int
+    handle: Source, since: datetime, block_size: int, stop_at: int = 0
 ) -> tuple[list[Line], list[tuple[int, str]]]:
     """Read lines from the end until one proves that no line before it started at or after ``since``.
 
@@ -148,7 +165,12 @@ def _scan_backward(
     bad: list[tuple[int, str]] = []  # (index from the end, reason)
     index = -1
     anchor = 0  # byte offset where the last line read starts
+    reached_start = True
+    starts: list[int] = []
     for raw, start in _lines_backward(handle, block_size):
+        if start < stop_at:
+            reached_start = False
+            break  # every line before this checkpoint started before the window (``scanindex``)
         index += 1
         anchor = start
         parsed = _parse(raw)
@@ -156,11 +178,15 @@ def _scan_backward(
             bad.append((index, parsed))
         elif parsed is not None:
             lines.append(parsed)
+            starts.append(start)
             if parsed.started < since:
                 bound = trusted_bound(parsed, start)
                 if bound is not None and bound < since:
+                    reached_start = False
                     break
     lines.reverse()
+    if isinstance(handle, Snapshot):
+        handle.scanned_to_start, handle.line_starts = reached_start, starts
     if not bad:
         return lines, []
     anchor_number = _count_newlines(handle, anchor, block_size) + 1
