@@ -28,3 +28,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
         yield config, data
     finally:
         os.umask(old_umask)
+
+
+@pytest.fixture(autouse=True)
+def fresh_id_sequence() -> Iterator[None]:
+    """Each test starts the journal's id sequence afresh.
+
+    Ids made in one process only ever grow, so ids made earlier in the run (at the real
+    time) would otherwise carry over into a test that travels to a fixed instant before it.
+    """
+    from headrub.journal.ids import _ids
+
+    _ids.reset()
+    yield
+    _ids.reset()

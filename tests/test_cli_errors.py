@@ -15,13 +15,13 @@ from headrub.cli import app
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["start"], "Missing argument 'NAME|PATH'"),
+        (["start"], "NAME|PATH"),
         (["start", "desk-reset", "--before", "11"], "--before"),
         (["start", "desk-reset", "--minutes", "0"], "--minutes"),
         (["start", "desk-reset", "--sound", "gong"], "--sound"),
-        (["bogus"], "No such command 'bogus'"),
+        (["bogus"], "bogus"),
         (["list", "--jsn"], "--jsn"),
-        (["journal", "add"], "Missing argument 'ROUTINE'"),
+        (["journal", "add"], "ROUTINE"),
     ],
 )
 def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
@@ -37,7 +37,8 @@ def test_no_arguments_shows_the_help() -> None:
     """Plain `headrub` prints the help on stdout and exits 0."""
     result = CliRunner().invoke(app, [])
     assert result.exit_code == 0
-    assert "Usage: headrub" in result.stdout and "start" in result.stdout
+    assert result.stdout.splitlines()[0].split()[1] == "headrub"
+    assert all(name in result.stdout for name in ("start", "journal", "stats", "list"))
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

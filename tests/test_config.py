@@ -19,6 +19,11 @@ from headrub.errors import ConfigFileError
 
 runner = CliRunner()
 
+# The voice and sound settings (issue 12), at their defaults.
+SPEECH_DEFAULTS: dict[str, object] = {
+    "speech_rate": 150, "speech_voice": "", "volume": 100, "next_warning": 5, "lead_in": 5, "quiet": "auto",
+}
+
 LOCATED = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
 
 
@@ -62,6 +67,7 @@ def test_defaults_without_a_file(config_file: Path) -> None:
         "tick": False,
         "prompts": True,
         "week_start": "monday",
+        **SPEECH_DEFAULTS,
     }
     assert {s.source for s in settings.values()} == {"default"}
     assert effective() == settings
@@ -90,6 +96,7 @@ def test_each_setting_from_the_file_with_its_line(config_file: Path) -> None:
         "tick": True,
         "prompts": False,
         "week_start": "sunday",
+        **SPEECH_DEFAULTS,
     }
     for line, name in enumerate(("sound", "voice", "tick", "prompts", "week_start"), start=2):
         assert settings[name].source == f"config file ({config_file}:{line})"
@@ -190,7 +197,15 @@ def test_config_command_plain_defaults(config_file: Path) -> None:
         "prompts = true  (default)",
         "week_start = monday  (default)",
     ]
-    assert lines[5] == f"config file: {config_file} (not created yet; the defaults apply)"
+    assert lines[5:11] == [
+        "speech_rate = 150  (default)",
+        'speech_voice = ""  (default)',
+        "volume = 100  (default)",
+        "next_warning = 5  (default)",
+        "lead_in = 5  (default)",
+        "quiet = auto  (default)",
+    ]
+    assert lines[-1] == f"config file: {config_file} (not created yet; the defaults apply)"
     assert "\x1b[" not in result.stdout
 
 

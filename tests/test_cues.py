@@ -22,7 +22,8 @@ import pytest
 
 from headrub import wav
 from headrub.clock import FakeClock
-from headrub.cues import Cues, speakable, step_phrase, stroke_phrase
+from headrub.cues import Cues, speakable
+from headrub.heard import step_phrase, stroke_phrase
 from headrub.routine import Routine, Stroke
 from headrub.session import Event, EventKind, Session, Step
 
@@ -206,7 +207,7 @@ def test_a_session_sounds_once_per_event_in_order_and_speaks_every_area(
         "Ten seconds.",
         "Halfway.",
         "Behind the ears. Left side. Kneading, medium pressure. 30 seconds.",
-        "Switch sides.",
+        "Right side. Kneading, medium pressure.",
         "Crown. Pressing, firm pressure. 15 seconds.",
         "Session complete.",
     ]
@@ -341,6 +342,7 @@ def test_a_missing_speech_engine_gives_one_notice_then_sounds_only(calls: Calls)
         cues.handle(ev)
     cues.close()
     assert len(calls.notices) == 1 and "espeak-ng" in calls.notices[0]
+    assert cues.notices == tuple(calls.notices)  # kept, for the get-ready screen to show again
     assert calls.bells == 12
 
 
@@ -400,7 +402,7 @@ def test_tick_without_a_player_is_off_with_one_notice(calls: Calls) -> None:
 
 
 def test_the_stroke_phrase_reads_naturally() -> None:
-    """Area, side, paced technique, pressure and duration, in sentences; the cue only when it fits in half the step."""
+    """Area, side, paced technique, pressure and duration, in sentences, then the cue when it fits."""
     temples = Stroke(area="temples", duration=120, technique="circles", pressure="light", tempo=30)
     assert stroke_phrase(temples, None, 120) == "Temples. Slow circles, light pressure. 2 minutes."
     both = Stroke(area="scalp", duration=45, technique="tapping", tempo=120, side="both")
@@ -408,17 +410,19 @@ def test_the_stroke_phrase_reads_naturally() -> None:
     talky = Stroke(
         area="crown", duration=8, cue="Press and hold the very top of the head, breathing out slowly."
     )
-    assert stroke_phrase(talky, None, 8) == "Crown. 8 seconds."
+    assert stroke_phrase(talky, None, 8) == "Crown. Press and hold the very top of the head."
     assert stroke_phrase(talky, None, 60) == (
         "Crown. 1 minute. Press and hold the very top of the head, breathing out slowly."
     )
 
 
-def test_the_second_side_is_not_told_the_cue_again() -> None:
-    """A side: each stroke's right side, if restarted, is named as the right side without repeating its cue."""
+def test_the_second_side_says_which_side_and_a_short_instruction() -> None:
+    """A side: each stroke's right side is "Right side." and the instruction, never just "Switch sides."."""
     ears = Stroke(area="ears", duration=60, technique="kneading", side="each", cue="Knead gently.")
     assert step_phrase(Step(0, 0, ears, "left", 60)) == "Ears. Left side. Kneading. 1 minute. Knead gently."
-    assert step_phrase(Step(1, 0, ears, "right", 60)) == "Ears. Right side. Kneading. 1 minute."
+    assert step_phrase(Step(1, 0, ears, "right", 60)) == "Right side. Knead gently."
+    bare = Stroke(area="ears", duration=60, technique="kneading", pressure="firm", side="each")
+    assert step_phrase(Step(1, 0, bare, "right", 60)) == "Right side. Kneading, firm pressure."
 
 
 @pytest.mark.parametrize(
@@ -460,7 +464,7 @@ def test_spd_say_gets_its_percent_signs_doubled(tmp_path: Path, calls: Calls) ->
     cues = make_cues(calls, rec.which, sound="none", voice=True)
     cues.handle(event(EventKind.STROKE_STARTED, stroke))
     cues.close(linger=5.0)
-    assert rec.starts()[0][2] == ["--wait", "--", "Neck %%s%%n. 10 minutes."]
+    assert rec.starts()[0][2] == ["--wait", "-r", "-5", "--", "Neck %%s%%n. 10 minutes."]
 
 
 def test_windows_speech_takes_the_text_from_the_environment_not_the_command(
@@ -485,11 +489,11 @@ def test_macos_uses_afplay_and_say(tmp_path: Path, calls: Calls) -> None:
     rec.fake("say")
     rec.fake("paplay")  # present but not a macOS player
     cues = make_cues(calls, rec.which, sound="chime", voice=True, platform="darwin")
-    cues.handle(event(EventKind.SIDE_SWITCH))
+    cues.handle(event(EventKind.SIDE_SWITCH, side="right"))
     cues.close(linger=5.0)
     assert sorted((line[0], Path(line[2][-1]).name) for line in rec.starts()) == [
         ("afplay", "side.wav"),
-        ("say", "Switch sides."),
+        ("say", "Right side. Small slow circles."),
     ]
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-CORE = ("headrub.routine", "headrub.loader", "headrub.session", "headrub.journal", "headrub.stats", "headrub.clock", "headrub.cues")
+CORE = ("headrub.routine", "headrub.loader", "headrub.session", "headrub.journal", "headrub.stats", "headrub.clock", "headrub.cues", "headrub.spoken", "headrub.heard")
 
 
 def loaded_after(modules: list[str], watched: tuple[str, ...]) -> dict[str, list[str]]:

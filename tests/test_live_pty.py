@@ -129,7 +129,8 @@ def start(tmp_path: Path, isolated_dirs: tuple[Path, Path]) -> Iterator[Callable
         env.pop("LINES", None)
         child = pexpect.spawn(
             sys.executable,
-            [str(SHELL), str(result), str(continue_after), sys.executable, *program, "start", str(routine), *args],
+            [str(SHELL), str(result), str(continue_after), sys.executable, *program, "start", str(routine),
+             *([] if "--lead-in" in args else ["--lead-in", "0"]), *args],  # no get-ready unless a test asks
             env=env, dimensions=(24, 80), timeout=20,
         )
         screen = pyte.Screen(80, 24)
@@ -179,6 +180,20 @@ def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
     assert entry["planned_s"] == PLANNED
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (6, 2, "fine")
+
+
+def test_the_lead_in_shows_the_first_stroke_and_n_ends_it(start: Callable[..., Run]) -> None:
+    """--lead-in shows "Get ready" with the first stroke; n starts the session, whose time excludes the lead-in."""
+    run = start("--yes", "--no-prompt", "--lead-in", "30")
+    screen = run.wait_for("Get ready")
+    assert "TEMPLES" in screen and "Small circles." in screen and "n start now" in screen
+    run.child.send("n")
+    run.wait_for("stroke 1 of 3", timeout=5)
+    report = run.finish(timeout=30)
+    assert report["code"] == 0
+    (entry,) = run.journal()
+    assert entry["completed"] is True
+    assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
 
 
 @pytest.mark.parametrize(
@@ -252,6 +267,20 @@ def test_questions_before_and_after(start: Callable[..., Run]) -> None:
     assert report["code"] == 0 and report["same_termios"]
     (entry,) = run.journal()
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (7, 3, "better, thanks")
+
+
+def test_quiet_mode_asks_nothing_after_and_writes_the_entry_at_once(start: Callable[..., Run]) -> None:
+    """--quiet: tension is asked before, never after; the session ends by itself and the entry is written."""
+    run = start("--yes", "--quiet")
+    run.child.expect("Tension now")
+    run.child.send("5\r")
+    run.wait_for("TEMPLES")
+    run.child.send("q")
+    report = run.finish()
+    assert report["code"] == 0 and report["same_termios"]
+    assert b"A note" not in run.raw and b"Tension now" not in run.raw  # raw holds what came after the first question
+    (entry,) = run.journal()
+    assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (5, None, None)
 
 
 def test_declining_the_cautions_starts_nothing(start: Callable[..., Run]) -> None:

@@ -101,7 +101,14 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import config_cmd, journal_cmd, journal_fix_cmd, routines_cmd, start_cmd  # noqa: E402
+from headrub.commands import (  # noqa: E402
+    config_cmd,
+    journal_cmd,
+    journal_fix_cmd,
+    routines_cmd,
+    sound_cmd,
+    start_cmd,
+)
 
 app.command("start")(start_cmd.start)
 app.command("list")(routines_cmd.list_routines)
@@ -117,6 +124,7 @@ app.command("new")(routines_cmd.new)
 app.command("edit")(routines_cmd.edit)
 app.command("schema")(routines_cmd.schema)
 app.command("config")(config_cmd.config)
+app.command("sound-check")(sound_cmd.sound_check)
 
 
 def _silence_stdout() -> None:

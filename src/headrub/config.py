@@ -15,13 +15,13 @@ from pathlib import Path
 from headrub import paths
 from headrub.errors import ConfigFileError, Problem
 from headrub.loader import Checker, suggest, type_name
-from headrub.yamlnodes import Node, YamlProblem, decode, parse
+from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
 SOUNDS = ("bell", "chime", "none")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_CONFIG_BYTES = 64 * 1024
 
-Value = str | bool
+Value = str | bool | int
 
 #: Every setting and its default, in the order they are shown.
 DEFAULTS: dict[str, Value] = {
@@ -30,9 +30,24 @@ DEFAULTS: dict[str, Value] = {
     "tick": False,  # a soft tick on each beat of a stroke's tempo
     "prompts": True,  # ask the before/after questions
     "week_start": "monday",  # where `journal --week` and `days_this_week` start
+    "speech_rate": 150,  # words a minute for the voice
+    "speech_voice": "",  # a voice or language for the engine (espeak-ng -v, say -v); "" is its own default
+    "volume": 100,  # chime volume, 0 to 100
+    "next_warning": 5,  # seconds before each change that "Next: temples" comes; 0 is off
+    "lead_in": 5,  # seconds to get ready before the first stroke on a terminal; 0 skips
+    "quiet": "auto",  # auto (the routine decides), true or false: quiet mode for sleep
 }
 SETTINGS = tuple(DEFAULTS)
 _CHOICES: dict[str, tuple[str, ...]] = {"sound": SOUNDS, "week_start": WEEKDAYS}
+#: Whole-number settings and their ranges.
+NUMBERS: dict[str, tuple[int, int]] = {
+    "speech_rate": (80, 450),
+    "volume": (0, 100),
+    "next_warning": (0, 60),
+    "lead_in": (0, 60),
+}
+MAX_VOICE_CHARS = 40
+_VOICE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+./ ")
 
 DEFAULT_SOURCE = "default"
 FLAG_SOURCE = "flag"
@@ -74,6 +89,75 @@ def _switch(checker: Checker, node: Node, field: str) -> bool | None:
     return None
 
 
+def _number(checker: Checker, node: Node, field: str) -> int | None:
+    """A whole number within the setting's range."""
+    low, high = NUMBERS[field]
+    value = node.value if node.kind == "scalar" else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        checker.fail(node, field, f"expected a whole number from {low} to {high}, found {type_name(node)}")
+        return None
+    if not low <= value <= high:
+        checker.fail(node, field, f"{value} is out of range: give a whole number from {low} to {high}")
+        return None
+    return value
+
+
+def voice_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a voice name (None when it can): short, plain, not an option."""
+    if len(text) > MAX_VOICE_CHARS:
+        return f"is {len(text)} characters; at most {MAX_VOICE_CHARS}"
+    if text.startswith("-") or not set(text) <= _VOICE_CHARS:
+        return "use letters, digits and - _ + . / only (e.g. en-gb, en+f3, Samantha)"
+    return None
+
+
+def voice_flag(text: str | None) -> str | None:
+    """``--speech-voice``'s value, checked like the setting; raises ``UsageError`` when it cannot be a voice."""
+    from headrub.errors import UsageError
+
+    if text is None:
+        return None
+    problem = voice_problem(text.strip())
+    if problem is not None:
+        raise UsageError(f"--speech-voice {quoted(text)} {problem}")
+    return text.strip()
+
+
+def _voice(checker: Checker, node: Node, field: str) -> str | None:
+    text = checker.text(node, field, required=False)
+    if text is None:
+        return None
+    problem = voice_problem(text)
+    if problem is not None:
+        checker.fail(node, field, problem)
+        return None
+    return text
+
+
+def _quiet(checker: Checker, node: Node, field: str) -> Value | None:
+    """``auto``, or a YAML boolean."""
+    if node.kind == "scalar" and isinstance(node.value, bool):
+        return node.value
+    if node.kind == "scalar" and isinstance(node.value, str) and node.value.strip().lower() == "auto":
+        return "auto"
+    checker.fail(node, field, f"expected auto, true or false, found {type_name(node)}")
+    return None
+
+
+def _value(checker: Checker, node: Node, name: str) -> Value | None:
+    """One setting's value from its node, checked."""
+    choices = _CHOICES.get(name)
+    if choices:
+        return _choice(checker, node, name, choices)
+    if name in NUMBERS:
+        return _number(checker, node, name)
+    if name == "speech_voice":
+        return _voice(checker, node, name)
+    if name == "quiet":
+        return _quiet(checker, node, name)
+    return _switch(checker, node, name)
+
+
 # The YAML reader is shared with routine files; a few of its words are about routines.
 _REWORDED = (("a routine file", "a config file"), ("(routines are plain YAML)", "(the config is plain YAML)"))
 
@@ -99,8 +183,7 @@ def load_text(text: str, path: str) -> dict[str, Setting]:
     checker = Checker(path)
     found = checker.mapping(root, "", SETTINGS)
     for name, node in (found or {}).items():
-        choices = _CHOICES.get(name)
-        value = _choice(checker, node, name, choices) if choices else _switch(checker, node, name)
+        value = _value(checker, node, name)
         if value is not None:
             settings[name] = Setting(name, value, f"config file ({path}:{node.line})")
     if checker.problems:

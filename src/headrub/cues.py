@@ -2,19 +2,19 @@
 
 ``Cues.handle(event)`` turns one engine event into a sound and, with ``voice``, a spoken
 phrase. It only ever *starts* a process (a player or a speech engine) and returns: timing is
-never hostage to sound. What plays, per event:
+never hostage to sound. What plays, per event (decided in ``headrub.heard``):
 
 ==================  =================================  ===============================
 event               sound (``chime``; ``bell`` = \\a)    spoken (``voice``)
 ==================  =================================  ===============================
-STROKE_STARTED      change: one bowl-like note          "Temples. Slow circles, light
-                                                        pressure. 2 minutes." + the cue
-                                                        when it fits (``stroke_phrase``)
-SIDE_SWITCH         side: two short rising notes        "Switch sides."
-STROKE_RESTARTED    the step's own start sound          the step's phrase again
+STROKE_STARTED      change: one bowl-like note          the stroke's instruction
+                                                        (``spoken.stroke_line``)
+SIDE_SWITCH         side: two short rising notes        "Right side. <short instruction>"
+STROKE_RESTARTED    the step's own start sound          the step's line again
+NEXT_SOON           nothing                             "Next: temples." (news)
 TEN_SECONDS_LEFT    warn: one low soft note — only when the step is 60 s or longer;
-                                                        "Ten seconds."
-HALFWAY             nothing                             "Halfway." unless still speaking
+                                                        "Ten seconds." (news)
+HALFWAY             nothing                             "Halfway." (news)
 FINISHED            end: three descending notes         "Session complete."
                     ringing into a chord, 2.3 s
 STOPPED             stop: two descending notes, 1.2 s   "Session stopped."
@@ -22,6 +22,13 @@ PAUSED / RESUMED    nothing (quiet is better)           "Paused." / "Resumed."
 SESSION_STARTED,    nothing (the first STROKE_STARTED   nothing
 STROKE_SKIPPED      or FINISHED follows at once)
 ==================  =================================  ===============================
+
+News gives way: it is not said while a stroke's instruction is still being spoken, so an
+instruction is never cut off by it. Quiet mode (``quiet``, for sleep routines) says no "Ten
+seconds." or "Halfway." and plays no warn note, plays every chime at half the volume, says
+nothing at the end, and lets the end chime fade out. ``volume`` (0 to 100) scales every chime;
+``rate`` (words a minute) and ``speech_voice`` go to the engine (espeak-ng ``-s``/``-v``, macOS
+``say -r``/``-v``).
 
 The first stroke gets its change sound too: with the eyes closed it is the "begin".
 ``beat()`` plays a very short soft tick for tempo pacing, through the player only (a
@@ -41,7 +48,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -53,16 +59,14 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from headrub import wav
-from headrub.routine import Stroke, format_duration_words
+from headrub.heard import SOUND_FOR, heard_for
 from headrub.session import Event, EventKind, Step
-from headrub.text import sanitize
+from headrub.spoken import DEFAULT_RATE_WPM, lead_in_line, speakable
 
 SOUND_MODES = ("bell", "chime", "none")
-# The ten-seconds warning is for long steps only: in a short one it would crowd the change sound.
-LONG_STEP_S = 60.0
-# A cue is spoken after the stroke's phrase only when both fit, at this pace, in half the step.
-SPEECH_WORDS_PER_S = 2.5
-_MAX_SPOKEN_CHARS = 600
+# Quiet mode plays every chime at this share of the volume.
+QUIET_VOLUME = 0.5
+DEFAULT_VOLUME = 100
 # How long close() waits, at most, for the end chime and "Session complete." to finish.
 END_LINGER_S = wav.duration_of("end") + 0.7
 
@@ -86,80 +90,6 @@ _POWERSHELL_SPEAK = (
     "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
     "$s.Speak($env:HEADRUB_SPEECH)"
 )
-_SPACES = re.compile(r"\s+")
-
-SOUND_FOR: dict[EventKind, str] = {
-    EventKind.STROKE_STARTED: "change",
-    EventKind.SIDE_SWITCH: "side",
-    EventKind.TEN_SECONDS_LEFT: "warn",
-    EventKind.FINISHED: "end",
-    EventKind.STOPPED: "stop",
-}
-SPOKEN_FOR: dict[EventKind, str] = {
-    EventKind.SIDE_SWITCH: "Switch sides.",
-    EventKind.TEN_SECONDS_LEFT: "Ten seconds.",
-    EventKind.FINISHED: "Session complete.",
-    EventKind.STOPPED: "Session stopped.",
-    EventKind.HALFWAY: "Halfway.",
-    EventKind.PAUSED: "Paused.",
-    EventKind.RESUMED: "Resumed.",
-}
-
-
-def speakable(text: str) -> str:
-    """``text`` made safe to hand to a speech engine as one argument.
-
-    Escape sequences and control characters are removed, runs of white space become one
-    space, and leading hyphens are dropped so the text can never be read as an option.
-    """
-    cleaned = _SPACES.sub(" ", sanitize(text)).strip()
-    return cleaned.lstrip("- ")[:_MAX_SPOKEN_CHARS]
-
-
-def stroke_phrase(stroke: Stroke, side: str | None, duration: float, *, with_cue: bool = True) -> str:
-    """What is said as a step begins: ``"Temples. Slow circles, light pressure. 2 minutes."``.
-
-    Area, side (left or right; "both" goes unsaid), technique and pressure (with "slow" or
-    "quick" from a tempo under 40 or over 100 a minute) and the step's duration; then the cue,
-    when ``with_cue`` and the whole fits at an unhurried pace in half the step, so a short
-    step's speech does not run into the next.
-    """
-    parts = [_sentence(stroke.area)]
-    if side in ("left", "right"):  # "both" is the usual case and goes unsaid
-        parts.append(f"{side.capitalize()} side.")
-    how = _how(stroke)
-    if how:
-        parts.append(_sentence(how))
-    parts.append(_sentence(format_duration_words(duration)))
-    phrase = " ".join(p for p in parts if p)
-    if with_cue and stroke.cue:
-        cue = _sentence(stroke.cue)
-        words = len(phrase.split()) + len(cue.split())
-        if cue and words / SPEECH_WORDS_PER_S <= duration / 2:
-            phrase = f"{phrase} {cue}"
-    return phrase
-
-
-def _how(stroke: Stroke) -> str:
-    """``"slow circles, light pressure"`` — the technique with its pace, and the pressure."""
-    technique = stroke.technique or ""
-    if technique and stroke.tempo is not None:
-        if stroke.tempo < 40:
-            technique = f"slow {technique}"
-        elif stroke.tempo > 100:
-            technique = f"quick {technique}"
-    pressure = f"{stroke.pressure} pressure" if stroke.pressure else ""
-    return ", ".join(p for p in (technique, pressure) if p)
-
-
-def _sentence(text: str) -> str:
-    """``text`` cleaned, capitalised and ending in a full stop (or its own ! or ?)."""
-    cleaned = speakable(text).rstrip(" .")
-    if not cleaned:
-        return ""
-    end = "" if cleaned[-1] in "!?" else "."
-    return cleaned[0].upper() + cleaned[1:] + end
-
 
 class Cues:
     """The sounds and speech of one session; see the module docstring for what plays when.
@@ -180,15 +110,23 @@ class Cues:
         notify: Callable[[str], None],
         which: Callable[[str], str | None] = shutil.which,
         platform: str = sys.platform,
+        quiet: bool = False,
+        volume: int = DEFAULT_VOLUME,
+        rate: int = DEFAULT_RATE_WPM,
+        speech_voice: str = "",
     ) -> None:
         """Find the player and speech engine now, and prepare the sounds, so events only start processes."""
         if sound not in SOUND_MODES:
             raise ValueError(f"sound must be one of {', '.join(SOUND_MODES)}, not {sound!r}")
         self._sound = sound
+        self.quiet = quiet
+        self._volume = max(0, min(100, volume)) / 100 * (QUIET_VOLUME if quiet else 1.0)
+        self._rate = rate
+        self._speech_voice = speakable(speech_voice)
         self._tick = tick and sound != "none"
         self._bell = bell
         self._notify = notify
-        self._notices: set[str] = set()
+        self._notices: dict[str, str] = {}
         self._children: list[subprocess.Popen[bytes]] = []
         self._speaking: subprocess.Popen[bytes] | None = None
         self._started = 0
@@ -215,28 +153,21 @@ class Cues:
         if self._closed:
             return
         self._reap()
-        kind = event.kind
-        step = event.step
-        if kind is EventKind.TEN_SECONDS_LEFT and (step is None or step.duration < LONG_STEP_S):
-            return
-        if kind is EventKind.STROKE_RESTARTED and step is not None:
-            # Back to the start of the step: it begins again, so it sounds and is said again.
-            self._play("side" if step.switches_side else "change")
-            self._say(step_phrase(step))
-            return
-        name = SOUND_FOR.get(kind)
-        if name is not None:
-            self._play(name)
-        if kind is EventKind.FINISHED:
+        plan = heard_for(event, quiet=self.quiet, rate_wpm=self._rate)
+        if plan.sound is not None:
+            self._play(plan.sound)
+        if event.kind is EventKind.FINISHED:
             self._ring_until = time.monotonic() + END_LINGER_S
-        if kind is EventKind.STROKE_STARTED and step is not None:
-            self._say(step_phrase(step))
-        elif kind is EventKind.HALFWAY:
-            # Only news: never cut off a stroke's cue for it.
-            if self._speaking is None or self._speaking.poll() is not None:
-                self._say(SPOKEN_FOR[kind])
-        elif kind in SPOKEN_FOR:
-            self._say(SPOKEN_FOR[kind])
+        if plan.text is None:
+            return
+        if plan.gives_way and self._speaking is not None and self._speaking.poll() is None:
+            return  # only news: a stroke's instruction still being spoken is never cut off for it
+        self._say(plan.text)
+
+    def lead_in(self, step: Step, seconds: float) -> None:
+        """Say the get-ready line before the first stroke: what it is and where the hands go."""
+        if not self._closed:
+            self._say(lead_in_line(step.stroke, step.side, seconds, self._rate))
 
     def beat(self) -> None:
         """A soft tick for tempo pacing, when ``tick`` is on and a player was found."""
@@ -305,6 +236,39 @@ class Cues:
         return self._engine is not None
 
     @property
+    def notices(self) -> tuple[str, ...]:
+        """The notices given so far (a missing player or engine), for a screen that would hide them."""
+        return tuple(self._notices.values())
+
+    @property
+    def player(self) -> str | None:
+        """The audio player in use (``paplay``, ``afplay``, ``winsound``...), or None."""
+        if self._winsound is not None:
+            return "winsound"
+        return os.path.basename(self._player[0]) if self._player is not None else None
+
+    @property
+    def engine(self) -> str | None:
+        """The speech engine in use (``espeak-ng``, ``say``...), or None."""
+        return self._engine[0] if self._engine is not None else None
+
+    def play_now(self, name: str) -> bool:
+        """Play one chime and wait for it to end (``sound-check``); False when it could not be played."""
+        before = self._started
+        self._play_file(name)
+        if self._winsound is not None and self._player is None:
+            time.sleep(wav.duration_of(name))
+            return name in self._files
+        if self._started == before:
+            return False
+        return _finished(self._children[-1], wav.duration_of(name) + 5.0)
+
+    def say_now(self, text: str, timeout: float = 30.0) -> bool:
+        """Say ``text`` and wait until it has been said (``sound-check``); False when it could not be."""
+        self._say(text)
+        return self._speaking is not None and _finished(self._speaking, timeout)
+
+    @property
     def started(self) -> int:
         """How many player and speech processes have been started so far."""
         return self._started
@@ -335,8 +299,9 @@ class Cues:
             names = [*SOUND_FOR.values()] if self._sound == "chime" else []
             for name in [*names, *(["tick"] if self._tick else [])]:
                 path = os.path.join(self._tmpdir, f"{name}.wav")
+                fade = self.quiet and name == "end"
                 with open(path, "wb") as out:
-                    out.write(wav.sound(name))
+                    out.write(wav.sound(name, volume=self._volume, fade=fade))
                 self._files[name] = path
         except OSError as exc:
             self._no_player(f"Cannot write the chimes to a temp folder ({exc.strerror or exc})")
@@ -402,7 +367,7 @@ class Cues:
             return
         if self._speaking is not None and self._speaking.poll() is None:
             _stop(self._speaking)
-        argv, env = _speech_command(self._engine, text)
+        argv, env = _speech_command(self._engine, text, rate=self._rate, voice=self._speech_voice)
         proc, error = _spawn(argv, env)
         if proc is None:
             self._notice("engine", f"The speech engine failed ({error}): spoken cues are off, sounds only.")
@@ -421,13 +386,8 @@ class Cues:
     def _notice(self, key: str, message: str) -> None:
         """Tell the caller once per kind of trouble."""
         if key not in self._notices:
-            self._notices.add(key)
+            self._notices[key] = message
             self._notify(message)
-
-
-def step_phrase(step: Step) -> str:
-    """The phrase for a step as it begins; the cue is said on the first side only."""
-    return stroke_phrase(step.stroke, step.side, step.duration, with_cue=not step.switches_side)
 
 
 def _engine_names(platform: str) -> tuple[str, ...]:
@@ -448,23 +408,29 @@ def _find_engine(which: Callable[[str], str | None], platform: str) -> tuple[str
     return None
 
 
-def _speech_command(engine: tuple[str, str], text: str) -> tuple[list[str], dict[str, str] | None]:
+def _speech_command(
+    engine: tuple[str, str], text: str, *, rate: int = DEFAULT_RATE_WPM, voice: str = ""
+) -> tuple[list[str], dict[str, str] | None]:
     """The argument list (and environment, if it needs its own) that speaks ``text``.
 
-    ``text`` is already ``speakable``: no control characters and no leading hyphen. ``--``
-    ends the options too, for the engines that read it (espeak-ng, espeak, spd-say).
+    ``text`` and ``voice`` are already ``speakable``: no control characters and no leading
+    hyphen. ``--`` ends the options too, for the engines that read it (espeak-ng, espeak,
+    spd-say). ``rate`` is words a minute; ``voice`` a voice or language the engine knows.
     """
     name, path = engine
     if name in ("espeak-ng", "espeak"):
-        return [path, "-s", "150", "--", text], None
+        return [path, "-s", str(rate), *(["-v", voice] if voice else []), "--", text], None
     if name == "spd-say":
         # spd-say passes its text to a printf-style function: a bare % must be doubled.
         # --wait keeps the process alive while it speaks, so it can be cut off and reaped.
-        return [path, "--wait", "--", text.replace("%", "%%")], None
+        # Its rate is -100..100 around its own default (about 160 words a minute).
+        relative = max(-100, min(100, round((rate - 160) / 2)))
+        options = ["-r", str(relative), *(["-l", voice] if voice else [])]
+        return [path, "--wait", *options, "--", text.replace("%", "%%")], None
     if name == "powershell":
         env = {**os.environ, "HEADRUB_SPEECH": text}
         return [path, "-NoProfile", "-NonInteractive", "-Command", _POWERSHELL_SPEAK], env
-    return [path, text], None  # macOS say
+    return [path, "-r", str(rate), *(["-v", voice] if voice else []), text], None  # macOS say
 
 
 def _spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes] | None, str]:
@@ -482,6 +448,15 @@ def _spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[subproce
     except (OSError, ValueError) as exc:
         return None, str(getattr(exc, "strerror", None) or exc)
     return proc, ""
+
+
+def _finished(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait for ``proc``; True when it ended well within ``timeout`` seconds (else it is stopped)."""
+    try:
+        return proc.wait(timeout) == 0
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        return False
 
 
 def _stop(proc: subprocess.Popen[bytes], *, force: bool = False) -> None:

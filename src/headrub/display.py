@@ -7,10 +7,11 @@ tests draw it on a fixed-width, colourless console and compare text.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rich.text import Text
+from rich.text import Span, Text
 
 from headrub.routine import Routine, format_clock, format_elapsed
 from headrub.text import sanitize
@@ -70,6 +71,42 @@ def plain_line(elapsed: float, step: Step) -> str:
     manner = step.stroke.describe()
     how = f" — {manner}, " if manner else " — "
     return f"{minutes:02d}:{seconds:02d}  {step_label(step)}{how}{format_clock(step.duration)}"
+
+
+def lead_in_line(step: Step, seconds: float) -> str:
+    """The plain line for a lead-in: ``get ready (5 s): front hairline — circles, light``."""
+    manner = step.stroke.describe()
+    return f"get ready ({seconds:g} s): {step_label(step)}" + (f" — {manner}" if manner else "")
+
+
+def render_lead_in(
+    step: Step, routine: Routine, left: float, width: int = 80, height: int = 24, notices: Sequence[str] = ()
+) -> Text:
+    """The get-ready screen: the first stroke, its cue, the seconds until it begins, and any sound notice."""
+    width = max(20, width)
+    inner = width - 4
+    dim = routine.quiet
+    lines = [Text("Get ready: close your eyes and place your hands.", style="dim" if dim else "bold"), Text("")]
+    lines.append(Text(f"first  {step_label(step).upper()}", style="dim" if dim else "bold"))
+    manner = step_manner(step)
+    if manner:
+        lines.append(Text(manner, style="dim" if dim else "cyan"))
+    cue = step.stroke.cue or step.stroke.say
+    if cue:
+        lines.extend(Text(row, style="dim italic" if dim else "italic") for row in _wrapped(sanitize(cue), inner))
+    lines.append(Text(""))
+    count = str(max(1, int(-(-left // 1))))
+    digit_rows = big_digits(count)
+    if width >= 48 and height >= 22:
+        lines.extend(Text(row.center(inner).rstrip(), style="dim" if dim else "bold") for row in digit_rows)
+    else:
+        lines.append(Text(count.center(inner).rstrip(), style="dim" if dim else "bold"))
+    for notice in notices:  # a missing player or speech engine: still visible before the eyes close
+        lines.extend(Text(row, style="bold") for row in _wrapped(sanitize(notice), inner))
+    frame = _boxed(lines, sanitize(routine.title), "starting", width, "bright_black" if dim else "blue")
+    frame.append("\n ")
+    frame.append("n start now · q quit"[: width - 1], "dim")
+    return frame
 
 
 def summary_line(session: Session, routine: Routine) -> str:
@@ -175,15 +212,31 @@ def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: 
     following = snapshot.next_step
     if following is not None:
         manner = following.stroke.describe()
+        soon = snapshot.next_soon and not paused  # the last seconds before a change: it stands out
         lines.append(
-            Text.assemble(("next  ", "dim"), step_label(following),
+            Text.assemble(("NEXT  " if soon else "next  ", "bold reverse" if soon else "dim"), " " if soon else "",
+                          (step_label(following), "bold" if soon else ""),
                           (f" — {manner}" if manner else "", "dim"), (f", {format_clock(following.duration)}", "dim"))
         )
     else:
         lines.append(Text("next  the end", style="dim"))
     border = "yellow" if paused else "blue"
     subtitle = "PAUSED" if paused else f"stroke {snapshot.stroke_number} of {snapshot.strokes_total}"
+    if routine.quiet:  # a sleep routine: a dim screen, no bright colours; only what stands out is bold
+        lines = [_dimmed(line) for line in lines]
+        border = "bright_black"
     frame = _boxed(lines, title, subtitle, width, border)
     frame.append("\n ")
     frame.append((FOOTER if len(FOOTER) < width else SHORT_FOOTER)[: width - 1], "dim")
     return frame
+
+
+def _dimmed(line: Text) -> Text:
+    """``line`` in dim grey, keeping only bold and reverse (what must stand out) from its styles."""
+    dimmed = Text(line.plain, style="dim")
+    for span in [*line.spans, Span(0, len(line.plain), line.style)]:
+        style = str(span.style)
+        keep = " ".join(word for word in ("bold", "reverse") if word in style.split())
+        if keep:
+            dimmed.stylize(keep, span.start, span.end)
+    return dimmed

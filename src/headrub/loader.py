@@ -14,8 +14,8 @@ from typing import Any
 from headrub import paths
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import (
-    MAX_BREATH_S,
     FORMAT_VERSION,
+    MAX_BREATH_S,
     MAX_CUE_CHARS,
     MAX_DURATION_S,
     MAX_FILE_BYTES,
@@ -36,7 +36,7 @@ from headrub.routine import (
 )
 from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
 
-ROUTINE_KEYS = ("format", "title", "summary", "tags", "cautions", "quiet", "strokes")
+ROUTINE_KEYS = ("title", "summary", "tags", "cautions", "strokes", "quiet", "format")
 STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "say", "breath")
 SUFFIXES = (".yaml", ".yml")
 

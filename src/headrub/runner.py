@@ -4,12 +4,18 @@ No busy polling: one ``select`` on the terminal and a signal wake-up pipe, with
 the engine's next deadline as its timeout. Signals only set a flag (via the
 wake-up pipe) and are acted on here, between frames, so nothing is ever torn
 half-drawn. The terminal is put back on every way out.
+
+A lead-in (``lead_in`` seconds) may come before the first stroke: the first stroke is shown
+(and, through ``on_lead_in``, said) with a countdown so the eyes can close and the hands find
+their place. It is not session time: the session starts when it ends, or at once on ``n``;
+``q`` or a signal ends everything before anything began.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import select
 import signal
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
-from headrub.session import Event, EventKind, Session, Snapshot, State
+from headrub.session import Event, EventKind, Session, Snapshot, State, Step
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -63,6 +69,9 @@ class Runner:
         console: Console | None = None,
         keys: RawKeys | None = None,
         out: IO[str] | None = None,
+        lead_in: float = 0.0,
+        on_lead_in: Callable[[Step, float], None] | None = None,
+        notices: Iterable[str] = (),
     ) -> None:
         self.routine = routine
         self.session = session
@@ -73,6 +82,9 @@ class Runner:
         self.keys = keys
         self.out = out if out is not None else sys.stdout
         self.live: Live | None = None
+        self.lead_in = max(0.0, lead_in)
+        self.on_lead_in = on_lead_in
+        self.notices = tuple(notices)
         self._pending: list[int] = []
         self._wake_read = -1
 
@@ -85,6 +97,9 @@ class Runner:
             if self.keys is not None:
                 self.keys.__enter__()  # only once a signal can no longer leave the terminal raw
             self._start_display()
+            ended = self._lead_in()
+            if ended is not None:
+                return ended
             self._handle(self.session.start())
             self._draw(self.session.snapshot())
             outcome = self._loop()
@@ -102,19 +117,9 @@ class Runner:
         while not session.finished:
             deadline = session.next_deadline()
             timeout = None if deadline is None else max(0.0, deadline - session.clock.now())
-            watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
-            try:
-                readable, _, _ = select.select(watched, [], [], timeout)
-            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
-                readable = []
-            if self._wake_read in readable:
-                self._drain_wakeups()
-            for signum in self._take_signals():
-                if signum in EXIT_STATUS:
-                    self._handle(session.stop())
-                    return Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
-                if signum == signal.SIGTSTP:
-                    self._suspend()
+            readable, ended = self._wait(timeout)
+            if ended is not None:
+                return ended
             if self.keys is not None and self.keys.fd in readable:
                 for action in self.keys.read():
                     if self._act(action):
@@ -124,6 +129,65 @@ class Runner:
             self._beat(snapshot)
             self._draw(snapshot)
         return Outcome(session.completed, 0, "finished" if session.completed else "quit")
+
+    def _wait(self, timeout: float | None) -> tuple[list[int], Outcome | None]:
+        """Wait for a key, a signal or ``timeout``; act on signals. The readable fds, and an Outcome if a signal ended it."""
+        watched = [self._wake_read] + ([self.keys.fd] if self.keys is not None else [])
+        try:
+            readable, _, _ = select.select(watched, [], [], timeout)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for safety
+            readable = []
+        if self._wake_read in readable:
+            self._drain_wakeups()
+        for signum in self._take_signals():
+            if signum in EXIT_STATUS:
+                self._handle(self.session.stop())
+                return readable, Outcome(False, EXIT_STATUS[signal.Signals(signum)], "signal")
+            if signum == signal.SIGTSTP:
+                self._suspend()
+        return readable, None
+
+    def _lead_in(self) -> Outcome | None:
+        """The get-ready countdown before the first stroke; an Outcome when it ended the session instead."""
+        if self.lead_in <= 0:
+            return None
+        session = self.session
+        clock = session.clock
+        first = session.steps[0]
+        end = clock.now() + self.lead_in
+        if self.on_lead_in is not None:
+            self.on_lead_in(first, self.lead_in)
+        if self.live is None:
+            from headrub.display import lead_in_line
+
+            self._print(lead_in_line(first, self.lead_in))
+        while (left := end - clock.now()) > 0:
+            self._draw_lead_in(left)
+            # Wake at each whole second of the countdown, or at once on a key or a signal.
+            readable, ended = self._wait(left - math.floor(left - 1e-9) or left)
+            if ended is not None:
+                return ended
+            if self.keys is not None and self.keys.fd in readable:
+                actions = self.keys.read()
+                if "quit" in actions:
+                    self._handle(session.stop())
+                    return Outcome(False, 0, "quit")
+                if "hangup" in actions:
+                    self._pending.append(signal.SIGHUP)
+                if "next" in actions:
+                    return None
+        return None
+
+    def _draw_lead_in(self, left: float) -> None:
+        if self.live is None or self.console is None:
+            return
+        from headrub.display import render_lead_in
+
+        width, height = self.console.size
+        frame = render_lead_in(
+            self.session.steps[0], self.routine, left, width=min(width, 100), height=height, notices=self.notices
+        )
+        self.live.update(frame, refresh=True)
 
     def _act(self, action: str) -> bool:
         """Apply one key; True when the session should end now."""

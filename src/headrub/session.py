@@ -17,8 +17,14 @@ through, pauses or not).
 
 Step starts. Each step start yields exactly one event: ``STROKE_STARTED``, or
 ``SIDE_SWITCH`` when the step is the second (right) side of a ``side: each``
-stroke, so the cue layer says "switch sides" instead of announcing the stroke
-again. Consumers that want "a step began" handle both.
+stroke, so the cue layer says "Right side." and the instruction instead of
+announcing the stroke again. Consumers that want "a step began" handle both.
+
+Next. With ``next_warning`` (seconds, 0 for none), ``NEXT_SOON`` comes that long before
+each change to another step, in steps at least twice that long, so the cue layer can say
+"Next: temples" while the hands can still get there; its ``step`` is the step to come.
+``Snapshot.next_soon`` is true from then until the change, for a screen to make the
+"next" line stand out.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ TEN_SECONDS = 10.0
 TEN_SECONDS_MIN_STEP = 20.0
 
 # What a pending deadline is; the number also orders events due at the same instant.
-_STEP_END, _HALFWAY, _TEN_LEFT = 0, 1, 2
+_STEP_END, _HALFWAY, _TEN_LEFT, _NEXT = 0, 1, 2, 3
 
 
 class EventKind(StrEnum):
@@ -48,6 +54,7 @@ class EventKind(StrEnum):
     SIDE_SWITCH = "side_switch"
     HALFWAY = "halfway"
     TEN_SECONDS_LEFT = "ten_seconds_left"
+    NEXT_SOON = "next_soon"
     PAUSED = "paused"
     RESUMED = "resumed"
     STROKE_SKIPPED = "stroke_skipped"
@@ -123,6 +130,7 @@ class Snapshot:
     beat_phase: float | None
     beat_count: int | None
     breath_phase: tuple[str, float] | None
+    next_soon: bool = False
 
 
 def expand_steps(routine: Routine) -> tuple[Step, ...]:
@@ -182,8 +190,9 @@ class Session:
     the events it returns include those caught up, in time order.
     """
 
-    def __init__(self, routine: Routine, clock: Clock | None = None) -> None:
+    def __init__(self, routine: Routine, clock: Clock | None = None, *, next_warning: float = 0.0) -> None:
         self.routine = routine
+        self.next_warning = max(0.0, float(next_warning))
         self.clock: Clock = clock if clock is not None else MonotonicClock()
         self.steps = expand_steps(routine)
         if not self.steps:
@@ -203,6 +212,7 @@ class Session:
         self._stopped_position = 0.0
         self._halfway_done = False
         self._ten_done = False
+        self._next_done = False
         self._skipped: set[int] = set()  # steps skipped before half their time ran
 
     # -- what the session is now -------------------------------------------------
@@ -362,6 +372,7 @@ class Session:
             beat_phase=beat_phase,
             beat_count=beat_count,
             breath_phase=breath_at(step, step_elapsed) if step is not None else None,
+            next_soon=step is not None and self._warns_next() and duration - step_elapsed <= self.next_warning,
         )
 
     def next_deadline(self) -> float | None:
@@ -379,6 +390,12 @@ class Session:
         if due <= now:
             return now
         return min(due, *self._display_edges(now))
+
+    def next_event_at(self) -> float | None:
+        """When ``tick()`` will next emit an event (display changes aside); None unless running."""
+        if self._state is not State.RUNNING:
+            return None
+        return min(self._pending())[0]
 
     # -- inside ----------------------------------------------------------------------
 
@@ -412,7 +429,17 @@ class Session:
             pending.append((self._origin + self.planned_seconds / 2, _HALFWAY))
         if not self._ten_done and self._step().duration > TEN_SECONDS_MIN_STEP:
             pending.append((end - TEN_SECONDS, _TEN_LEFT))
+        if not self._next_done and self._warns_next():
+            pending.append((end - self.next_warning, _NEXT))
         return pending
+
+    def _warns_next(self) -> bool:
+        """Whether the current step gets a ``NEXT_SOON``: another step follows and this one is long enough."""
+        return (
+            self.next_warning > 0
+            and self._index + 1 < len(self.steps)
+            and self._step().duration >= 2 * self.next_warning
+        )
 
     def _catch_up(self, now: float) -> list[Event]:
         """Fire every deadline at or before ``now``, earliest first."""
@@ -432,6 +459,9 @@ class Session:
         if what == _TEN_LEFT:
             self._ten_done = True
             return Event(EventKind.TEN_SECONDS_LEFT, at, self._step())
+        if what == _NEXT:
+            self._next_done = True
+            return Event(EventKind.NEXT_SOON, at, self.steps[self._index + 1])
         if self._index + 1 == len(self.steps):
             return self._finish(at)
         self._enter(self._index + 1)
@@ -441,6 +471,7 @@ class Session:
         """Make step ``index`` current, its ten-seconds warning still to come."""
         self._index = index
         self._ten_done = False
+        self._next_done = False
 
     def _jump(self, index: int, now: float) -> None:
         """Move the schedule so step ``index`` starts now (or at the pause, when paused)."""

@@ -36,11 +36,12 @@ class Note:
     overtone: float = 0.15
 
 
-def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
+def synth_tone(notes: Sequence[Note], *, rate: int = RATE, volume: float = 1.0, fade: bool = False) -> bytes:
     """The notes mixed into one WAV (16-bit mono PCM at ``rate`` Hz), as bytes.
 
     The sound lasts until the last note has rung out; overlapping notes are summed and the
-    mix is scaled down only if it would pass ``PEAK``.
+    mix is scaled down only if it would pass ``PEAK``. ``volume`` (0..1) scales the whole
+    sound; ``fade`` lets it die away evenly to silence over its length (quiet mode's end).
     """
     if not notes:
         raise ValueError("a tone needs at least one note")
@@ -49,7 +50,9 @@ def synth_tone(notes: Sequence[Note], *, rate: int = RATE) -> bytes:
     for note in notes:
         _add_note(mix, note, rate)
     peak = max((abs(x) for x in mix), default=0.0)
-    scale = 32767 * (PEAK / peak if peak > PEAK else 1.0)
+    scale = 32767 * (PEAK / peak if peak > PEAK else 1.0) * max(0.0, min(1.0, volume))
+    if fade:
+        mix = [x * (1 - i / total) ** 2 for i, x in enumerate(mix)]
     samples = array("h", (round(x * scale) for x in mix))  # native order: wave swaps to little-endian
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
@@ -105,9 +108,9 @@ SOUNDS: dict[str, tuple[Note, ...]] = {
 
 
 @cache
-def sound(name: str) -> bytes:
-    """The named session sound (a key of ``SOUNDS``) as WAV bytes, synthesised once per process."""
-    return synth_tone(SOUNDS[name])
+def sound(name: str, volume: float = 1.0, fade: bool = False) -> bytes:
+    """The named session sound (a key of ``SOUNDS``) as WAV bytes, synthesised once per process and settings."""
+    return synth_tone(SOUNDS[name], volume=volume, fade=fade)
 
 
 def duration_of(name: str) -> float:

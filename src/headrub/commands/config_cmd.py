@@ -11,6 +11,8 @@ from headrub.commands.start_cmd import Sound
 
 def _shown(value: object) -> str:
     """A setting's value as it is written in the config file."""
+    if value == "":
+        return '""'
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -25,6 +27,16 @@ def config(
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Likewise, for 'start --voice/--no-voice'."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="Likewise, for 'start --tick/--no-tick'."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Likewise, for 'start --no-prompt'."),
+    quiet: bool = typer.Option(None, "--quiet/--no-quiet", help="Likewise, for 'start --quiet/--no-quiet'."),
+    lead_in: int = typer.Option(None, "--lead-in", min=0, max=60, metavar="SECONDS", help="Likewise, for 'start --lead-in'."),
+    next_warning: int = typer.Option(
+        None, "--next-warning", min=0, max=60, metavar="SECONDS", help="Likewise, for 'start --next-warning'."
+    ),
+    speech_rate: int = typer.Option(
+        None, "--speech-rate", min=80, max=450, metavar="WPM", help="Likewise, for 'start --speech-rate'."
+    ),
+    speech_voice: str = typer.Option(None, "--speech-voice", metavar="NAME", help="Likewise, for 'start --speech-voice'."),
+    volume: int = typer.Option(None, "--volume", min=0, max=100, help="Likewise, for 'start --volume'."),
 ) -> None:
     """Show the effective settings (config file, then flags) and where each came from."""
     from headrub import paths
@@ -33,7 +45,7 @@ def config(
     if path_only:  # works even when the file is broken: that is when it is wanted
         typer.echo(str(path))
         return
-    from headrub.config import effective, with_flags
+    from headrub.config import effective, voice_flag, with_flags
 
     settings = with_flags(
         effective(),
@@ -41,6 +53,12 @@ def config(
         voice=voice,
         tick=tick,
         prompts=False if no_prompt else None,
+        quiet=quiet,
+        lead_in=lead_in,
+        next_warning=next_warning,
+        speech_rate=speech_rate,
+        speech_voice=voice_flag(speech_voice),
+        volume=volume,
     )
     exists = path.is_file()
     if json_out:

@@ -55,8 +55,17 @@ def _source_label(item: Found) -> str:
     return "user (shadows built-in)" if item.shadows else item.source
 
 
+def _has_tags(routine: Routine, wanted: list[str]) -> bool:
+    """True when the routine carries every tag in ``wanted`` (compared without case)."""
+    have = {t.casefold() for t in routine.tags}
+    return all(t.casefold() in have for t in wanted)
+
+
 def list_routines(
     as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
+    only_tags: list[str] = typer.Option(
+        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk)."
+    ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
     from headrub.errors import RoutineFileError
@@ -65,11 +74,15 @@ def list_routines(
     from headrub.text import sanitize
 
     rows: list[dict[str, Any]] = []
+    known: set[str] = set()
     for item in discover():
         try:
             routine = load_file(item.path, name=item.name, source=item.source)
         except RoutineFileError as err:
             warn(f"{item.name} is skipped: {err.problems[0]}")
+            continue
+        known.update(routine.tags)
+        if not _has_tags(routine, only_tags):
             continue
         rows.append(
             {
@@ -85,6 +98,11 @@ def list_routines(
         )
     if as_json:
         print_json(rows)
+        return
+    if not rows and only_tags:
+        wanted = " and ".join(sanitize(t) for t in only_tags)
+        in_use = ", ".join(sanitize(t) for t in sorted(known, key=str.casefold)) or "none"
+        typer.echo(f"No routine is tagged {wanted}. Tags in use: {in_use}.")
         return
     if not rows:
         typer.echo("No routines found.")
@@ -119,10 +137,13 @@ def list_routines(
     console.print("Start one with: headrub start NAME", style="dim")
 
 
-def _stroke_rows(routine: Routine) -> list[dict[str, Any]]:
+def _stroke_rows(routine: Routine, rate_wpm: float | None = None) -> list[dict[str, Any]]:
+    from headrub.spoken import DEFAULT_RATE_WPM, stroke_line
+
     rows: list[dict[str, Any]] = []
     at = 0.0
     for number, stroke in enumerate(routine.strokes, 1):
+        first_side = "left" if stroke.side == "each" else stroke.side
         rows.append(
             {
                 "number": number,
@@ -136,6 +157,9 @@ def _stroke_rows(routine: Routine) -> list[dict[str, Any]]:
                 "total_s": stroke.total_seconds,
                 "starts_at_s": at,
                 "cue": stroke.cue,
+                "say": stroke.say,
+                # Exactly what the voice says as the stroke starts (its first side), at normal length.
+                "spoken": stroke_line(stroke, first_side, stroke.duration, rate_wpm or DEFAULT_RATE_WPM),
             }
         )
         at += stroke.total_seconds
@@ -145,15 +169,22 @@ def _stroke_rows(routine: Routine) -> list[dict[str, Any]]:
 def show(
     name: str = typer.Argument(..., help="A routine name, or a path to a routine file."),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
+    spoken: bool = typer.Option(
+        False, "--spoken", help="Print everything heard in a session, chimes and phrases, with their times."
+    ),
 ) -> None:
-    """One routine: its strokes in order, with timing and cautions."""
+    """One routine: its cautions, then its strokes in order with timing."""
     from headrub.loader import resolve
     from headrub.output import is_terminal, print_json
     from headrub.routine import format_clock
     from headrub.text import sanitize
 
     routine = resolve(name)
-    rows = _stroke_rows(routine)
+    speech = _speech_settings()
+    if spoken:
+        _show_spoken(routine, speech, as_json)
+        return
+    rows = _stroke_rows(routine, float(speech["speech_rate"]))
     if as_json:
         print_json(
             {
@@ -165,6 +196,7 @@ def show(
                 "source": routine.source,
                 "path": routine.path,
                 "total_s": routine.total_seconds,
+                "quiet": routine.quiet,
                 "strokes": rows,
             }
         )
@@ -173,6 +205,8 @@ def show(
         typer.echo(f"{sanitize(routine.title)} ({routine.name}, {format_clock(routine.total_seconds)}, {routine.source})")
         if routine.summary:
             typer.echo(sanitize(routine.summary))
+        for caution in routine.cautions:  # before the strokes: read them before you begin
+            typer.echo(f"Caution: {sanitize(caution)}")
         for r in rows:
             how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
             extra = f", {r['tempo']}/min" if r["tempo"] else ""
@@ -184,10 +218,57 @@ def show(
             )
             if r["cue"]:
                 typer.echo(f"       {sanitize(r['cue'])}")
-        for caution in routine.cautions:
-            typer.echo(f"Caution: {sanitize(caution)}")
         return
     _show_rich(routine, rows)
+
+
+def _speech_settings() -> dict[str, Any]:
+    """The voice settings in force (config file over defaults): rate, next warning, lead-in, quiet.
+
+    A broken config file is ``start``'s and ``config``'s to report: reading a routine goes on
+    with the defaults.
+    """
+    from headrub.config import DEFAULTS, effective
+    from headrub.errors import ConfigFileError
+
+    try:
+        return {name: setting.value for name, setting in effective().items()}
+    except ConfigFileError:
+        return dict(DEFAULTS)
+
+
+_CHIME_WORDS = {"change": "chime", "side": "side chime", "warn": "soft note", "end": "end chime", "stop": "stop chime"}
+
+
+def _clock(seconds: float) -> str:
+    """``01:25``, or ``-00:05`` for the lead-in before the start."""
+    whole = int(abs(seconds) + 1e-6)
+    return f"{'-' if seconds < 0 else ''}{whole // 60:02d}:{whole % 60:02d}"
+
+
+def _show_spoken(routine: Routine, speech: dict[str, Any], as_json: bool) -> None:
+    """``show --spoken``: the transcript of a session at normal length, as the config has it."""
+    from headrub.commands.start_cmd import with_quiet
+    from headrub.output import print_json
+    from headrub.spoken import transcript
+    from headrub.text import sanitize
+
+    routine = with_quiet(routine, speech["quiet"])
+    rate = int(speech["speech_rate"])
+    heard = list(transcript(routine, rate_wpm=rate, next_warning=float(speech["next_warning"]),
+                            lead_in=float(speech["lead_in"])))
+    if as_json:
+        print_json([{"at_s": h.at, "sound": h.sound, "text": h.text} for h in heard])
+        return
+    mode = ", quiet" if routine.quiet else ""
+    typer.echo(f"{sanitize(routine.title)} ({routine.name}): what is heard, at {rate} words a minute{mode}")
+    for h in heard:
+        if h.sound is not None:
+            word = _CHIME_WORDS.get(h.sound, h.sound)
+            fading = ", fading" if h.sound == "end" and routine.quiet else ""
+            typer.echo(f"{_clock(h.at)}  [{word}{fading}]")
+        else:
+            typer.echo(f'{_clock(h.at)}  "{h.text}"')
 
 
 def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
@@ -202,6 +283,10 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     console.print(Text(sanitize(routine.title), style="bold"), Text(f"  {routine.name} · {routine.source}", style="dim"))
     if routine.summary:
         console.print(Text(sanitize(routine.summary)))
+    if routine.cautions:  # before the strokes: read them before you begin
+        console.print(Text("Cautions", style="bold yellow"))
+        for caution in routine.cautions:
+            console.print(Text(f"  • {sanitize(caution)}"))
     table = Table(expand=False, show_lines=False)
     for column, justify in (("#", "right"), ("at", "right"), ("area", "left"), ("how", "left"), ("time", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -219,10 +304,6 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
         )
     console.print(table)
     console.print(f"Total {format_clock(routine.total_seconds)}")
-    if routine.cautions:
-        console.print(Text("Cautions", style="bold yellow"))
-        for caution in routine.cautions:
-            console.print(Text(f"  • {sanitize(caution)}"))
 
 
 def validate(
@@ -255,8 +336,48 @@ def validate(
                                     "use lower-case letters, digits and '-' (e.g. my-evening.yaml)"))
             continue
         typer.echo(f"{sanitize(str(path))}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+        _fit_warnings(path, routine)
     if problems:
         raise RoutineFileError(problems)
+
+
+def _fit_warnings(path: Path, routine: Routine) -> None:
+    """``PATH:LINE:COL: warning: ...`` on stderr for each stroke whose spoken line outlasts half of it."""
+    from headrub.spoken import too_long
+    from headrub.text import sanitize
+
+    rate = int(_speech_settings()["speech_rate"])
+    found = too_long(routine, rate)
+    if not found:
+        return
+    places = _stroke_places(path)
+    for item in found:
+        line, column = places[item.index] if item.index < len(places) else (1, 1)
+        side = f" ({item.side} side)" if routine.strokes[item.index].side == "each" else ""
+        typer.echo(
+            f"{sanitize(str(path))}:{line}:{column}: warning: strokes[{item.index}]{side}: its spoken line takes about "
+            f"{item.seconds:.0f} s at {rate} words a minute, more than half of its {item.duration:g} s; "
+            + ("shorten its say:" if routine.strokes[item.index].say else "give it a shorter say:"),
+            err=True,
+        )
+
+
+def _stroke_places(path: Path) -> list[tuple[int, int]]:
+    """Where each stroke's ``say`` (else ``cue``, else the stroke itself) is in the file, as (line, column)."""
+    from headrub.loader import read_limited
+    from headrub.yamlnodes import YamlProblem, decode, parse
+
+    try:
+        root = parse(decode(read_limited(path)))
+    except (YamlProblem, OSError):
+        return []
+    strokes = next((v for k, v in (root.pairs if root is not None else []) if k.value == "strokes"), None)
+    places = []
+    for item in strokes.items if strokes is not None else []:
+        keys = {k.value: v for k, v in item.pairs}
+        node = keys.get("say") or keys.get("cue") or item
+        places.append((node.line, node.column))
+    return places
 
 
 def schema() -> None:

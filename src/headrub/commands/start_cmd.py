@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from headrub.cues import Cues
     from headrub.routine import Routine
     from headrub.session import Session
 
@@ -113,6 +116,25 @@ def start(
     sound: Sound = typer.Option(None, "--sound", help="bell (default), chime or none."),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Speak each cue (espeak-ng, say, …)."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
+    quiet: bool = typer.Option(
+        None, "--quiet/--no-quiet",
+        help="Quiet mode for sleep: no countdown speech, soft chimes, a fading end, no questions after.",
+    ),
+    lead_in: int = typer.Option(
+        None, "--lead-in", min=0, max=60, metavar="SECONDS",
+        help="Seconds to get ready before the first stroke (default 5 on a terminal, none when piped; 0 skips).",
+    ),
+    next_warning: int = typer.Option(
+        None, "--next-warning", min=0, max=60, metavar="SECONDS",
+        help='Say "Next: ..." this many seconds before each change (default 5; 0 is off).',
+    ),
+    speech_rate: int = typer.Option(
+        None, "--speech-rate", min=80, max=450, metavar="WPM", help="Speech rate in words a minute (default 150)."
+    ),
+    speech_voice: str = typer.Option(
+        None, "--speech-voice", metavar="NAME", help="A voice or language for the engine (espeak-ng -v, say -v)."
+    ),
+    volume: int = typer.Option(None, "--volume", min=0, max=100, help="Chime volume, 0 to 100 (default 100)."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
     from headrub.errors import HeadrubError, UsageError
@@ -129,27 +151,76 @@ def start(
             routine = routine.scaled(minutes)
         except ValueError as err:
             raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
-    settings = _settings(sound, voice, tick, no_prompt)
+    from headrub.config import voice_flag
+
+    voice_name = voice_flag(speech_voice)
+    settings = _settings(
+        sound, voice, tick, no_prompt, quiet=quiet, next_warning=next_warning,
+        speech_rate=speech_rate, speech_voice=voice_name, volume=volume,
+    )
+    routine = with_quiet(routine, settings["quiet"])
     interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
-    if not confirm_cautions(routine, ask=interactive and not yes):
-        typer.echo("Not started.", err=True)
-        return
-    answers: dict[str, Any] = {"before": before, "after": after, "note": note}
-    if interactive and before is None:
-        answers["before"] = ask_tension("Tension now")
-    code = _run(routine, settings, answers, interactive, journal_it=not no_journal)
+    live = is_terminal(sys.stdout) and is_terminal(sys.stdin)
+    # On a terminal the configured lead-in; piped, only the one the flag asks for.
+    settings["lead_in"] = lead_in if lead_in is not None else (settings["lead_in"] if live else 0)
+    # The cues come first: a missing player or speech engine is said now, before anything is asked.
+    cues, console = _cues(settings, live, quiet=routine.quiet)
+    try:
+        if not confirm_cautions(routine, ask=interactive and not yes):
+            typer.echo("Not started.", err=True)
+            return
+        answers: dict[str, Any] = {"before": before, "after": after, "note": note}
+        if interactive and before is None:
+            answers["before"] = ask_tension("Tension now")
+        code = _run(routine, settings, answers, interactive, journal_it=not no_journal, cues=cues, console=console)
+    finally:
+        cues.close()
     raise typer.Exit(code)
 
 
-def _settings(sound: Sound | None, voice: bool | None, tick: bool | None, no_prompt: bool) -> dict[str, Any]:
-    """Flags over the config file over the defaults."""
+def with_quiet(routine: Routine, quiet: object) -> Routine:
+    """The routine in quiet mode or not: ``auto`` (or anything not a bool) leaves the routine's own ``quiet``."""
+    from dataclasses import replace
+
+    return replace(routine, quiet=quiet) if isinstance(quiet, bool) else routine
+
+
+def _settings(
+    sound: Sound | None, voice: bool | None, tick: bool | None, no_prompt: bool, **more: Any
+) -> dict[str, Any]:
+    """Flags over the config file over the defaults; ``more`` are further flags (None when not given)."""
     from headrub.config import effective
 
     base = {key: setting.value for key, setting in effective().items()}
-    flags = {"sound": sound.value if sound else None, "voice": voice, "tick": tick}
+    flags = {"sound": sound.value if sound else None, "voice": voice, "tick": tick, **more}
     settings = {**base, **{k: v for k, v in flags.items() if v is not None}}
     settings["no_prompt"] = no_prompt or not base.get("prompts", True)
     return settings
+
+
+def _cues(settings: dict[str, Any], live: bool, *, quiet: bool) -> tuple[Cues, Console | None]:
+    """The session's sounds and speech, and the console when the session will be drawn live."""
+    from headrub.cues import Cues
+    from headrub.output import is_terminal, make_console, warn
+
+    console = make_console() if live else None
+
+    def bell() -> None:
+        try:
+            if console is not None:
+                console.bell()
+            elif is_terminal(sys.stderr):
+                sys.stderr.write("\a")
+                sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the terminal is gone: the session still ends and is journalled
+
+    cues = Cues(
+        sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]), bell=bell, notify=warn,
+        quiet=quiet, volume=int(settings["volume"]),
+        rate=int(settings["speech_rate"]), speech_voice=str(settings["speech_voice"]),
+    )
+    return cues, console
 
 
 class _Interrupted(Exception):
@@ -208,47 +279,41 @@ def _say(stream: Any, line: str) -> None:
         pass
 
 
-def _run(routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *, journal_it: bool) -> int:
-    from headrub.cues import Cues
+def _run(
+    routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *,
+    journal_it: bool, cues: Cues, console: Console | None,
+) -> int:
+    from datetime import timedelta
+
     from headrub.display import summary_line
-    from headrub.output import is_terminal, make_console, warn
     from headrub.runner import Outcome, Runner
     from headrub.session import Session
     from headrub.timeutil import now_local
 
-    live = is_terminal(sys.stdout) and is_terminal(sys.stdin)
-    console = make_console() if live else None
-
-    def bell() -> None:
-        try:
-            if console is not None:
-                console.bell()
-            elif is_terminal(sys.stderr):
-                sys.stderr.write("\a")
-                sys.stderr.flush()
-        except (OSError, ValueError):
-            pass  # the terminal is gone: the session still ends and is journalled
-
     deferred = _Deferred()
-    session = Session(routine)
-    started_wall = now_local()
-    cues = Cues(sound=settings["sound"], voice=bool(settings["voice"]), tick=bool(settings["tick"]),
-                bell=bell, notify=warn)
+    session = Session(routine, next_warning=float(settings["next_warning"]))
+    started_wall, started_mono = now_local(), session.clock.now()
     try:
-        if deferred.signum is not None:  # stopped while the sounds were being prepared
+        if deferred.signum is not None:  # a signal came before the session could begin
             outcome = Outcome(False, deferred.exit_code, "signal")
         else:
             from headrub.keys import RawKeys
 
-            keys = RawKeys() if live else None
-            outcome = Runner(routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys).run()
+            keys = RawKeys() if console is not None else None
+            outcome = Runner(
+                routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys,
+                lead_in=float(settings["lead_in"]), on_lead_in=cues.lead_in, notices=cues.notices,
+            ).run()
+            if session.started_at is not None:  # the lead-in before the first stroke is not session time
+                started_wall += timedelta(seconds=max(0.0, session.started_at - started_mono))
     finally:
         cues.close()  # lets the end chime finish; a signal meanwhile is only noted
     if session.started_at is not None:
         _say(sys.stdout, summary_line(session, routine))
     if outcome.error is not None:
         _say(sys.stderr, f"headrub: the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
-    if interactive and outcome.reason != "signal" and session.started_at is not None:
+    # Quiet mode asks nothing after: the entry is written at once, and the person may be asleep.
+    if interactive and not routine.quiet and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
     status = 0
     if journal_it and session.started_at is not None:
