@@ -77,26 +77,26 @@ def _parse(raw: bytes) -> _Line | str | None:
     problem = _entry_problem(value)
     if problem is not None:
         return problem
-    started = parse_instant(value["started_at"])
-    if started is None:
-        return "started_at is not a date-time"
-    logged_text = value.get("logged_at")
-    logged = parse_instant(logged_text, naive_is_utc=True) if isinstance(logged_text, str) else None
-    if logged is None and logged_text is not None and _version(value) == FORMAT_VERSION:
-        return "logged_at is not a date-time"
-    return _Line(value, started, logged)
+    return _with_instants(value, False)
 
 
 def _correction(value: dict[str, Any]) -> Line | str:
     problem = correction_problem(value)
     if problem is not None:
         return problem
+    return _with_instants(value, True)
+
+
+def _with_instants(value: dict[str, Any], correction: bool) -> Line | str:
+    """The checked line with its ``started_at`` and ``logged_at`` instants, or why it has none."""
     started = parse_instant(value["started_at"])
     if started is None:
         return "started_at is not a date-time"
     logged_text = value.get("logged_at")
     logged = parse_instant(logged_text, naive_is_utc=True) if isinstance(logged_text, str) else None
-    return Line(value, started, logged, True)
+    if logged is None and logged_text is not None and not correction and _version(value) == FORMAT_VERSION:
+        return "logged_at is not a date-time"
+    return Line(value, started, logged, correction)
 
 
 def parse(raw: bytes) -> Line | str | None:
