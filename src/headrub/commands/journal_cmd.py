@@ -243,8 +243,8 @@ EXPORT_BATCH = 256  # entries formatted and written at a time when streaming
 
 
 def _export(window: Window, routine: str | None, as_json: bool) -> bool:
-    """Stream ``--json``/``--csv`` in about constant memory; False when the journal needs folding
-    (the caller then reads it in full). Output is the same as the in-memory path's."""
+    """Stream ``--json``/``--csv`` in about constant memory (``journal.exporting``); the output is
+    byte for byte the in-memory path's. False when there is no stream (then the caller reads all)."""
     from itertools import islice
 
     from headrub.journal.exporting import export_lines

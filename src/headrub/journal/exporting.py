@@ -26,8 +26,8 @@ from pathlib import Path
 from headrub import timeutil
 from headrub.errors import JournalError
 from headrub.journal.checks import Line, _parse, _version, trusted_bound
-from headrub.journal.corrections import strip
-from headrub.journal.entries import FORMAT_VERSION, parse_instant
+from headrub.journal.corrections import fold, strip
+from headrub.journal.entries import FORMAT_VERSION, parse_instant, started_at
 from headrub.journal.files import Snapshot, _reason, _show, reading
 from headrub.journal.reader import BLOCK_SIZE, Warn, _count_newlines, _lines_backward, report_problems
 from headrub.paths import journal_file
@@ -37,9 +37,11 @@ _STARTED = re.compile(rb'"started_at"\s*:\s*"([^"\\]{1,64})"')
 _ID = re.compile(rb'"id"\s*:\s*"([^"\\]{1,200})"')
 
 
-def export_lines(path: Path | None, window: Window | None, warn: Warn | None) -> Iterator[Line] | None:
-    """The window's entries sorted by ``started_at`` (ties in file order), streamed; None if the
-    journal needs folding. Warnings are given once the last entry has been yielded."""
+def export_lines(path: Path | None, window: Window | None, warn: Warn | None) -> Iterator[Line]:
+    """The window's entries, as corrected, sorted by ``started_at`` (ties in file order), streamed.
+
+    Warnings are given once the last entry has been yielded.
+    """
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
     try:
@@ -51,14 +53,92 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
         raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
     try:
         start = 0 if chosen.since is None else _stop_offset(handle, chosen.since)
-        side = _index(handle, start)
+        side, suspects = _index(handle, start)
+        held: list[Pending] = []
+        problems: list[tuple[int, str]] = []
+        skip = {item[1] for item in side}
+        if suspects:
+            held, held_offsets, problems = _hold(handle, start, suspects, chosen)
+            side = [item for item in side if item[1] not in held_offsets]  # folded: put in place as held
+            skip |= held_offsets
     except BaseException:
         handle_context.__exit__(None, None, None)
         raise
-    if side is None:
-        handle_context.__exit__(None, None, None)
-        return None
-    return _emit(target, handle, handle_context, side, start, chosen, warn)
+    pending = sorted([*side, *held], key=lambda item: (item[0], item[1]))
+    return _emit(target, handle, handle_context, pending, skip, problems, start, chosen, warn)
+
+
+# Something to put in place among the lines in order: (started, offset, length, line number, the
+# line when already parsed and folded, else None: read it at ``offset`` when its turn comes).
+Pending = tuple[datetime, int, int, int, Line | None]
+_OF = re.compile(rb'"of"\s*:\s*"([^"\\]{1,200})"')
+
+
+def _index(handle: Snapshot, start: int) -> tuple[list[Pending], set[bytes]]:
+    """The lines out of ``started_at`` order, and the ids that need folding (seen twice, or corrected)."""
+    side: list[Pending] = []
+    suspects: set[bytes] = set()
+    last: datetime | None = None
+    top = b""
+    offset = start
+    handle.seek(start)
+    for number, raw in enumerate(handle, start=1):
+        length = len(raw)
+        if b'"correction"' in raw:
+            target = _OF.search(raw)
+            suspects.add(target.group(1) if target is not None else b"")
+        found = _ID.search(raw)
+        if found is not None:
+            key = found.group(1)
+            if key <= top:
+                suspects.add(key)
+            top = max(top, key)
+        started = _started(raw)
+        if started is not None:
+            if last is not None and started < last:
+                side.append((started, offset, length, number, None))
+            else:
+                last = started
+        offset += length
+    return side, suspects
+
+
+def _hold(
+    handle: Snapshot, start: int, suspects: set[bytes], window: Window
+) -> tuple[list[Pending], set[int], list[tuple[int, str]]]:
+    """The lines of the suspect ids and every correction, parsed and folded: (the entries in the
+    window as pending items at their first copy's place, the offsets to skip, their problems)."""
+    lines: list[tuple[int, int, Line]] = []
+    offsets: set[int] = set()
+    problems: list[tuple[int, str]] = []
+    offset = start
+    handle.seek(start)
+    for number, raw in enumerate(handle, start=1):
+        here, offset = offset, offset + len(raw)
+        found = _ID.search(raw)
+        if b'"correction"' not in raw and (found is None or found.group(1) not in suspects):
+            continue
+        parsed = _parse(raw)
+        if parsed is None:
+            continue
+        offsets.add(here)
+        if isinstance(parsed, str):
+            problems.append((number, parsed))
+        else:
+            lines.append((here, number, parsed))
+    first: dict[str, tuple[int, int]] = {}
+    for here, number, line in lines:
+        if not line.is_correction:
+            first.setdefault(str(line.entry.get("id")), (here, number))
+    entries = [line.entry for _, _, line in lines if not line.is_correction]
+    folded = fold(entries, [line.entry for _, _, line in lines if line.is_correction])
+    held: list[Pending] = []
+    for entry in folded:
+        line = Line(entry, started_at(entry), None)
+        if window.contains(line.started):
+            here, number = first[str(entry.get("id"))]
+            held.append((line.started, here, 0, number, line))
+    return held, offsets, problems
 
 
 def _stop_offset(handle: Snapshot, since: datetime) -> int:
@@ -81,34 +161,6 @@ def _started_quickly(raw: bytes) -> datetime | None:
     return parse_instant(found.group(1).decode("ascii", "replace")) if found is not None else None
 
 
-def _index(handle: Snapshot, start: int) -> list[tuple[datetime, int, int, int]] | None:
-    """The lines out of ``started_at`` order as (started, offset, length, index); None to fold."""
-    side: list[tuple[datetime, int, int, int]] = []
-    last: datetime | None = None
-    top = b""
-    offset = start
-    handle.seek(start)
-    for number, raw in enumerate(handle, start=1):
-        length = len(raw)
-        if b'"correction"' in raw:
-            return None
-        found = _ID.search(raw)
-        if found is not None:
-            key = found.group(1)
-            if key <= top:
-                return None
-            top = key
-        started = _started(raw)
-        if started is not None:
-            if last is not None and started < last:
-                side.append((started, offset, length, number))
-            else:
-                last = started
-        offset += length
-    side.sort(key=lambda item: (item[0], item[1]))
-    return side
-
-
 def _started(raw: bytes) -> datetime | None:
     moment = _started_quickly(raw)
     if moment is not None:
@@ -121,19 +173,22 @@ def _emit(
     target: Path,
     handle: Snapshot,
     handle_context: object,
-    side: list[tuple[datetime, int, int, int]],
+    pending: list[Pending],
+    skip: set[int],
+    problems: list[tuple[int, str]],
     start: int,
     window: Window,
     warn: Warn | None,
 ) -> Iterator[Line]:
-    problems: list[tuple[int, str]] = []
     newest = FORMAT_VERSION
-    noted = {offset for _, offset, _, _ in side}
-    waiting = 0  # the next noted line to put in place
+    waiting = 0  # the next pending item to put in place
 
-    def noted_line(index: int) -> Line | None:
+    def take(index: int) -> Line | None:
         nonlocal newest
-        _, offset, length, number = side[index]
+        _, offset, length, number, line = pending[index]
+        if line is not None:
+            newest = max(newest, _version(line.entry))
+            return line
         raw = os.pread(handle.fileno(), length, offset) if hasattr(os, "pread") else _read_at(handle, offset, length)
         parsed = _parse(raw)
         if isinstance(parsed, str):
@@ -151,7 +206,7 @@ def _emit(
         for number, raw in enumerate(handle, start=1):
             here = offset
             offset += len(raw)
-            if here in noted:
+            if here in skip:
                 continue
             parsed = _parse(raw)
             if isinstance(parsed, str):
@@ -159,16 +214,16 @@ def _emit(
                 continue
             if parsed is None or not window.contains(parsed.started):
                 continue
-            while waiting < len(side) and side[waiting][0] < parsed.started:
-                line = noted_line(waiting)
+            while waiting < len(pending) and (pending[waiting][0], pending[waiting][1]) < (parsed.started, here):
+                line = take(waiting)
                 waiting += 1
                 if line is not None:
                     yield line
             newest = max(newest, _version(parsed.entry))
             strip(parsed.entry)
             yield parsed
-        while waiting < len(side):
-            line = noted_line(waiting)
+        while waiting < len(pending):
+            line = take(waiting)
             waiting += 1
             if line is not None:
                 yield line
