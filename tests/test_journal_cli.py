@@ -107,11 +107,13 @@ def test_journal_defaults_to_this_week_in_plain_text(week_of_sessions: None) -> 
     out = result.stdout
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     lines = out.splitlines()
-    # Each line starts with the id to type (here whole ids: the clock was frozen, one millisecond for all).
+    # Each line starts with the id to type: the shortest unique start of it (long here: the clock
+    # was frozen, so the ids share their millisecond and differ only at the end).
     ids = [entry["id"] for entry in sorted(stored(), key=lambda e: e["started_at"])[1:]]
     for k in range(3):
-        assert lines[k].startswith(ids[k] + "  ")
-        lines[k] = lines[k][len(ids[k]) + 2 :]
+        short, lines[k] = lines[k].split("  ", 1)
+        assert len(short) >= 7 and ids[k].startswith(short)
+        assert all(not other.startswith(short) for other in ids if other != ids[k])
     assert lines[0] == "2026-11-16 Mon 21:00  scalp-sleep  12.0 min  completed  tension 6 → 2"
     assert lines[1].startswith(
         '2026-11-17 Tue 07:00  wake-up  3.1 min  stopped at 3/7  comma, "quotes" newline'
