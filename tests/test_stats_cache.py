@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from headrub import journal, stats
+from headrub import journal, stats, statscache
 from headrub.cli import app
 from headrub.paths import cache_dir, journal_file
 
@@ -67,7 +67,7 @@ class Parses:
             self.count += 1
             return real(raw)
 
-        monkeypatch.setattr(stats, "parse", counting)
+        monkeypatch.setattr(statscache, "parse", counting)
 
     def take(self) -> int:
         count, self.count = self.count, 0
@@ -355,7 +355,7 @@ def test_a_cache_for_another_zone_or_python_is_stale(
     """A cache written with other reading rules (here: another local zone) is not used."""
     check(monkeypatch)
     parses.take()
-    monkeypatch.setattr(stats, "_context", lambda target: {"other": "zone"})
+    monkeypatch.setattr(statscache, "_context", lambda target: {"other": "zone"})
     run("stats")
     assert parses.take() == 6
 
@@ -402,7 +402,7 @@ def test_a_broken_cache_path_falls_back_to_the_full_read(
     def broken(*args: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(stats, "_read_through", broken)
+    monkeypatch.setattr(statscache, "_read_through", broken)
     check(monkeypatch)
     assert not cache_file().exists()
 

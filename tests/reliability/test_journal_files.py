@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from typer.testing import CliRunner
 
-from headrub import journal, stats
+from headrub import journal, stats, statscache
 from headrub.cli import app
 from headrub.paths import cache_dir, journal_file
 from headrub.timeutil import Window
@@ -106,7 +106,7 @@ def test_a_stats_cache_that_is_not_a_plain_small_file_is_ignored(kind: str, tmp_
         cache.mkdir()
     else:
         with cache.open("wb") as handle:
-            handle.truncate(stats.MAX_CACHE_BYTES + 10)
+            handle.truncate(statscache.MAX_CACHE_BYTES + 10)
     code = "import sys; from headrub.cli import run; sys.argv = ['headrub', 'stats', '--json']; run()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and json.loads(done.stdout)["sessions"] == 1, done.stderr
