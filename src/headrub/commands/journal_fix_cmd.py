@@ -55,12 +55,22 @@ def find_entry(wanted: str, entries: list[Entry]) -> Entry:
     raise UsageError(f"ID: {shown!r} starts {len(matches)} ids: {listed}{more}; type more of it")
 
 
-def _describe(entry: Entry) -> str:
+FIELD_WORDS = {
+    "active_s": "minutes",
+    "tension_before": "tension before",
+    "tension_after": "tension after",
+    "note": "note",
+    "routine": "routine",
+}
+
+
+def _describe(entry: Entry, entries: list[Entry]) -> str:
+    """``01JD3AB (scalp-sleep, 2026-11-20 22:14)``: the id as the listing shows it among ``entries``."""
     from headrub.journal import started_at
     from headrub.journal.ids import short_ids
     from headrub.text import sanitize
 
-    short = short_ids([str(entry.get("id"))])[str(entry.get("id"))]
+    short = short_ids([str(other.get("id")) for other in entries])[str(entry.get("id"))]
     return f"{short} ({sanitize(str(entry.get('routine')))}, {started_at(entry):%Y-%m-%d %H:%M})"
 
 
@@ -116,9 +126,11 @@ def edit(
         changes["title"] = _known_title(name)
     if not changes:
         raise UsageError("say what to change: --minutes, --before, --after, --note or --routine")
-    target = find_entry(entry_id, _all_entries())
+    entries = _all_entries()
+    target = find_entry(entry_id, entries)
     _correct(store.make_correction(target, "edit", changes))
-    _emit(f"Corrected {_describe(target)}: {', '.join(sorted(name for name in changes if name != 'title'))}.\n")
+    what = ", ".join(FIELD_WORDS[name] for name in FIELD_WORDS if name in changes)
+    _emit(f"Corrected {_describe(target, entries)}: {what}.\n")
 
 
 def delete(entry_id: IdArg) -> None:
@@ -126,9 +138,10 @@ def delete(entry_id: IdArg) -> None:
     from headrub import journal as store
     from headrub.commands.journal_cmd import _emit
 
-    target = find_entry(entry_id, _all_entries())
+    entries = _all_entries()
+    target = find_entry(entry_id, entries)
     _correct(store.make_correction(target, "delete"))
-    _emit(f"Deleted {_describe(target)}.\n")
+    _emit(f"Deleted {_describe(target, entries)}.\n")
 
 
 def merge(
