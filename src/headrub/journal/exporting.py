@@ -106,19 +106,38 @@ def _index(handle: Snapshot, start: int) -> tuple[list[Pending], set[bytes]]:
 def _hold(
     handle: Snapshot, start: int, suspects: set[bytes], window: Window
 ) -> tuple[list[Pending], set[int], list[tuple[int, str]]]:
-    """The lines of the suspect ids and every correction, parsed and folded: (the entries in the
-    window as pending items at their first copy's place, the offsets to skip, their problems)."""
-    lines: list[tuple[int, int, Line]] = []
-    offsets: set[int] = set()
-    problems: list[tuple[int, str]] = []
+    """The lines of the ids that need folding, parsed and folded: (the entries in the window as
+    pending items at their first copy's place, the offsets to skip, their problems).
+
+    A suspect id needs folding when it occurs more than once or a correction names it; only
+    those lines (and the corrections) are parsed, read back by offset.
+    """
+    seen: dict[bytes, list[tuple[int, int, int]]] = {}
+    fixes: list[tuple[int, int, int]] = []
+    corrected: set[bytes] = set()
     offset = start
     handle.seek(start)
     for number, raw in enumerate(handle, start=1):
         here, offset = offset, offset + len(raw)
-        found = _ID.search(raw)
-        if b'"correction"' not in raw and (found is None or found.group(1) not in suspects):
+        if b'"correction"' in raw:
+            fixes.append((here, len(raw), number))
+            target = _OF.search(raw)
+            if target is not None:
+                corrected.add(target.group(1))
             continue
-        parsed = _parse(raw)
+        found = _ID.search(raw)
+        if found is not None and found.group(1) in suspects:
+            seen.setdefault(found.group(1), []).append((here, len(raw), number))
+    places = [*fixes]
+    for key, where in seen.items():
+        if len(where) > 1 or key in corrected:
+            places.extend(where)
+    places.sort()
+    lines: list[tuple[int, int, Line]] = []
+    offsets: set[int] = set()
+    problems: list[tuple[int, str]] = []
+    for here, length, number in places:
+        parsed = _parse(_read(handle, here, length))
         if parsed is None:
             continue
         offsets.add(here)
@@ -139,6 +158,13 @@ def _hold(
             here, number = first[str(entry.get("id"))]
             held.append((line.started, here, 0, number, line))
     return held, offsets, problems
+
+
+def _read(handle: Snapshot, offset: int, length: int) -> bytes:
+    """``length`` bytes at ``offset``, without moving the handle."""
+    if hasattr(os, "pread"):
+        return os.pread(handle.fileno(), length, offset)
+    return _read_at(handle, offset, length)  # pragma: no cover - Windows
 
 
 def _stop_offset(handle: Snapshot, since: datetime) -> int:
@@ -189,8 +215,7 @@ def _emit(
         if line is not None:
             newest = max(newest, _version(line.entry))
             return line
-        raw = os.pread(handle.fileno(), length, offset) if hasattr(os, "pread") else _read_at(handle, offset, length)
-        parsed = _parse(raw)
+        parsed = _parse(_read(handle, offset, length))
         if isinstance(parsed, str):
             problems.append((number, parsed))
             return None
