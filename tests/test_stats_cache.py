@@ -535,3 +535,40 @@ def test_appending_in_chunks_always_matches_a_full_read(
         target.write_bytes(content[:at] + edit + content[at + data.draw(st.integers(0, 3)) :])
         assert through_cache(target) == full_read(target)
         assert through_cache(target) == full_read(target)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["new", "new", "backdated", "copy", "edit", "delete", "junk"]), st.integers(0, 99)), max_size=30))
+def test_a_first_read_of_a_journal_that_needs_folding_is_a_full_reads_answer(
+    tmp_path: Path, steps: list[tuple[str, int]]
+) -> None:
+    """Copies, edits, deletions and back-dated ids: the first stats (streamed, folding only what
+    repeats) and the next (through the cache) equal aggregate(read_entries(...))."""
+    folder = tmp_path / f"j{os.urandom(6).hex()}"
+    folder.mkdir()
+    target = folder / "journal.jsonl"
+    target.write_bytes(b"")
+    made: list[dict[str, Any]] = []
+    for kind, n in steps:
+        moment = NOW - timedelta(days=n % 40, minutes=n)
+        if kind in ("copy", "edit", "delete") and made:
+            chosen = made[n % len(made)]
+            if kind == "copy":
+                line = dict(chosen)
+            else:
+                line = {**journal.make_correction(chosen, kind, {"tension_after": n % 11} if kind == "edit" else None), "logged_at": "2026-11-19T19:00:00Z"}
+            journal.append_lines([line], target)
+        elif kind == "junk":
+            with target.open("ab") as handle:
+                handle.write(b"{oops\n")
+        elif kind != "copy" and kind != "edit" and kind != "delete":
+            with time_machine.travel(moment if kind == "backdated" else NOW - timedelta(days=40 - len(made) % 40), tick=False):
+                entry_id = journal.new_id()
+            entry = journal.make_entry(routine=f"r{n % 3}", started_at=moment, ended_at=moment, active_s=60 + n,
+                                       tension_before=n % 11, tension_after=(n * 7) % 11, entry_id=entry_id)  # fmt: skip
+            made.append({**entry, "logged_at": "2026-11-19T19:00:00Z"})
+            journal.append_lines([made[-1]], target)
+        for cache in cache_dir().glob("*"):
+            cache.unlink()
+        assert through_cache(target) == full_read(target)
+    assert through_cache(target) == full_read(target)

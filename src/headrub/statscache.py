@@ -160,7 +160,60 @@ def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int
     try:
         return _after(handle, _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate(), ""))
     except _Refold:
+        pass
+    try:
+        return _folded_stream(handle)
+    except _Refold:
         return _kept(handle)
+
+
+def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+    """``_everything`` for a journal that needs folding, in about constant memory.
+
+    The lines of ids that repeat or are corrected, and the corrections, are found and folded
+    first (``exporting._index`` and ``_hold``); then every line is read in order, each folded
+    entry added where its first copy stands, so the sums come out as a full read's.
+    """
+    from headrub.journal.exporting import _hold, _index
+    from headrub.timeutil import EVERYTHING
+
+    start = max(0, handle.size - (1 << 16))
+    handle.seek(start)
+    cut = handle.read(1 << 16).rfind(b"\n")
+    complete = start + cut + 1 if cut >= 0 else 0
+    whole = Snapshot(handle.handle, complete)
+    _, suspects = _index(whole, 0)
+    held, skip, problems = _hold(whole, 0, suspects, EVERYTHING) if suspects else ([], set(), [])
+    at = {item[1]: item[4] for item in held}
+    totals = Aggregate()
+    newest, number, offset, top = FORMAT_VERSION, 0, 0, ""
+    whole.seek(0)
+    for raw in whole:
+        number += 1
+        here, offset = offset, offset + len(raw)
+        line = at.get(here)
+        if line is None and here in skip:
+            continue
+        parsed = line if line is not None else parse(raw)
+        if isinstance(parsed, str):
+            problems.append((number, parsed))
+        elif parsed is not None:
+            newest = max(newest, entry_version(parsed.entry))
+            top = max(top, _ids_of(parsed))
+            totals.add(strip(parsed.entry), parsed.started.date())
+    top = max([top, *(key.decode("utf-8", "replace") for key in suspects)])  # corrected ids too
+    problems.sort()
+    fresh = _Covered(complete, _sample(handle, complete), number, list(problems), newest, totals.copy(), top)
+    handle.seek(complete)
+    tail = handle.read()
+    if tail:
+        parsed = parse(tail)
+        if isinstance(parsed, str):
+            problems.append((number + 1, parsed))
+        elif parsed is not None:
+            newest = max(newest, entry_version(parsed.entry))
+            _add_new(parsed, totals, top)
+    return totals, problems, newest, fresh
 
 
 def _kept(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
