@@ -17,10 +17,12 @@ the ordinary way (``None`` is returned: the caller reads in full).
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
+from array import array
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from headrub import timeutil
@@ -56,27 +58,61 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
         side, suspects = _index(handle, start)
         held: list[Pending] = []
         problems: list[tuple[int, str]] = []
-        skip = {item[1] for item in side}
+        held_offsets: set[int] = set()
         if suspects:
             held, held_offsets, problems = _hold(handle, start, suspects, chosen)
-            side = [item for item in side if item[1] not in held_offsets]  # folded: put in place as held
-            skip |= held_offsets
+            if held_offsets:
+                side = side.without(held_offsets)  # folded: put in place as held
     except BaseException:
         handle_context.__exit__(None, None, None)
         raise
-    pending = sorted([*side, *held], key=lambda item: (item[0], item[1]))
-    return _emit(target, handle, handle_context, pending, skip, problems, start, chosen, warn)
+    return _emit(target, handle, handle_context, side, held, held_offsets, problems, start, chosen, warn)
 
 
-# Something to put in place among the lines in order: (started, offset, length, line number, the
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _key(started: datetime) -> int:
+    """A line's sort key: when it started, in microseconds (ties go by offset: a stable sort's order)."""
+    return (started - _EPOCH) // timedelta(microseconds=1)
+
+
+class Side:
+    """The lines out of order, in four compact arrays (a million entries must not cost a gigabyte)."""
+
+    def __init__(self) -> None:
+        self.keys, self.offsets, self.lengths, self.numbers = array("q"), array("q"), array("q"), array("q")
+
+    def add(self, key: int, offset: int, length: int, number: int) -> None:
+        self.keys.append(key)
+        self.offsets.append(offset)
+        self.lengths.append(length)
+        self.numbers.append(number)
+
+    def without(self, offsets: set[int]) -> Side:
+        kept = Side()
+        for i, offset in enumerate(self.offsets):
+            if offset not in offsets:
+                kept.add(self.keys[i], offset, self.lengths[i], self.numbers[i])
+        return kept
+
+    def in_order(self) -> Iterator[tuple[int, int, int, int, Line | None]]:
+        """(key, offset, length, number, None) by key, then offset (added in file order: a stable sort)."""
+        keys = self.keys
+        for i in sorted(range(len(keys)), key=keys.__getitem__):
+            yield keys[i], self.offsets[i], self.lengths[i], self.numbers[i], None
+
+
+# Something to put in place among the lines in order: (sort key, offset, length, line number, the
 # line when already parsed and folded, else None: read it at ``offset`` when its turn comes).
-Pending = tuple[datetime, int, int, int, Line | None]
+Pending = tuple[int, int, int, int, Line | None]
 _OF = re.compile(rb'"of"\s*:\s*"([^"\\]{1,200})"')
 
 
-def _index(handle: Snapshot, start: int) -> tuple[list[Pending], set[bytes]]:
-    """The lines out of ``started_at`` order, and the ids that need folding (seen twice, or corrected)."""
-    side: list[Pending] = []
+def _index(handle: Snapshot, start: int) -> tuple[Side, set[bytes]]:
+    """The lines out of ``started_at`` order, and the ids that may need folding (not greater than
+    one before them, or named by a correction)."""
+    side = Side()
     suspects: set[bytes] = set()
     last: datetime | None = None
     top = b""
@@ -96,7 +132,7 @@ def _index(handle: Snapshot, start: int) -> tuple[list[Pending], set[bytes]]:
         started = _started(raw)
         if started is not None:
             if last is not None and started < last:
-                side.append((started, offset, length, number, None))
+                side.add(_key(started), offset, length, number)
             else:
                 last = started
         offset += length
@@ -156,7 +192,7 @@ def _hold(
         line = Line(entry, started_at(entry), None)
         if window.contains(line.started):
             here, number = first[str(entry.get("id"))]
-            held.append((line.started, here, 0, number, line))
+            held.append((_key(line.started), here, 0, number, line))
     return held, offsets, problems
 
 
@@ -199,19 +235,25 @@ def _emit(
     target: Path,
     handle: Snapshot,
     handle_context: object,
-    pending: list[Pending],
-    skip: set[int],
+    side: Side,
+    held: list[Pending],
+    held_offsets: set[int],
     problems: list[tuple[int, str]],
     start: int,
     window: Window,
     warn: Warn | None,
 ) -> Iterator[Line]:
     newest = FORMAT_VERSION
-    waiting = 0  # the next pending item to put in place
+    pending = heapq.merge(
+        side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: (item[0], item[1])
+    )
+    waiting = next(pending, None)  # the next item to put in place
+    skips = iter(side.offsets)  # in file order
+    next_skip = next(skips, -1)
 
-    def take(index: int) -> Line | None:
+    def take(item: Pending) -> Line | None:
         nonlocal newest
-        _, offset, length, number, line = pending[index]
+        _, offset, length, number, line = item
         if line is not None:
             newest = max(newest, _version(line.entry))
             return line
@@ -231,7 +273,10 @@ def _emit(
         for number, raw in enumerate(handle, start=1):
             here = offset
             offset += len(raw)
-            if here in skip:
+            if here == next_skip:
+                next_skip = next(skips, -1)
+                continue
+            if here in held_offsets:
                 continue
             parsed = _parse(raw)
             if isinstance(parsed, str):
@@ -239,17 +284,18 @@ def _emit(
                 continue
             if parsed is None or not window.contains(parsed.started):
                 continue
-            while waiting < len(pending) and (pending[waiting][0], pending[waiting][1]) < (parsed.started, here):
+            key = (_key(parsed.started), here)
+            while waiting is not None and (waiting[0], waiting[1]) < key:
                 line = take(waiting)
-                waiting += 1
+                waiting = next(pending, None)
                 if line is not None:
                     yield line
             newest = max(newest, _version(parsed.entry))
             strip(parsed.entry)
             yield parsed
-        while waiting < len(pending):
+        while waiting is not None:
             line = take(waiting)
-            waiting += 1
+            waiting = next(pending, None)
             if line is not None:
                 yield line
         if problems and start:
