@@ -105,13 +105,15 @@ def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
         return run(*args)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kinds=LINE_KINDS, since=st.sampled_from([None, "2026-11-01", "2026-01-01"]))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=LINE_KINDS, since=st.sampled_from([None, "2026-11-01", "2026-01-01"]), reorder=st.sampled_from([0, 1, 3, 1024]))
 def test_a_streamed_export_is_the_in_memory_export(
-    kinds: list[tuple[str, int]], since: str | None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    kinds: list[tuple[str, int]], since: str | None, reorder: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Random journals (back-dated and hand-made lines, junk, odd dates): --json and --csv stream out
-    byte for byte what the in-memory path prints, with the same warnings."""
+    byte for byte what the in-memory path prints, with the same warnings, whatever the size of the
+    reordering heap (0: every line out of order is put in place from the sorted list)."""
+    monkeypatch.setattr("headrub.journal.exporting.REORDER", reorder)
     folder = tmp_path / os.urandom(6).hex()
     monkeypatch.setenv("HEADRUB_DATA_DIR", str(folder))
     folder.mkdir()

@@ -5,9 +5,10 @@ the same snapshot of the file:
 
 1. A light pass finds, for each line, its ``started_at`` with a regular expression (a full
    parse only where that fails) and whether the journal needs folding (a correction, or an id
-   not greater than the one before: see ``reader.fold_lines``). Lines that start earlier than a
-   line before them (back-dated, merged) are noted, with their offsets, to be put in place; the
-   rest are already in order.
+   not greater than the one before: see ``reader.fold_lines``). Lines a little out of order
+   (sessions that overlap) are put in order by a heap of ``REORDER`` lines as they stream; the
+   pass runs the same heap on the keys alone, and the lines it could not place (back-dated by
+   days, merged) are noted, with their offsets, to be put in place from a sorted list.
 2. A full pass parses and checks each line as every reader does and yields the entries in the
    window, slipping the noted ones in where they belong.
 
@@ -70,6 +71,7 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REORDER = 1024  # lines held back to be put in order as they stream (sessions that overlap, say)
 
 
 def _key(started: datetime) -> int:
@@ -114,7 +116,8 @@ def _index(handle: Snapshot, start: int) -> tuple[Side, set[bytes]]:
     one before them, or named by a correction)."""
     side = Side()
     suspects: set[bytes] = set()
-    last: datetime | None = None
+    nearby: list[tuple[int, int]] = []  # the same reordering heap the full pass keeps, keys only
+    last: tuple[int, int] | None = None  # the last key that heap gave out
     top = b""
     offset = start
     handle.seek(start)
@@ -131,10 +134,13 @@ def _index(handle: Snapshot, start: int) -> tuple[Side, set[bytes]]:
             top = max(top, key)
         started = _started(raw)
         if started is not None:
-            if last is not None and started < last:
-                side.add(_key(started), offset, length, number)
+            key = (_key(started), offset)
+            if last is not None and key < last:
+                side.add(key[0], offset, length, number)
             else:
-                last = started
+                heapq.heappush(nearby, key)
+                if len(nearby) > REORDER:
+                    last = heapq.heappop(nearby)
         offset += length
     return side, suspects
 
@@ -248,6 +254,7 @@ def _emit(
         side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: (item[0], item[1])
     )
     waiting = next(pending, None)  # the next item to put in place
+    nearby: list[tuple[tuple[int, int], Line]] = []  # lines held back, at most REORDER (see _index)
     skips = iter(side.offsets)  # in file order
     next_skip = next(skips, -1)
 
@@ -284,15 +291,26 @@ def _emit(
                 continue
             if parsed is None or not window.contains(parsed.started):
                 continue
-            key = (_key(parsed.started), here)
+            newest = max(newest, _version(parsed.entry))
+            strip(parsed.entry)
+            heapq.heappush(nearby, ((_key(parsed.started), here), parsed))
+            if len(nearby) <= REORDER:
+                continue
+            key, ready = heapq.heappop(nearby)
             while waiting is not None and (waiting[0], waiting[1]) < key:
                 line = take(waiting)
                 waiting = next(pending, None)
                 if line is not None:
                     yield line
-            newest = max(newest, _version(parsed.entry))
-            strip(parsed.entry)
-            yield parsed
+            yield ready
+        while nearby:
+            key, ready = heapq.heappop(nearby)
+            while waiting is not None and (waiting[0], waiting[1]) < key:
+                line = take(waiting)
+                waiting = next(pending, None)
+                if line is not None:
+                    yield line
+            yield ready
         while waiting is not None:
             line = take(waiting)
             waiting = next(pending, None)
