@@ -15,13 +15,17 @@ from headrub.cli import app
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["start"], "NAME|PATH"),
+        (["start"], "give the routine to start"),
         (["start", "desk-reset", "--before", "11"], "--before"),
         (["start", "desk-reset", "--minutes", "0"], "--minutes"),
         (["start", "desk-reset", "--sound", "gong"], "--sound"),
-        (["bogus"], "bogus"),
+        (["bogus"], "unknown command 'bogus'"),
+        (["strat"], "unknown command 'strat' — did you mean"),
         (["list", "--jsn"], "--jsn"),
-        (["journal", "add"], "ROUTINE"),
+        (["journal", "add"], "ROUTINE is missing"),
+        (["journal", "add", "x"], "--minutes is required"),
+        (["list", "--jsn"], "unknown option --jsn — did you mean --json?"),
+        (["start", "desk-reset", "--before"], "--before needs a value"),
     ],
 )
 def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
@@ -31,6 +35,48 @@ def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("headrub: ") and needle in lines[0]
     assert result.stdout == ""
+
+
+LIBRARY_WORDS = ("Input should", "Value error", "unable to parse", "Invalid value for", "is not one of", "x<=")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--before", "11", "headrub: --before: tension is a whole number from 0 (none) to 10 (worst), not '11'"),
+        ("--after", "x", "headrub: --after: tension is a whole number from 0 (none) to 10 (worst), not 'x'"),
+        ("--minutes", "x", "headrub: --minutes: give the session's length in minutes, more than 0 and at most 1440, e.g. --minutes 20, not 'x'"),
+        ("--minutes", "-1", "headrub: --minutes: give the session's length in minutes, more than 0 and at most 1440, e.g. --minutes 20, not '-1'"),
+        ("--minutes", "nan", "headrub: --minutes: give the session's length in minutes, more than 0 and at most 1440, e.g. --minutes 20, not 'nan'"),
+    ],
+)
+def test_the_same_mistake_reads_the_same_in_start_and_journal_add(option: str, value: str, message: str) -> None:
+    """A bad tension or length: the same one line, in headrub's words, from ``start`` and ``journal add``."""
+    extra = [] if option == "--minutes" else ["--minutes", "5"]
+    for args in (["start", "desk-reset", *extra], ["journal", "add", "desk-reset", *extra]):
+        result = CliRunner().invoke(app, [*args, option, value])
+        assert result.exit_code == 2
+        assert result.stderr == message + "\n", args
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["start", "desk-reset", "--sound", "loud"],
+        ["config", "--sound", "loud"],
+        ["journal", "--days", "x"],
+        ["stats", "--days", "0"],
+        ["journal", "add", "x", "--minutes", "5", "--before", "1.5"],
+        ["start", "desk-reset", "--before", "-1"],
+    ],
+)
+def test_bad_values_never_leak_a_library_s_wording(args: list[str]) -> None:
+    """Every bad value is one headrub line naming the option, with none of Typer's or Click's phrases."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"headrub: {args[-2]}: ")
+    assert not any(words in line for words in LIBRARY_WORDS)
 
 
 def test_no_arguments_shows_the_help() -> None:

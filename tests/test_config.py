@@ -205,7 +205,8 @@ def test_config_command_plain_defaults(config_file: Path) -> None:
         "lead_in = 5  (default)",
         "quiet = auto  (default)",
     ]
-    assert lines[-1] == f"config file: {config_file} (not created yet; the defaults apply)"
+    assert lines[11] == f"config file: {config_file} (not created yet; the defaults apply)"
+    assert lines[12] == f"routines folder: {config_file.parent / 'routines'} (not created yet; made when first needed)"
     assert "\x1b[" not in result.stdout
 
 
@@ -242,7 +243,7 @@ def test_config_json(config_file: Path) -> None:
     assert data["week_start"] == {"value": "saturday", "source": f"config file ({config_file}:1)"}
     assert data["sound"] == {"value": "bell", "source": "default"}
     assert data["voice"] == {"value": False, "source": "default"}
-    assert set(data) == {*config.SETTINGS, "path", "exists"}
+    assert set(data) == {*config.SETTINGS, "path", "exists", "folders"}
 
 
 def test_config_path(config_file: Path) -> None:
@@ -409,3 +410,45 @@ def test_a_fifo_in_place_of_the_config_does_not_hang(isolated_dirs: tuple[Path, 
     from headrub.config import load_config
 
     assert load_config()["sound"].value == "bell"
+
+
+# --- the folders ------------------------------------------------------------------------------------
+
+
+def test_config_shows_the_three_folders_and_their_state(
+    isolated_dirs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routines, journal and cache folders: where each is, whether it exists and can be written."""
+    config_dir, data_dir = isolated_dirs
+    (config_dir / "routines").mkdir(parents=True)
+    cache_parent = tmp_path / "blocked"
+    cache_parent.write_text("a file where a folder should be", encoding="utf-8")
+    monkeypatch.setenv("HEADRUB_CACHE_DIR", str(cache_parent / "cache"))
+    lines = invoke("config").stdout.splitlines()
+    assert f"routines folder: {config_dir / 'routines'} (exists, writable)" in lines
+    assert f"journal folder: {data_dir} (not created yet; made when first needed)" in lines
+    assert f"cache folder: {cache_parent / 'cache'} (cannot be created ({cache_parent} is not a folder))" in lines
+    folders = json.loads(invoke("config", "--json").stdout)["folders"]
+    assert folders["routines"] == {"path": str(config_dir / "routines"), "exists": True, "writable": True}
+    assert folders["journal"] == {"path": str(data_dir), "exists": False, "writable": True}
+    assert folders["cache"] == {"path": str(cache_parent / "cache"), "exists": False, "writable": False}
+
+
+def test_the_cache_folder_defaults_to_the_platform_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $HEADRUB_CACHE_DIR the cache is platformdirs' user cache folder."""
+    import platformdirs
+
+    from headrub import paths
+
+    monkeypatch.delenv("HEADRUB_CACHE_DIR", raising=False)
+    assert paths.cache_dir() == Path(platformdirs.user_cache_dir("headrub"))
+
+
+def test_config_folders_on_a_narrow_terminal(isolated_dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 40 columns the folders are stacked, each path whole on its own line."""
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    monkeypatch.setenv("HEADRUB_CACHE_DIR", "/c")
+    result = CliRunner().invoke(app, ["config"], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    assert "  /c" in [line.rstrip() for line in result.stdout.splitlines()]
+    assert all(len(line.rstrip()) <= 40 for line in result.stdout.splitlines())

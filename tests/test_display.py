@@ -105,6 +105,8 @@ def test_plain_line_and_summary() -> None:
     while not skipped.finished:
         skipped.skip()
     assert summary_line(skipped, ROUTINE).endswith(", 0/3 strokes, 3 skipped")
+    assert summary_line(done, ROUTINE, 7, 3) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → 3"
+    assert summary_line(done, ROUTINE, 7, None) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → –"
 
 
 def test_hostile_text_is_not_interpreted() -> None:
@@ -125,3 +127,81 @@ def test_hostile_text_is_not_interpreted() -> None:
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "[red]x[/red]" in text
     assert "[link=http://x]y[/link]" in text
+
+
+WIDE = Routine(
+    name="wide",
+    title="頭皮マッサージ 🌙 for sleep",
+    strokes=(
+        Stroke(area="こめかみ 👩‍👩‍👧", duration=60, technique="circles", cue="ゆっくりと円を描くように指の腹で頭皮を動かします。" * 3),
+        Stroke(area="e\u0301 zero\u200bwidth", duration=30, cue="Cafe\u0301 🙂 " * 20),
+    ),
+)
+
+
+@pytest.mark.parametrize("width", [40, 57, 80, 200])
+@pytest.mark.parametrize("seconds", [1.0, 61.0])
+def test_wide_and_zero_width_text_keeps_the_border_straight(width: int, seconds: float) -> None:
+    """CJK, emoji and zero-width characters are counted in cells: every boxed line is exactly ``width`` cells."""
+    from rich.cells import cell_len
+
+    clock = FakeClock()
+    session = Session(WIDE, clock)
+    session.start()
+    clock.advance(seconds)
+    session.tick()
+    frame = render_frame(session.snapshot(), WIDE, width=width, height=40)
+    lines = frame.plain.splitlines()
+    boxed = [line for line in lines if line[:1] in "╭│╰"]
+    assert len(boxed) >= 6
+    assert all(cell_len(line) == width for line in boxed), [(cell_len(line), line) for line in boxed]
+    assert all(line.endswith(("╮", "│", "╯")) for line in boxed)
+
+
+def test_the_session_bar_is_your_place_in_the_routine() -> None:
+    """Skipped to the third stroke at once, the session bar reads 2:00 (the strokes before), not the time spent."""
+    clock = FakeClock()
+    session = Session(ROUTINE, clock)
+    session.start()
+    clock.advance(2.0)
+    session.skip()
+    session.skip()
+    clock.advance(3.0)
+    session.tick()
+    text = draw(session)
+    assert "2:03 / 3:30" in text
+    assert "0:07 / 3:30" not in text
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100])
+def test_the_footer_follows_the_state_and_says_finish(width: int) -> None:
+    """Running: space pause; paused: space resume; q is always 'finish'; never wider than the screen."""
+    running = draw(at(10), width=width).splitlines()[-1]
+    paused_session = at(10)
+    paused_session.pause()
+    paused = draw(paused_session, width=width).splitlines()[-1]
+    assert "space pause" in running or running.strip().startswith("space ·")
+    assert "pause" not in paused and ("resume" in paused or paused.strip().startswith("space ·"))
+    assert "quit" not in running + paused
+    assert len(running) <= width and len(paused) <= width
+
+
+def test_a_short_terminal_drops_lines_not_the_border() -> None:
+    """At 80×12 the frame is 12 rows with both borders whole, the stroke, countdown and bars kept."""
+    text = draw(at(10.2), width=80, height=12)
+    lines = text.rstrip("\n").splitlines()
+    assert len(lines) <= 12
+    assert lines[0].startswith("╭") and any(line.startswith("╰") for line in lines)
+    assert "TEMPLES" in text and "1:20" in text and "0:10 / 1:30" in text
+    shorter = draw(at(10.2), width=80, height=9)
+    assert len(shorter.rstrip("\n").splitlines()) <= 9
+    assert "pulse" not in shorter and "Slow circles." not in shorter  # spacing, pulse and cue go first
+    assert "next  base of the skull" in shorter
+    assert "TEMPLES" in shorter and "0:10 / 1:30" in shorter
+
+
+def test_question_mark_shows_the_keys_in_place_of_the_cue() -> None:
+    """With the keys shown, the frame lists every key and what it does."""
+    frame = render_frame(at(10).snapshot(), ROUTINE, width=80, height=24, show_keys=True).plain
+    assert "KEYS" in frame and "twice quickly: the stroke before" in frame and "finish now" in frame
+    assert "Slow circles." not in frame

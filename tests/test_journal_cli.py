@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -114,18 +115,18 @@ def test_journal_defaults_to_this_week_in_plain_text(week_of_sessions: None) -> 
         short, lines[k] = lines[k].split("  ", 1)
         assert len(short) >= 7 and ids[k].startswith(short)
         assert all(not other.startswith(short) for other in ids if other != ids[k])
-    assert lines[0] == "2026-11-16 Mon 21:00  scalp-sleep  12.0 min  completed  tension 6 → 2"
+    assert lines[0] == "2026-11-16 Mon 21:00  scalp-sleep  12:00  completed  tension 6 → 2"
     assert lines[1].startswith(
-        '2026-11-17 Tue 07:00  wake-up  3.1 min  stopped at 3/7  comma, "quotes" newline'
+        '2026-11-17 Tue 07:00  wake-up  3:03  stopped at 3/7  comma, "quotes" newline'
     )
     assert "[red]markup[/red]" in lines[1]  # shown literally
-    assert lines[2] == "2026-11-19 Thu 12:30  desk-reset  5.0 min  completed  tension 4 → 4"
-    assert lines[3] == "total: 3 sessions, 20.1 min this week"
-    assert lines[4] == "minutes per day:"
-    assert lines[5] == "  2026-11-16 Mon   12.0  ##############################"
-    assert lines[6].startswith("  2026-11-17 Tue    3.1  ########")
-    assert lines[7] == "  2026-11-18 Wed    0.0"
-    assert lines[8].startswith("  2026-11-19 Thu    5.0  ")
+    assert lines[2] == "2026-11-19 Thu 12:30  desk-reset  5:00  completed  tension 4 → 4"
+    assert lines[3] == "total: 3 sessions, 20:03 this week"
+    assert lines[4] == "time per day:"
+    assert lines[5] == "  2026-11-16 Mon   12:00  ##############################"
+    assert lines[6].startswith("  2026-11-17 Tue    3:03  ########")
+    assert lines[7] == "  2026-11-18 Wed    0:00"
+    assert lines[8].startswith("  2026-11-19 Thu    5:00  ")
     assert len(lines) == 9
 
 
@@ -140,12 +141,12 @@ def test_journal_on_a_terminal_draws_a_table_with_totals_and_a_chart(
         "day",
         "time",
         "routine",
-        "min",
+        "length",
         "result",
         "tension",
         "note",
         "Sessions this week",
-        "minutes per day",
+        "time per day",
     ):
         assert heading in out
     assert (
@@ -153,7 +154,7 @@ def test_journal_on_a_terminal_draws_a_table_with_totals_and_a_chart(
         and "6 → 2" in out
         and "total" in out
         and "3 sessions" in out
-        and "20.1" in out
+        and "20:03" in out
     )
     assert "█" * 40 in out  # the longest day fills the bar
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
@@ -220,7 +221,7 @@ def test_back_dated_entries_are_listed_in_start_order(week_of_sessions: None) ->
         ["--json", "--csv"],
         ["--days", "0"],
         ["--days", "-4"],
-        ["--since", "yesterday"],
+        ["--since", "someday"],
         ["--since", "2026-11-31"],
         ["--until", "11/20/2026"],
         ["--since", "2026-11-10", "--until", "2026-11-01"],
@@ -310,7 +311,7 @@ def test_add_logs_a_manual_session_with_the_routine_title() -> None:
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (7, 3, "salon")
     assert entry["logged_at"] == "2026-11-19T20:00:00Z" and entry["strokes_done"] is None
     assert (
-        result.stdout == "Logged 20 min of scalp-sleep (Scalp massage for sleep), started 2026-11-19 19:40.\n"
+        result.stdout == "Logged 20:00 of scalp-sleep (Scalp massage for sleep), started 2026-11-19 19:40.\n"
     )
 
 
@@ -320,7 +321,7 @@ def test_add_accepts_any_name_and_fractional_minutes() -> None:
     (entry,) = stored()
     assert entry["routine"] == "partner's massage" and entry["title"] is None
     assert entry["active_s"] == 450 and entry["started_at"] == "2026-11-18T21:30:00+00:00"
-    assert result.stdout == "Logged 7.5 min of partner's massage, started 2026-11-18 21:30.\n"
+    assert result.stdout == "Logged 7:30 of partner's massage, started 2026-11-18 21:30.\n"
 
 
 def test_add_sanitizes_what_it_echoes_but_stores_the_exact_text() -> None:
@@ -443,14 +444,14 @@ def test_stats_plain_text(week_of_sessions: None) -> None:
     assert "\x1b" not in out
     assert out.splitlines()[:6] == [
         "sessions so far: 4 (3 completed)",
-        "minutes: 30.1",
+        "time: 30:06",
         "days this week: 3",
         "days this month: 4",
         "current streak: 1 day",
         "longest streak: 2 days",
     ]
-    assert "  scalp-sleep  2 sessions  11.0 min average  tension −4" in out
-    assert "  wake-up  1 session  3.1 min average  tension no ratings" in out
+    assert "  scalp-sleep  2 sessions  11:00 on average  tension −4" in out
+    assert "  wake-up  1 session  3:06 on average  tension no ratings" in out
 
 
 def test_stats_on_a_terminal_shows_what_works(week_of_sessions: None, terminal: None) -> None:
@@ -540,3 +541,34 @@ def test_stats_for_one_routine_and_the_plain_calendar(week_of_sessions: None) ->
     thursday = [line for line in out.splitlines() if line.startswith("  Thu ")]
     assert len(thursday) == 1 and thursday[0].endswith("#:")  # 10 min last Thursday, 5 today (most: 12)
     assert "1 rated: too few to tell" in out
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_journal_add_takes_dates_as_people_type_them(utc: None) -> None:
+    """``--at 'yesterday 21:30'`` and ``--at monday 8:00`` log at those local times; the clock is frozen."""
+    assert add("head-spa", "--minutes", "30", "--at", "yesterday 21:30").exit_code == 0
+    assert add("wake-up", "--minutes", "10", "--at", "monday 8:00").exit_code == 0
+    starts = [e["started_at"] for e in json.loads(run("journal", "--json").stdout)]
+    assert starts == ["2026-11-16T08:00:00+00:00", "2026-11-18T21:30:00+00:00"]
+
+
+def test_journal_add_refuses_a_session_that_would_end_in_the_future(utc: None) -> None:
+    """At 20:00, ``--at 19:45 --minutes 30`` would end at 20:15: exit 2, one line, nothing logged."""
+    with time_machine.travel(NOW, tick=False):
+        result = CliRunner().invoke(app, ["journal", "add", "head-spa", "--minutes", "30", "--at", "19:45"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "headrub: --at: a session from 19:45 would end at 20:15, in the future; give the time it started\n"
+    )
+    assert add("head-spa", "--minutes", "15", "--at", "19:45").exit_code == 0

@@ -17,6 +17,7 @@ from headrub.keys import decode_keys, split_keys
         ("q", ["quit"]),
         ("x\x1b[1;5Aq", ["quit"]),  # an unknown sequence (Ctrl-Up) is skipped whole
         ("\x1bOQ", []),  # F2 is not q
+        ("?", ["keys"]),  # show or hide the list of keys
     ],
 )
 def test_bursts_decode_to_actions(data: str, actions: list[str]) -> None:

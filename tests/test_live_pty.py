@@ -253,11 +253,11 @@ def test_questions_before_and_after(start: Callable[..., Run]) -> None:
     run = start()
     run.child.expect("Go ahead")
     run.child.send("y\r")
-    run.child.expect("Tension now")
+    run.child.expect("Tension before")
     run.child.send("7\r")
     run.wait_for("TEMPLES")
     run.child.send("q")
-    run.child.expect("Tension now")
+    run.child.expect("Tension after")
     run.child.send("11\r")
     run.child.expect("whole number")
     run.child.send("3\r")
@@ -272,13 +272,13 @@ def test_questions_before_and_after(start: Callable[..., Run]) -> None:
 def test_quiet_mode_asks_nothing_after_and_writes_the_entry_at_once(start: Callable[..., Run]) -> None:
     """--quiet: tension is asked before, never after; the session ends by itself and the entry is written."""
     run = start("--yes", "--quiet")
-    run.child.expect("Tension now")
+    run.child.expect("Tension before")
     run.child.send("5\r")
     run.wait_for("TEMPLES")
     run.child.send("q")
     report = run.finish()
     assert report["code"] == 0 and report["same_termios"]
-    assert b"A note" not in run.raw and b"Tension now" not in run.raw  # raw holds what came after the first question
+    assert b"A note" not in run.raw and b"Tension after" not in run.raw  # raw holds what came after the first question
     (entry,) = run.journal()
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (5, None, None)
 
@@ -323,11 +323,11 @@ def test_resizing_down_to_40_columns(start: Callable[..., Run]) -> None:
 
 
 def test_sigterm_at_the_after_question_still_journals(start: Callable[..., Run]) -> None:
-    """SIGTERM while 'Tension now' waits after the session: the entry is written, then exit 143."""
+    """SIGTERM while 'Tension after' waits after the session: the entry is written, then exit 143."""
     run = start("--yes", "--before", "4")
     run.wait_for("TEMPLES")
     run.child.send("q")
-    run.child.expect("Tension now")
+    run.child.expect("Tension after")
     os.kill(run.headrub_pid(), signal.SIGTERM)
     report = run.finish()
     assert report["code"] == 143 and report["same_termios"]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from headrub import loader
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import MAX_FILE_BYTES, Routine, parse_duration
+from headrub.yamlnodes import resolve_core
 from samples import THREE_MISTAKES
 
 PATH = "routines/r.yaml"
@@ -102,7 +103,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("summary a list", VALID + "summary: [a, b]\n", 5, 10, "summary: ", "expected text, found a list"),
     ("tags not a list", VALID + "tags: sleep\n", 5, 7, "tags: ", "expected a list of text"),
     ("tags item a mapping", VALID + "tags:\n  - ok\n  - {a: 1}\n", 7, 5, "tags[1]: ", "expected text, found a mapping"),
-    ("tags item a bool", VALID + "tags: [yes]\n", 5, 8, "tags[0]: ", "true (quote it to mean text)"),
+    ("tags item a bool", VALID + "tags: [true]\n", 5, 8, "tags[0]: ", "true (quote it to mean text)"),
     ("cautions a mapping", VALID + "cautions: {a: 1}\n", 5, 11, "cautions: ", "expected a list of text"),
     ("cautions item a number", VALID + "cautions:\n  - 3\n", 6, 5, "cautions[0]: ", "found the number 3"),
     ("strokes missing", "title: t\n", 1, 1, "strokes: ", "is required"),
@@ -121,7 +122,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("duration .nan", "title: t\nstrokes:\n  - area: x\n    duration: .nan\n", 4, 15, "strokes[0].duration: ", "out of range"),
     ("duration .inf", "title: t\nstrokes:\n  - area: x\n    duration: .inf\n", 4, 15, "strokes[0].duration: ", "out of range"),
     ("duration words", "title: t\nstrokes:\n  - area: x\n    duration: a while\n", 4, 15, "strokes[0].duration: ", "'a while' is not a duration"),
-    ("duration a bool", "title: t\nstrokes:\n  - area: x\n    duration: yes\n", 4, 15, "strokes[0].duration: ", 'such as "1m30s", found true'),
+    ("duration a bool", "title: t\nstrokes:\n  - area: x\n    duration: true\n", 4, 15, "strokes[0].duration: ", 'such as "1m30s", found true'),
     ("duration a list", "title: t\nstrokes:\n  - area: x\n    duration: [1]\n", 4, 15, "strokes[0].duration: ", "found a list"),
     ("duration null", "title: t\nstrokes:\n  - area: x\n    duration:\n", 4, 14, "strokes[0].duration: ", "found nothing (null)"),
     ("technique a number", with_stroke_line("technique: 3"), 5, 16, "strokes[0].technique: ", "expected text, found the number 3"),
@@ -133,7 +134,7 @@ FIELD_CASES: list[tuple[str, str, int, int, str, str]] = [
     ("tempo 241", with_stroke_line("tempo: 241"), 5, 12, "strokes[0].tempo: ", "241 is out of range"),
     ("tempo fractional", with_stroke_line("tempo: 1.5"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo text", with_stroke_line("tempo: fast"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
-    ("tempo a bool", with_stroke_line("tempo: no"), 5, 12, "strokes[0].tempo: ", "false (quote it to mean text)"),
+    ("tempo a bool", with_stroke_line("tempo: false"), 5, 12, "strokes[0].tempo: ", "false (quote it to mean text)"),
     ("tempo .nan", with_stroke_line("tempo: .nan"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo .inf", with_stroke_line("tempo: .inf"), 5, 12, "strokes[0].tempo: ", "expected a whole number"),
     ("tempo huge", with_stroke_line("tempo: 0x" + "f" * 300), 5, 12, "strokes[0].tempo: ", "a very large number is out of range"),
@@ -195,7 +196,7 @@ def test_three_mistakes_give_exactly_three_located_lines() -> None:
 
 
 def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
-    """``headrub validate`` prints the three located lines on stderr and exits 2."""
+    """``headrub validate`` prints the three located lines on stdout (like a linter) and exits 2."""
     from typer.testing import CliRunner
 
     from headrub.cli import app
@@ -204,12 +205,12 @@ def test_three_mistakes_through_validate_command(tmp_path: Path) -> None:
     target.write_text(THREE_MISTAKES, encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(target)])
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 3, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
     assert lines[0].startswith(f"{target}:4:5: strokes[0]: unknown key 'duraton'")
     assert lines[1].startswith(f"{target}:6:15: strokes[1].duration: ")
     assert lines[2].startswith(f"{target}:9:15: strokes[2].pressure: ")
-    assert result.stdout == ""
+    assert result.stderr == "headrub: 3 problems in 1 file\n"
 
 
 # --- durations and sides ---------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def test_duplicate_stroke_key() -> None:
 
 @pytest.mark.parametrize(
     ("key_text", "found"),
-    [("1", "the number 1"), ("1.5", "the number 1.5"), ("yes", "true"), ("~", "nothing (null)"), ("[a, b]", "a list"), ("{a: b}", "a mapping")],
+    [("1", "the number 1"), ("1.5", "the number 1.5"), ("true", "true"), ("~", "nothing (null)"), ("[a, b]", "a list"), ("{a: b}", "a mapping")],
 )
 def test_non_string_keys(key_text: str, found: str) -> None:
     """A key that is not text is refused at the key."""
@@ -520,6 +521,15 @@ def test_locate_unknown_names_close_matches(isolated_dirs: tuple[Path, Path]) ->
     assert info.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [("My_Test", "my-test"), ("Odd Name", "odd-name"), ("Été 2", "ete-2"), ("--x--", "x"), ("日本", "custom"), ("A" * 80, "a" * 64)],
+)
+def test_a_file_run_by_path_is_named_after_its_file(stem: str, name: str) -> None:
+    """A routine file run by path is journalled under a name made from its file name, not one shared bucket."""
+    assert loader.name_from_file(stem) == name
+
+
 def test_find_routine_and_resolve(isolated_dirs: tuple[Path, Path], tmp_path: Path) -> None:
     """``resolve`` takes a name, or a path when the argument has '/' or ends in .yaml/.yml."""
     config, _ = isolated_dirs
@@ -528,7 +538,7 @@ def test_find_routine_and_resolve(isolated_dirs: tuple[Path, Path], tmp_path: Pa
     assert loader.resolve("mine").name == "mine"
     elsewhere = tmp_path / "Odd Name.yaml"
     elsewhere.write_text(VALID, encoding="utf-8")
-    assert loader.resolve(str(elsewhere)).name == "custom"
+    assert loader.resolve(str(elsewhere)).name == "odd-name"
     with pytest.raises(UsageError):
         loader.resolve("Not A Name")
     with pytest.raises(RoutineFileError):
@@ -576,10 +586,22 @@ VALID_ROUTINES = st.fixed_dictionaries(
 )
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's dumper, quoting text that YAML 1.2 would read as something else (it writes 0o17 plain)."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if not isinstance(resolve_core(value), str) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def _dump(data: dict[str, Any], *, allow_unicode: bool = True) -> str:
     # PyYAML's emitter folds a NEL (U+0085) in a plain scalar into a space when allow_unicode is on,
     # so exact round trips dump with escapes; the mutation tests want raw UTF-8 and do not compare values.
-    return yaml.safe_dump(data, allow_unicode=allow_unicode, sort_keys=False)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=allow_unicode, sort_keys=False)
 
 
 def assert_routine_or_located(outcome: Any, path: str) -> None:

@@ -61,6 +61,13 @@ def user_dir(isolated_dirs: tuple[Path, Path]) -> Path:
     return folder
 
 
+def without_modeline(content: bytes) -> bytes:
+    """A file ``new`` wrote, less its first line (the schema modeline for editors, see test_schema_file.py)."""
+    first, _, rest = content.partition(b"\n")
+    assert first.startswith(b"# yaml-language-server: $schema="), first
+    return rest
+
+
 def builtin_names() -> list[str]:
     """The built-in routines present right now (the library is still being written)."""
     return [item.name for item in loader.discover() if item.source == "built-in"]
@@ -77,7 +84,7 @@ def test_list_plain_when_not_a_terminal(user_dir: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(builtin_names()) + 1
     line = next(line for line in lines if line.startswith("evening-calm "))
-    assert "Evening calm" in line and "3.5 min" in line and "3 strokes" in line and "[sleep,scalp]" in line
+    assert "Evening calm" in line and " 3:30 " in line and "3 strokes" in line and "[sleep,scalp]" in line
     assert line.endswith("user")
     assert ESC not in result.stdout
     assert not any(ch in result.stdout for ch in "┃━│─┏")
@@ -284,17 +291,18 @@ def test_validate_ok(tmp_path: Path) -> None:
     path.write_text(GOOD, encoding="utf-8")
     result = run("validate", str(path))
     assert result.exit_code == 0
-    assert result.stdout == f"{path}: ok (3 strokes, 3.5 min)\n"
+    assert result.stdout == f"{path}: ok (3 strokes, 3:30)\n"
     assert result.stderr == ""
 
 
 def test_validate_three_mistakes_three_lines(tmp_path: Path) -> None:
-    """Three mistakes print exactly three PATH:LINE:COL lines on stderr and exit 2."""
+    """Three mistakes print exactly three PATH:LINE:COL lines on stdout, a count on stderr, and exit 2."""
     path = tmp_path / "three.yaml"
     path.write_text(THREE_MISTAKES, encoding="utf-8")
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    assert result.stderr == "headrub: 3 problems in 1 file\n"
+    assert result.stdout.splitlines() == [
         f"{path}:4:5: strokes[0]: unknown key 'duraton' — did you mean 'duration'?",
         f"{path}:6:15: strokes[1].duration: 0 s is out of range; a stroke lasts 1 s to 1 h",
         f"{path}:9:15: strokes[2].pressure: unknown value 'hard' (expected one of: light, medium, firm)",
@@ -313,10 +321,11 @@ def test_validate_folder_and_several_files(tmp_path: Path) -> None:
     result = run("validate", str(folder), str(other))
     assert result.exit_code == 2
     assert result.stdout.splitlines() == [
-        f"{folder / 'a-good.yaml'}: ok (3 strokes, 3.5 min)",
-        f"{other}: ok (3 strokes, 3.5 min)",
+        f"{folder / 'a-good.yaml'}: ok (3 strokes, 3:30)",
+        f"{folder / 'b-bad.yml'}:1:1: strokes: is required",
+        f"{other}: ok (3 strokes, 3:30)",
     ]
-    assert result.stderr.splitlines() == [f"{folder / 'b-bad.yml'}:1:1: strokes: is required"]
+    assert result.stderr == "headrub: 1 problem in 1 file\n"
 
 
 def test_validate_builtin_folder() -> None:
@@ -334,7 +343,7 @@ def test_validate_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.yaml"
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert result.stderr == f"{path}:1:1: no such file\n"
+    assert result.stdout == f"{path}:1:1: no such file\n"
 
 
 def test_validate_needs_an_argument() -> None:
@@ -421,7 +430,7 @@ def test_new_writes_a_template_that_validates(user_dir: Path) -> None:
     path = user_dir / "my-evening.yaml"
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{path}\n"
-    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert without_modeline(path.read_bytes()).startswith(b"# A headrub routine.")
     assert run("validate", str(path)).exit_code == 0
     assert loader.find_routine("my-evening").title == "My evening"
 
@@ -431,7 +440,7 @@ def test_new_from_a_routine_copies_it(user_dir: Path) -> None:
     (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
     result = run("new", "evening-copy", "--from", "evening-calm")
     assert result.exit_code == 0, result.output
-    assert (user_dir / "evening-copy.yaml").read_text(encoding="utf-8") == GOOD
+    assert without_modeline((user_dir / "evening-copy.yaml").read_bytes()) == GOOD.encode("utf-8")
 
 
 def test_new_from_a_builtin(user_dir: Path) -> None:
@@ -442,7 +451,7 @@ def test_new_from_a_builtin(user_dir: Path) -> None:
     result = run("new", "my-copy", "--from", names[0])
     assert result.exit_code == 0, result.output
     original = next(i.path for i in loader.discover() if i.name == names[0])
-    assert (user_dir / "my-copy.yaml").read_bytes() == original.read_bytes()
+    assert without_modeline((user_dir / "my-copy.yaml").read_bytes()) == original.read_bytes()
 
 
 def test_new_from_unknown_exits_2(user_dir: Path) -> None:
@@ -463,7 +472,19 @@ def test_new_refuses_to_overwrite_without_force(user_dir: Path) -> None:
     assert path.read_text(encoding="utf-8") == GOOD
     forced = run("new", "mine", "--force")
     assert forced.exit_code == 0
-    assert path.read_text(encoding="utf-8").startswith("# A headrub routine.")
+    assert without_modeline(path.read_bytes()).startswith(b"# A headrub routine.")
+
+
+def test_new_refuses_a_builtin_name_without_force(user_dir: Path) -> None:
+    """``new`` with a built-in's name exits 2 saying it would shadow it; --force writes it."""
+    name = builtin_names()[0]
+    result = run("new", name)
+    assert result.exit_code == 2
+    assert f"{name} is a built-in routine and a new one would shadow it" in result.stderr
+    assert list(user_dir.iterdir()) == []
+    forced = run("new", name, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (user_dir / f"{name}.yaml").exists()
 
 
 def test_new_refuses_an_existing_yml(user_dir: Path) -> None:
@@ -510,7 +531,8 @@ def test_edit_validates_after_the_editor_and_keeps_a_broken_file(user_dir: Path,
     result = run("edit", "evening-calm", env={"VISUAL": editor, "EDITOR": None})
     assert result.exit_code == 2
     last_line = len(GOOD.splitlines()) + 1
-    assert result.stderr == f"{path}:{last_line}:1: unknown key 'bogus' (expected one of: title, summary, tags, cautions, strokes, quiet, format)\n"
+    assert result.stderr.startswith(f"{path}:{last_line}:1: unknown key 'bogus' (expected one of: ")
+    assert len(result.stderr.splitlines()) == 1
     assert path.read_text(encoding="utf-8") == GOOD + "bogus: 1\n"
 
 
@@ -521,7 +543,7 @@ def test_edit_success(user_dir: Path, tmp_path: Path) -> None:
     editor = fake_editor(tmp_path, "open(path, 'a').write('# edited\\n')\n")
     result = run("edit", "evening-calm", env={"VISUAL": editor})
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{path}: ok (3 strokes, 3.5 min)\n"
+    assert result.stdout == f"{path}: ok (3 strokes, 3:30)\n"
     assert path.read_text(encoding="utf-8").endswith("# edited\n")
 
 
@@ -548,20 +570,93 @@ def test_edit_copies_a_builtin_first(user_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     copy = user_dir / f"{name}.yaml"
     assert f"Copied the built-in {name} to {copy}" in result.stderr
-    assert copy.read_bytes() == before + b"# mine now\n"
+    assert without_modeline(copy.read_bytes()) == before + b"# mine now\n"
     assert original.read_bytes() == before
     found = {i.name: i for i in loader.discover()}[name]
     assert (found.source, found.shadows) == ("user", True)
 
 
-def test_edit_without_an_editor_exits_1(user_dir: Path) -> None:
-    """With neither $VISUAL nor $EDITOR, ``edit`` exits 1 with one line naming the file."""
+def test_edit_of_a_builtin_left_unchanged_keeps_no_copy(user_dir: Path, tmp_path: Path) -> None:
+    """Opening a built-in and closing the editor without a change leaves no copy behind."""
+    name = builtin_names()[0]
+    result = run("edit", name, env={"VISUAL": fake_editor(tmp_path, "pass\n")})
+    assert result.exit_code == 0, result.output
+    assert "No changes: no copy kept" in result.stderr
+    assert list(user_dir.iterdir()) == []
+    assert {i.name: i for i in loader.discover()}[name].source == "built-in"
+
+
+def test_edit_of_a_builtin_when_the_editor_fails_keeps_no_copy(user_dir: Path, tmp_path: Path) -> None:
+    """An editor failing on an untouched copy of a built-in: exit 1, and no copy left behind."""
+    name = builtin_names()[0]
+    result = run("edit", name, env={"VISUAL": fake_editor(tmp_path, "sys.exit(3)\n")})
+    assert result.exit_code == 1
+    assert list(user_dir.iterdir()) == []
+
+
+def test_edit_falls_back_like_git_when_no_editor_is_set(user_dir: Path, tmp_path: Path) -> None:
+    """With neither $VISUAL nor $EDITOR (or both empty), the first of editor, sensible-editor, nano, vi on PATH opens."""
     (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
-    result = run("edit", "evening-calm", env={"VISUAL": None, "EDITOR": None})
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "ran"
+    nano = bin_dir / "nano"
+    nano.write_text(f"#!/bin/sh\necho \"$1\" > {shlex.quote(str(marker))}\n", encoding="utf-8")
+    nano.chmod(0o755)
+    result = run("edit", "evening-calm", env={"VISUAL": "", "EDITOR": None, "PATH": str(bin_dir)})
+    assert result.exit_code == 0, result.output
+    assert marker.read_text(encoding="utf-8").strip() == str(user_dir / "evening-calm.yaml")
+
+
+def test_edit_without_any_editor_exits_1(user_dir: Path, tmp_path: Path) -> None:
+    """No variable set and no usual editor on PATH: exit 1 with one line naming the file."""
+    (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("edit", "evening-calm", env={"VISUAL": None, "EDITOR": None, "PATH": str(empty)})
     assert result.exit_code == 1
     assert result.stderr == (
-        f"headrub: no editor: set $VISUAL or $EDITOR (the routine is at {user_dir / 'evening-calm.yaml'})\n"
+        "headrub: no editor found: set $VISUAL or $EDITOR, or install nano or vi "
+        f"(the routine is at {user_dir / 'evening-calm.yaml'})\n"
     )
+
+
+def test_edit_offers_to_reopen_after_an_invalid_edit(
+    user_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, an invalid edit shows the problem and reopens the file when the answer is yes."""
+    from headrub.commands import routines_cmd
+
+    path = user_dir / "evening-calm.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    count = tmp_path / "count"
+    body = (
+        f"import os\nc = {str(count)!r}\nn = int(open(c).read()) if os.path.exists(c) else 0\n"
+        "open(c, 'w').write(str(n + 1))\n"
+        "text = open(path).read()\n"
+        "open(path, 'w').write(text + 'bogus: 1\\n' if n == 0 else text.replace('bogus: 1\\n', ''))\n"
+    )
+    monkeypatch.setattr(routines_cmd, "_can_ask", lambda: True)
+    result = CliRunner().invoke(app, ["edit", "evening-calm"], env={"VISUAL": fake_editor(tmp_path, body)}, input="\n")
+    assert result.exit_code == 0, result.output
+    assert "unknown key 'bogus'" in result.stderr
+    assert count.read_text() == "2"
+    assert path.read_text(encoding="utf-8") == GOOD
+
+
+def test_edit_declining_to_reopen_keeps_the_file_and_exits_2(
+    user_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answering no after an invalid edit keeps what was written and exits 2."""
+    from headrub.commands import routines_cmd
+
+    path = user_dir / "evening-calm.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(routines_cmd, "_can_ask", lambda: True)
+    editor = fake_editor(tmp_path, "open(path, 'a').write('bogus: 1\\n')\n")
+    result = CliRunner().invoke(app, ["edit", "evening-calm"], env={"VISUAL": editor}, input="n\n")
+    assert result.exit_code == 2
+    assert path.read_text(encoding="utf-8") == GOOD + "bogus: 1\n"
 
 
 def test_edit_with_a_missing_editor_exits_1(user_dir: Path, tmp_path: Path) -> None:
@@ -721,8 +816,8 @@ def test_injection_in_problem_messages_is_inert(tmp_path: Path) -> None:
     )
     result = run("validate", str(path), color=True)
     assert result.exit_code == 2
-    assert len(result.stderr.splitlines()) == 2
-    assert_inert(result.stderr)
+    assert len(result.stdout.splitlines()) == 2
+    assert_inert(result.stdout)
 
 
 # --- found in review --------------------------------------------------------------------------
@@ -753,7 +848,7 @@ def test_validate_reports_a_file_name_that_is_not_a_routine_name(tmp_path: Path)
     path.write_text("title: Evening\nstrokes:\n  - {area: temples, duration: 5}\n")
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{path}:1:1: the file name 'My_Evening' is not a routine name")
+    assert result.stdout.startswith(f"{path}:1:1: the file name 'My_Evening' is not a routine name")
 
 
 def test_validate_an_unreadable_folder_is_a_located_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -770,7 +865,7 @@ def test_validate_an_unreadable_folder_is_a_located_problem(tmp_path: Path, monk
     monkeypatch.setattr(Path, "iterdir", refuse)
     result = run("validate", str(folder))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"{folder}:1:1: cannot read this folder: Permission denied"
+    assert result.stdout.strip() == f"{folder}:1:1: cannot read this folder: Permission denied"
 
 
 def test_validate_sanitizes_file_names(tmp_path: Path) -> None:
@@ -779,4 +874,4 @@ def test_validate_sanitizes_file_names(tmp_path: Path) -> None:
     path.write_text("title: [unclosed\n")
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\x1b" not in result.output and "\x07" not in result.output

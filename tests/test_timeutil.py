@@ -290,3 +290,54 @@ def test_dates_out_of_range_are_usage_errors(text: str) -> None:
     """Years near the ends of the calendar are refused with a message, never an overflow."""
     with pytest.raises(UsageError, match="out of range"):
         parse_local(text, "--since")
+
+
+# --- dates as people type them ------------------------------------------------------------------------
+
+# A Wednesday evening, so "monday" is two days back and "wednesday" is today.
+NOW = datetime(2026, 11, 25, 22, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "has_time"),
+    [
+        ("today", datetime(2026, 11, 25), False),
+        ("Yesterday", datetime(2026, 11, 24), False),
+        ("monday", datetime(2026, 11, 23), False),
+        ("mon", datetime(2026, 11, 23), False),
+        ("wednesday", datetime(2026, 11, 25), False),
+        ("thursday", datetime(2026, 11, 19), False),
+        ("21:30", datetime(2026, 11, 25, 21, 30), True),
+        ("7:05", datetime(2026, 11, 25, 7, 5), True),
+        ("yesterday 21:30", datetime(2026, 11, 24, 21, 30), True),
+        ("sunday  9:00", datetime(2026, 11, 22, 9, 0), True),
+        ("2026-11-20 21:30", datetime(2026, 11, 20, 21, 30), True),
+    ],
+)
+def test_dates_as_people_type_them(berlin: None, text: str, expected: datetime, has_time: bool) -> None:
+    """today, yesterday, a weekday (the last one, today included), a bare time (today) and a day with a time."""
+    moment, with_time = parse_local(text, "--since", now=NOW.replace(tzinfo=BERLIN))
+    assert (moment, with_time) == (expected.replace(tzinfo=BERLIN), has_time)
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "24:00", "21:60", "someday 21:30", "monday21:30", "21"])
+def test_other_words_and_impossible_times_are_refused(berlin: None, text: str) -> None:
+    """Words that are no day, and times that do not exist, are one UsageError with examples."""
+    with pytest.raises(UsageError, match="--since: cannot read"):
+        parse_local(text, "--since", now=NOW.replace(tzinfo=BERLIN))
+
+
+def test_at_refuses_a_session_that_would_end_in_the_future(berlin: None) -> None:
+    """--at 21:30 with 20 minutes is fine at 22:00; with 45 minutes it would end at 22:15 and is refused."""
+    now = NOW.replace(tzinfo=BERLIN)
+    assert parse_at("21:30", now=now, lasting=timedelta(minutes=20)) == datetime(2026, 11, 25, 21, 30, tzinfo=BERLIN)
+    with pytest.raises(UsageError, match="would end at 22:15, in the future"):
+        parse_at("21:30", now=now, lasting=timedelta(minutes=45))
+
+
+def test_a_window_from_words(berlin: None) -> None:
+    """--since monday --until yesterday: from Monday 00:00 through the whole of yesterday."""
+    window = make_window(since="monday", until="yesterday", now=NOW.replace(tzinfo=BERLIN))
+    assert window.since == datetime(2026, 11, 23, tzinfo=BERLIN)
+    assert window.until == datetime(2026, 11, 25, tzinfo=BERLIN) - timedelta(microseconds=1)
+    assert window.label == "from monday to yesterday"

@@ -21,6 +21,19 @@ class HeadrubGroup(TyperGroup):
     value, a missing argument), which it would otherwise print over three lines.
     """
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        words = {  # Typer's own help says "for the current shell"; a shell may be named too (cli._named_shell)
+            "--show-completion": "Print the completion script for SHELL (bash, zsh or fish; default: this shell).",
+            "--install-completion": "Install completion for SHELL (bash, zsh or fish; default: this shell).",
+        }
+        for param in params:
+            for opt in getattr(param, "opts", []):
+                if opt in words:
+                    param.help = words[opt]
+                    param.metavar = "[SHELL]"
+        return params
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -39,6 +52,8 @@ class HeadrubGroup(TyperGroup):
             return run_typer(False)
         from typer.exceptions import TyperException
 
+        _named_shell(list(sys.argv[1:] if args is None else args), prog_name or "headrub")
+
         try:
             result = run_typer(False)
         except TyperException as err:
@@ -49,7 +64,7 @@ class HeadrubGroup(TyperGroup):
             context = getattr(err, "ctx", None)
             if context is not None:
                 hint = f" (see '{context.command_path} --help')"
-            typer.echo(f"headrub: {err.format_message()}{hint}", err=True)
+            typer.echo(f"headrub: {_in_our_words(err)}{hint}", err=True)
             sys.exit(err.exit_code)
         except typer.Abort:
             typer.echo("headrub: aborted", err=True)
@@ -63,12 +78,16 @@ class HeadrubGroup(TyperGroup):
             _silence_stdout()
             raise typer.Exit(0) from None
         except HeadrubError as err:
-            if os.environ.get("HEADRUB_DEBUG"):
-                raise
+            if os.environ.get("HEADRUB_DEBUG"):  # a traceback as well, never a different exit status
+                import traceback
+
+                traceback.print_exc()
             for line in str(err).splitlines() or [type(err).__name__]:
                 typer.echo(line if isinstance(err, _Located) else f"headrub: {line}", err=True)
             raise typer.Exit(err.exit_code) from None
 
+
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}  # inherited by every command
 
 app = typer.Typer(
     cls=HeadrubGroup,
@@ -78,6 +97,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 
@@ -127,6 +147,68 @@ app.command("config")(config_cmd.config)
 app.command("sound-check")(sound_cmd.sound_check)
 
 
+def _in_our_words(err: Exception) -> str:
+    """A usage mistake Typer caught itself, said the way headrub says its own (``OPTION: problem``)."""
+    message = str(err.format_message()) if hasattr(err, "format_message") else str(err)
+    try:
+        return _translated(err, message)
+    except Exception:  # a library change must cost the wording, never the one-line message
+        return message
+
+
+def _translated(err: Exception, message: str) -> str:
+    import difflib
+    import re
+
+    from typer._click import exceptions as click_errors
+
+    if isinstance(err, click_errors.MissingParameter):
+        param = err.param
+        if param is not None and getattr(param, "param_type_name", "") == "argument":
+            return f"{getattr(param, 'metavar', None) or str(param.name).upper()} is missing"
+        if param is not None:
+            names = "/".join(getattr(param, "opts", [])) or str(param.name)
+            return f"{names} is required"
+        return message
+    if isinstance(err, click_errors.NoSuchOption):
+        close = sorted(err.possibilities or [])
+        hint = f" — did you mean {' or '.join(close)}?" if close else ""
+        return f"unknown option {err.option_name}{hint}"
+    if isinstance(err, click_errors.BadOptionUsage) and message.endswith("requires an argument."):
+        return f"{err.option_name} needs a value"
+    if isinstance(err, click_errors.BadParameter) and err.param is not None:
+        return f"{'/'.join(getattr(err.param, 'opts', [])) or err.param.name}: {err.message}"
+    unknown = re.match(r"No such command '(.*?)'\.", message)
+    context = getattr(err, "ctx", None)
+    if unknown and context is not None:
+        commands = list(getattr(context.command, "commands", {}))
+        close = difflib.get_close_matches(unknown.group(1), commands, n=2, cutoff=0.5)
+        hint = f" — did you mean {' or '.join(close)}?" if close else ""
+        return f"unknown command {unknown.group(1)!r}{hint}"
+    return message
+
+
+def _named_shell(args: list[str], prog_name: str) -> None:
+    """``--show-completion SHELL`` / ``--install-completion SHELL``: that shell's script, not the running one's."""
+    from headrub.completion import SHELLS, completion_script, named_shell_request
+
+    request = named_shell_request(args)
+    if request is None:
+        return
+    flag, shell = request
+    if shell not in SHELLS:
+        typer.echo(f"headrub: {flag}: {shell!r} is not a shell headrub completes; use {', '.join(SHELLS)}", err=True)
+        sys.exit(2)
+    if flag == "--show-completion":
+        typer.echo(completion_script(shell, prog_name))
+        sys.exit(0)
+    from typer._completion_shared import install
+
+    where = install(shell=shell, prog_name=prog_name)[1]
+    typer.echo(f"{shell} completion installed in {where}; it takes effect in a new terminal")
+    sys.exit(0)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the final flush cannot fail a second time."""
     try:
@@ -158,8 +240,10 @@ def run() -> None:
         code = 0  # the reader stopped early (`headrub journal --csv | head`): not our failure
         _silence_stdout()
     except OSError as err:
-        if os.environ.get("HEADRUB_DEBUG"):
-            raise
+        if os.environ.get("HEADRUB_DEBUG"):  # a traceback as well, never a different exit status
+            import traceback
+
+            traceback.print_exc()
         _silence_stdout()
         sys.stderr.write(f"headrub: cannot write the output: {err.strerror or err}\n")
         code = 1

@@ -6,11 +6,11 @@ tests draw it on a fixed-width, colourless console and compare text.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Span, Text
 
 from headrub.routine import Routine, format_clock, format_elapsed
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from headrub.session import Session, Snapshot, Step
 
 FOOTER = "space pause · n/→ next · b/← back · q finish"
-SHORT_FOOTER = "space pause · n next · b back · q quit"
+SHORT_FOOTER = "space pause · n next · b back · q finish"
 
 # A five-row font for the countdown: readable with a glance from arm's length.
 _DIGITS = {
@@ -109,15 +109,22 @@ def render_lead_in(
     return frame
 
 
-def summary_line(session: Session, routine: Routine) -> str:
-    """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes``."""
+def summary_line(session: Session, routine: Routine, before: int | None = None, after: int | None = None) -> str:
+    """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes, tension 7 → 3``.
+
+    The tension change is shown when either rating is known; a missing one is a dash.
+    """
     word = "done" if session.completed else "stopped"
     # A finished session reads like its plan (both rounded up); a stopped one counts whole seconds done.
     active = format_clock(session.active_seconds) if session.completed else format_elapsed(session.active_seconds)
+    tension = ""
+    if before is not None or after is not None:
+        tension = f", tension {'–' if before is None else before} → {'–' if after is None else after}"
     return (
         f"{word}: {routine.name}, {active} of {format_clock(session.planned_seconds)}, "
         f"{session.strokes_done}/{session.strokes_total} strokes"
         + (f", {session.strokes_skipped} skipped" if session.strokes_skipped else "")
+        + tension
     )
 
 
@@ -148,37 +155,123 @@ def _bar(label: str, done: float, total: float, right: str, inner: int) -> Text:
     )
 
 
+def _fit_cells(text: str, width: int) -> str:
+    """The longest start of ``text`` that fills at most ``width`` terminal cells (at least one character)."""
+    end = 0
+    while end < len(text) and cell_len(text[: end + 1]) <= width:
+        end += 1
+    return text[: max(1, end)]
+
+
 @lru_cache(maxsize=64)
 def _wrapped(text: str, width: int) -> tuple[str, ...]:
-    """A cue wrapped to ``width`` once per stroke, not once per frame."""
-    return tuple(textwrap.wrap(text, width)) or ("",)
+    """A cue wrapped to ``width`` terminal cells once per stroke, not once per frame.
+
+    Counted in cells, not characters: a CJK character or an emoji takes two, a zero-width joiner
+    none. A word wider than the line (a run of CJK text has no spaces) is folded, never cut.
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while cell_len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            head = _fit_cells(word, width)
+            lines.append(head)
+            word = word[len(head) :]
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return tuple(lines) or ("",)
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, an ellipsis marking a cut."""
+    if cell_len(text) <= width:
+        return text
+    return _fit_cells(text, max(1, width - 1)) + "…"
 
 
 def _boxed(lines: list[Text], title: str, subtitle: str, width: int, border: str) -> Text:
     """``lines`` inside a rounded box ``width`` wide, the title top left and the subtitle bottom right."""
     inner = width - 4
-    title = f" {title[: max(1, width - 6)]} "
-    subtitle = f" {subtitle[: max(1, width - 6)]} "
+    title = f" {_clip(title, max(1, width - 6))} "
+    subtitle = f" {_clip(subtitle, max(1, width - 6))} "
     frame = Text(no_wrap=True, overflow="crop")
     frame.append("╭─", border)
     frame.append(title, "bold")
-    frame.append("─" * max(0, width - 3 - len(title)) + "╮\n", border)
+    frame.append("─" * max(0, width - 3 - cell_len(title)) + "╮\n", border)
     for line in lines:
         line.truncate(inner, overflow="ellipsis", pad=True)
         frame.append("│ ", border)
         frame.append_text(line)
         frame.append(" │\n", border)
-    frame.append("╰" + "─" * max(0, width - 3 - len(subtitle)), border)
+    frame.append("╰" + "─" * max(0, width - 3 - cell_len(subtitle)), border)
     frame.append(subtitle, border)
     frame.append("─╯", border)
     return frame
 
 
-def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: int = 24) -> Text:
+# Key hints, longest first: the first that fits the width is drawn. One word for q everywhere.
+FOOTERS = {
+    False: (FOOTER + " · ? keys", SHORT_FOOTER + " · ? keys", SHORT_FOOTER, "space pause · n · b · q finish · ?",
+            "space · n · b · q finish"),
+    True: (FOOTER.replace("pause", "resume") + " · ? keys", SHORT_FOOTER.replace("pause", "resume"),
+           "space resume · n · b · q finish · ?", "space resume · q finish", "space · q"),
+}
+KEYS_HELP = (
+    ("space, p", "pause; again to resume"),
+    ("n, →", "next stroke"),
+    ("b, ←", "back to the start of this stroke; twice quickly: the stroke before"),
+    ("q", "finish now (the session is kept)"),
+    ("?", "hide these keys"),
+)
+# What goes first when the frame is too short: higher numbers are dropped before lower ones.
+_KEEP, _BARS, _NEXT, _CUE, _MORE_CUE, _PULSE, _SPACE = 0, 1, 2, 3, 4, 5, 6
+
+
+def footer(paused: bool, width: int) -> str:
+    """The key hints for the state the session is in, as long as fits in ``width`` cells."""
+    choices = FOOTERS[paused]
+    return next((text for text in choices if cell_len(text) < width), choices[-1])
+
+
+def _fit_height(lines: list[tuple[int, Text]], rows: int) -> list[Text]:
+    """Drop the least important lines (the last of the lowest rank first) until ``rows`` are left."""
+    kept = list(lines)
+    while len(kept) > rows:
+        worst = max(rank for rank, _ in kept)
+        if worst == _KEEP:
+            break
+        index = max(i for i, (rank, _) in enumerate(kept) if rank == worst)
+        del kept[index]
+    return [line for _, line in kept[:rows]] if rows > 0 else []
+
+
+def _keys_lines(inner: int) -> list[tuple[int, Text]]:
+    """The keys and what each does, the meanings wrapped beside the keys."""
+    lines: list[tuple[int, Text]] = [(_KEEP, Text("KEYS", style="bold"))]
+    for key, meaning in KEYS_HELP:
+        for i, row in enumerate(_wrapped(meaning, max(10, inner - 10))):
+            lines.append((_KEEP, Text.assemble((f"{key if i == 0 else '':<10}", "bold cyan"), row)))
+    return lines
+
+
+def render_frame(
+    snapshot: Snapshot, routine: Routine, width: int = 80, height: int = 24, *, show_keys: bool = False
+) -> Text:
     """The live screen for one snapshot, fitting ``width`` × ``height`` (down to 40 columns).
 
     Drawn as plain fixed-width lines of Rich ``Text`` rather than panels and tables: the same
-    picture at a fraction of the cost, which matters at two frames a second for an hour.
+    picture at a fraction of the cost, which matters at two frames a second for an hour. When
+    the height is short, the least important lines go (spacing, the pulse, the cue, the next
+    stroke) and the box stays whole. ``show_keys`` puts the key list in place of the cue.
     """
     width = max(20, width)
     inner = width - 4
@@ -188,46 +281,51 @@ def render_frame(snapshot: Snapshot, routine: Routine, width: int = 80, height: 
     if step is None:
         return _boxed([Text("Finished.", style="bold")], title, "done", width, "blue")
     remaining = format_clock(snapshot.step_remaining)
-    lines = [Text(step_label(step).upper(), style="bold"), Text(step_manner(step), style="cyan")]
-    if step.stroke.cue:
-        lines.extend(Text(row, style="italic") for row in _wrapped(sanitize(step.stroke.cue), inner))
-    lines.append(Text(""))
+    lines: list[tuple[int, Text]] = [(_KEEP, Text(step_label(step).upper(), style="bold")),
+                                     (_BARS, Text(step_manner(step), style="cyan"))]
+    if show_keys:
+        lines.extend(_keys_lines(inner))
+    elif step.stroke.cue:
+        rows = _wrapped(sanitize(step.stroke.cue), inner)
+        lines.extend((_CUE if i == 0 else _MORE_CUE, Text(row, style="italic")) for i, row in enumerate(rows))
+    lines.append((_SPACE, Text("")))
     digit_rows = big_digits(remaining)
-    if width >= 48 and height >= 22 and len(digit_rows[0]) <= inner:
+    if width >= 48 and height >= 22 and cell_len(digit_rows[0]) <= inner:
         style = "dim" if paused else "bold"
-        lines.extend(Text(row.center(inner).rstrip(), style=style) for row in digit_rows)
+        lines.extend((_KEEP, Text(row.center(inner).rstrip(), style=style)) for row in digit_rows)
     else:
-        lines.append(Text(remaining.center(inner).rstrip(), style="bold"))
+        lines.append((_KEEP, Text(remaining.center(inner).rstrip(), style="bold")))
     if paused:
         notice = "PAUSED — press space to go on"
-        lines.append(Text(" " * max(0, (inner - len(notice)) // 2)).append(notice, "bold reverse yellow"))
-    lines.append(Text(""))
-    lines.append(_bar("stroke", snapshot.step_elapsed, snapshot.step_duration,
-                      f"{format_elapsed(snapshot.step_elapsed)} / {format_clock(snapshot.step_duration)}", inner))
-    lines.append(_bar("session", snapshot.elapsed, snapshot.planned,
-                      f"{format_elapsed(snapshot.elapsed)} / {format_clock(snapshot.planned)}", inner))
+        lines.append((_KEEP, Text(" " * max(0, (inner - cell_len(notice)) // 2)).append(notice, "bold reverse yellow")))
+    lines.append((_SPACE, Text("")))
+    lines.append((_BARS, _bar("stroke", snapshot.step_elapsed, snapshot.step_duration,
+                              f"{format_elapsed(snapshot.step_elapsed)} / {format_clock(snapshot.step_duration)}", inner)))
+    # Where you are in the routine: the planned time of the strokes before, plus this one's so far.
+    place = max(0.0, snapshot.planned - snapshot.remaining)
+    lines.append((_NEXT, _bar("session", place, snapshot.planned,
+                              f"{format_elapsed(place)} / {format_clock(snapshot.planned)}", inner)))
     pulse = _pulse(snapshot, step)
     if pulse is not None:
-        lines.append(pulse)
+        lines.append((_PULSE, pulse))
     following = snapshot.next_step
     if following is not None:
         manner = following.stroke.describe()
         soon = snapshot.next_soon and not paused  # the last seconds before a change: it stands out
-        lines.append(
-            Text.assemble(("NEXT  " if soon else "next  ", "bold reverse" if soon else "dim"), " " if soon else "",
-                          (step_label(following), "bold" if soon else ""),
-                          (f" — {manner}" if manner else "", "dim"), (f", {format_clock(following.duration)}", "dim"))
-        )
+        lines.append((_NEXT, Text.assemble(
+            ("NEXT  " if soon else "next  ", "bold reverse" if soon else "dim"), " " if soon else "",
+            (step_label(following), "bold" if soon else ""),
+            (f" — {manner}" if manner else "", "dim"), (f", {format_clock(following.duration)}", "dim"))))
     else:
-        lines.append(Text("next  the end", style="dim"))
+        lines.append((_NEXT, Text("next  the end", style="dim")))
     border = "yellow" if paused else "blue"
     subtitle = "PAUSED" if paused else f"stroke {snapshot.stroke_number} of {snapshot.strokes_total}"
     if routine.quiet:  # a sleep routine: a dim screen, no bright colours; only what stands out is bold
-        lines = [_dimmed(line) for line in lines]
+        lines = [(rank, _dimmed(line)) for rank, line in lines]
         border = "bright_black"
-    frame = _boxed(lines, title, subtitle, width, border)
+    frame = _boxed(_fit_height(lines, height - 3), title, subtitle, width, border)
     frame.append("\n ")
-    frame.append((FOOTER if len(FOOTER) < width else SHORT_FOOTER)[: width - 1], "dim")
+    frame.append(_clip(footer(paused, width - 1), width - 1), "dim")
     return frame
 
 

@@ -23,6 +23,7 @@ KEYMAP = {
     "\x1bOD": "back",
     "q": "quit",
     "Q": "quit",
+    "?": "keys",  # show or hide the list of keys
 }
 
 

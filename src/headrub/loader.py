@@ -6,7 +6,7 @@ import difflib
 import math
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,29 +15,18 @@ from headrub import paths
 from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
 from headrub.routine import (
     FORMAT_VERSION,
-    MAX_BREATH_S,
-    MAX_CUE_CHARS,
-    MAX_DURATION_S,
     MAX_FILE_BYTES,
-    MAX_SAY_CHARS,
-    MAX_STROKES,
-    MAX_TEMPO,
-    MIN_BREATH_S,
-    MIN_DURATION_S,
-    MIN_TEMPO,
-    PRESSURES,
-    SIDES,
-    TECHNIQUES,
     Routine,
     Stroke,
     is_valid_name,
     parse_breath,
     parse_duration,
 )
-from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted
+from headrub.routine_spec import ROUTINE_FIELDS, STROKE_FIELDS, Field
+from headrub.routine_spec import ROUTINE_KEYS as ROUTINE_KEYS  # the keys, for callers that list them
+from headrub.routine_spec import STROKE_KEYS as STROKE_KEYS
+from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted, yaml11_reading
 
-ROUTINE_KEYS = ("title", "summary", "tags", "cautions", "strokes", "quiet", "format")
-STROKE_KEYS = ("area", "technique", "pressure", "duration", "tempo", "side", "cue", "say", "breath")
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -54,6 +43,9 @@ def _type_name(node: Node) -> str:
     if isinstance(value, int) and value.bit_length() > 64:
         return _number(value)
     if isinstance(value, int | float):
+        written = node.plain
+        if written is not None and written != _number(value):  # 0o17, 1e3, 0x1F: YAML 1.2 numbers
+            return f"the number {_number(value)} (written {written[:30]}; quote it to mean text)"
         return f"the number {_number(value)}"
     return f"the text {quoted(str(value), 30)}"
 
@@ -76,6 +68,10 @@ def _as_float(value: int | float) -> float:
 def _suggest(word: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" — did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(choices)})"
+
+
+# YAML 1.1's merge key is an ordinary key in YAML 1.2, which is how routine files (and editors) read it.
+_MERGE_HINT = " (YAML 1.2 has no merge keys: write the keys out, or repeat a value with an alias such as *name)"
 
 
 class _Checker:
@@ -103,7 +99,8 @@ class _Checker:
             elif key.value in found:
                 self.fail(key, where + key.value, "appears twice in the same mapping")
             elif key.value not in allowed:
-                self.fail(key, field, f"unknown key {quoted(key.value)}{_suggest(key.value, allowed)}")
+                hint = _MERGE_HINT if key.value == "<<" else _suggest(key.value, allowed)
+                self.fail(key, field, f"unknown key {quoted(key.value)}{hint}")
                 self.suggested.update((id(node), c) for c in difflib.get_close_matches(key.value, allowed, 1, 0.6))
             else:
                 found[key.value] = value
@@ -131,12 +128,12 @@ class _Checker:
 
     def choice(self, node: Node, field: str, choices: tuple[str, ...]) -> str | None:
         value = self.text(node, field)
-        if value is not None and value not in choices:
-            self.fail(node, field, f"unknown value {quoted(value)}{_suggest(value, choices)}")
+        if value is not None and node.value not in choices:  # as written: " circles" is not a technique
+            self.fail(node, field, f"unknown value {quoted(node.value)}{_suggest(value, choices)}")
             return None
         return value
 
-    def duration(self, node: Node, field: str) -> float | None:
+    def duration(self, node: Node, field: str, low: float, high: float) -> float | None:
         value = node.value if node.kind == "scalar" else None
         seconds: float | None
         if isinstance(value, bool) or value is None or node.kind != "scalar":
@@ -147,129 +144,171 @@ class _Checker:
         else:
             seconds = parse_duration(str(value))
             if seconds is None:
-                self.fail(node, field, f'{quoted(str(value), 30)} is not a duration; write seconds (90) or "45s", "2m", "1m30s"')
+                self.fail(node, field, f'{quoted(str(value), 30)} is not a duration; write seconds (90) or "45s", "2m", "1m30s"'
+                          + _older_number(node))
                 return None
-        if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-            self.fail(node, field, f"{seconds:g} s is out of range; a stroke lasts 1 s to 1 h")
+        if not low <= seconds <= high:
+            self.fail(node, field, f"{seconds:g} s is out of range; a stroke lasts {low:g} s to {high / 3600:g} h")
             return None
         return seconds
 
-    def tempo(self, node: Node, field: str) -> int | None:
-        value = node.value
-        whole = node.kind == "scalar" and isinstance(value, int | float) and not isinstance(value, bool)
-        if whole and isinstance(value, float):
-            whole = math.isfinite(value) and value.is_integer()  # .nan and .inf are floats too
-        if not whole:
-            self.fail(node, field, f"expected a whole number of strokes a minute, found {_type_name(node)}")
+    def tempo(self, node: Node, field: str, low: float, high: float) -> int | None:
+        value = _whole(node)
+        if value is None:
+            self.fail(node, field, f"expected a whole number of strokes a minute, found {_type_name(node)}{_older_number(node)}")
             return None
-        if not MIN_TEMPO <= value <= MAX_TEMPO:
-            self.fail(node, field, f"{_number(value)} is out of range; tempo is {MIN_TEMPO} to {MAX_TEMPO} strokes a minute")
+        if not low <= value <= high:
+            self.fail(node, field, f"{_number(value)} is out of range; tempo is {low:g} to {high:g} strokes a minute")
             return None
         return int(value)
 
-    def breath(self, node: Node, field: str) -> tuple[float, float] | None:
+    def breath(self, node: Node, field: str, low: float, high: float) -> tuple[float, float] | None:
         text = self.text(node, field)
         if text is None:
             return None
         pace = parse_breath(text)
         if pace is None:
-            self.fail(node, field, f'{quoted(text, 30)} is not a breathing pace; write seconds in and out, e.g. "4-6"')
+            colon = parse_breath(text.replace(":", "-", 1)) if text.count(":") == 1 else None
+            if colon is not None:  # 4:6, which older YAML read as the number 246
+                self.fail(node, field, f'{quoted(text, 30)} is not a breathing pace; write the breath as '
+                          f'"{text.strip().replace(":", "-")}" (seconds in, seconds out)')
+            else:
+                self.fail(node, field, f'{quoted(text, 30)} is not a breathing pace; write seconds in and out, e.g. "4-6"')
             return None
-        if not all(MIN_BREATH_S <= s <= MAX_BREATH_S for s in pace):
-            self.fail(node, field, f"each half of a breath lasts {MIN_BREATH_S:g} to {MAX_BREATH_S:g} s")
+        if not all(low <= s <= high for s in pace):
+            self.fail(node, field, f"each half of a breath lasts {low:g} to {high:g} s")
             return None
         return pace
 
     def flag(self, node: Node, field: str) -> bool | None:
         if node.kind != "scalar" or not isinstance(node.value, bool):
-            self.fail(node, field, f"expected true or false, found {_type_name(node)}")
+            older = yaml11_reading(node)
+            hint = ""
+            if isinstance(older, bool):
+                hint = f"; YAML 1.2 reads {node.plain} as text (older YAML read it as {str(older).lower()}): write {str(older).lower()}"
+            self.fail(node, field, f"expected true or false, found {_type_name(node)}{hint}")
             return None
         return node.value
 
-    def format_version(self, node: Node, field: str) -> int | None:
-        value = node.value
-        if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int):
+    def format_version(self, node: Node, field: str, low: float, high: float) -> int | None:
+        value = _whole(node)
+        if value is None:
             self.fail(node, field, f"expected the format version {FORMAT_VERSION}, found {_type_name(node)}")
             return None
-        if value > FORMAT_VERSION:
-            self.fail(node, field, f"format {_number(value)} is newer than this headrub reads (format {FORMAT_VERSION}); upgrade headrub")
+        if value > high:
+            self.fail(node, field, f"format {_number(value)} is newer than this headrub reads (it reads format "
+                      f"{FORMAT_VERSION}{_own_version()}); upgrade headrub to read it")
             return None
-        if value < 1:
+        if value < low:
             self.fail(node, field, f"{_number(value)} is not a format version; this headrub reads format {FORMAT_VERSION}")
             return None
-        return value
+        return int(value)
 
-    def stroke(self, node: Node, field: str) -> Stroke | None:
-        keys = self.mapping(node, field, STROKE_KEYS)
+    def value(self, spec: Field, node: Node, field: str) -> Any:
+        """One field's value as the specification describes it (None when it is a problem, now recorded)."""
+        kind = spec.kind
+        if kind == "text":
+            return self.text(node, field, required=not spec.empty_ok, limit=spec.limit)
+        if kind == "texts":
+            return self.text_list(node, field)
+        if kind == "choice":
+            return self.choice(node, field, spec.choices)
+        if kind == "duration":
+            return self.duration(node, field, spec.low, spec.high)
+        if kind == "whole":
+            return self.tempo(node, field, spec.low, spec.high)
+        if kind == "breath":
+            return self.breath(node, field, spec.low, spec.high)
+        if kind == "flag":
+            return self.flag(node, field)
+        if kind == "version":
+            return self.format_version(node, field, spec.low, spec.high)
+        if kind == "strokes":
+            return self.strokes(node, spec.low, spec.high)
+        raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover - routine_spec.KINDS
+
+    def fields(self, node: Node, field: str, specs: tuple[Field, ...]) -> dict[str, Any] | None:
+        """A mapping's values checked field by field; None when anything in it is a problem."""
+        keys = self.mapping(node, field, tuple(s.key for s in specs))
         if keys is None:
             return None
         before = len(self.problems)
-        for required in ("area", "duration"):
-            if required not in keys and (id(node), required) not in self.suggested:
-                self.fail(node, f"{field}.{required}", "is required")
-        area = self.text(keys["area"], f"{field}.area") if "area" in keys else None
-        duration = self.duration(keys["duration"], f"{field}.duration") if "duration" in keys else None
-        optional: dict[str, Callable[[Node, str], Any]] = {
-            "technique": lambda n, f: self.choice(n, f, TECHNIQUES),
-            "pressure": lambda n, f: self.choice(n, f, PRESSURES),
-            "side": lambda n, f: self.choice(n, f, SIDES),
-            "tempo": self.tempo,
-            "cue": lambda n, f: self.text(n, f, required=False, limit=MAX_CUE_CHARS),
-            "say": lambda n, f: self.text(n, f, limit=MAX_SAY_CHARS),
-            "breath": self.breath,
-        }
-        values = {key: check(keys[key], f"{field}.{key}") for key, check in optional.items() if key in keys}
-        # A stroke without a technique is no breathing stroke; an invalid technique is already reported.
-        technique_bad = "technique" in values and values["technique"] is None
-        if "breath" in keys and values.get("technique") != "breathing" and not technique_bad:
-            self.fail(keys["breath"], f"{field}.breath", "only a stroke with technique: breathing has a breathing pace")
-        if len(self.problems) > before or area is None or duration is None:
+        where = f"{field}." if field else ""
+        for spec in specs:
+            if spec.required and spec.key not in keys and (id(node), spec.key) not in self.suggested:
+                self.fail(node, where + spec.key, "is required")
+        values = {s.key: self.value(s, keys[s.key], where + s.key) for s in specs if s.key in keys}
+        for spec in specs:
+            if spec.only_with is None or spec.key not in keys:
+                continue
+            other, wanted = spec.only_with
+            other_bad = other in keys and values.get(other) is None  # already reported
+            if values.get(other) != wanted and not other_bad:
+                self.fail(keys[spec.key], where + spec.key, f"only a stroke with {other}: {wanted} has a {spec.label or spec.key}")
+        if len(self.problems) > before or any(s.required and values.get(s.key) is None for s in specs):
             return None
-        return Stroke(area=area, duration=duration, **{k: v for k, v in values.items() if v not in (None, "")})
+        return values
+
+    def stroke(self, node: Node, field: str) -> Stroke | None:
+        values = self.fields(node, field, STROKE_FIELDS)
+        if values is None:
+            return None
+        return Stroke(**_given(values))
 
     def routine(self, root: Node | None, name: str, source: str) -> Routine | None:
         if root is None:
             self.problems.append(Problem(self.path, 1, 1, "the file is empty; a routine needs a title and strokes"))
             return None
-        keys = self.mapping(root, "", ROUTINE_KEYS)
-        if keys is None:
+        values = self.fields(root, "", ROUTINE_FIELDS)
+        if values is None or self.problems:
             return None
-        for required in ("title", "strokes"):
-            if required not in keys and (id(root), required) not in self.suggested:
-                self.fail(root, required, "is required")
-        title = self.text(keys["title"], "title") if "title" in keys else None
-        summary = self.text(keys["summary"], "summary", required=False) if "summary" in keys else None
-        tags = self.text_list(keys["tags"], "tags") if "tags" in keys else ()
-        cautions = self.text_list(keys["cautions"], "cautions") if "cautions" in keys else ()
-        quiet = self.flag(keys["quiet"], "quiet") if "quiet" in keys else False
-        version = self.format_version(keys["format"], "format") if "format" in keys else FORMAT_VERSION
-        strokes = self.strokes(keys["strokes"]) if "strokes" in keys else None
-        if self.problems or title is None or strokes is None:
-            return None
-        return Routine(
-            name=name,
-            title=title,
-            strokes=strokes,
-            summary=summary or None,
-            tags=tags,
-            cautions=cautions,
-            quiet=bool(quiet),
-            format=version or FORMAT_VERSION,
-            source=source,
-            path=self.path,
-        )
+        # Each field is the model's attribute of the same name; one left out (or empty text) keeps its default.
+        return Routine(name=name, source=source, path=self.path, **_given(values))
 
-    def strokes(self, node: Node) -> tuple[Stroke, ...] | None:
+    def strokes(self, node: Node, low: float, high: float) -> tuple[Stroke, ...] | None:
         if node.kind != "seq":
             self.fail(node, "strokes", f"expected a list of strokes, found {_type_name(node)}")
             return None
-        if not 1 <= len(node.items) <= MAX_STROKES:
-            self.fail(node, "strokes", f"has {len(node.items)} strokes; a routine has 1 to {MAX_STROKES}")
+        if not low <= len(node.items) <= high:
+            self.fail(node, "strokes", f"has {len(node.items)} strokes; a routine has {low:g} to {high:g}")
             return None
         strokes = [self.stroke(item, f"strokes[{i}]") for i, item in enumerate(node.items)]
         if any(s is None for s in strokes):
             return None
         return tuple(s for s in strokes if s is not None)
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The checked values that were given: unset and empty text fall back to the model's defaults."""
+    return {k: v for k, v in values.items() if v is not None and v != ""}
+
+
+def _whole(node: Node) -> int | float | None:
+    """A scalar's whole-number value (``30`` or ``30.0``), else None: not text, a boolean, .nan or .inf."""
+    value = node.value
+    if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return value
+
+
+def _older_number(node: Node) -> str:
+    """How older YAML read a plain value as a number (``1:30`` was 90, ``1_000`` a thousand), to say so plainly."""
+    older = yaml11_reading(node)
+    if isinstance(older, bool) or not isinstance(older, int | float) or isinstance(node.value, int | float):
+        return ""
+    return f" (YAML 1.2 reads {node.plain} as text; older YAML read it as the number {_number(older)}: write {_number(older)})"
+
+
+def _own_version() -> str:
+    """`` (headrub 0.1.0)``: the version that reads the format, for the upgrade message."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f", as headrub {version('headrub')} does"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return ""
 
 
 # Public names for the other file checkers (headrub.config), so every file speaks alike.
@@ -282,7 +321,7 @@ def load_text(text: str, path: str, *, name: str | None = None, source: str = "u
     """A routine from YAML text; raises ``RoutineFileError`` listing every located problem."""
     checker = _Checker(path)
     try:
-        root = parse(text)
+        root = parse(text, yaml12=True)
     except YamlProblem as problem:
         raise RoutineFileError([problem.problem(path)]) from None
     routine_name = name if name is not None else Path(path).stem
@@ -401,12 +440,21 @@ def is_path_argument(argument: str) -> bool:
     return "/" in argument or argument.endswith(SUFFIXES) or (Path(argument).anchor != "" and "\\" in argument)
 
 
+def name_from_file(stem: str) -> str:
+    """A routine name made from a file name, for a file run by path: ``My_Test`` is ``my-test``."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")  # Été → Ete
+    name = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].rstrip("-")
+    return name if is_valid_name(name) else "custom"
+
+
 def resolve(argument: str) -> Routine:
     """A routine from a name or a path, as ``start`` takes it."""
     if is_path_argument(argument):
         path = Path(argument).expanduser()
-        name = path.stem if is_valid_name(path.stem) else "custom"
-        return load_file(path, name=name, source="user")
+        return load_file(path, name=name_from_file(path.stem), source="user")
     if not is_valid_name(argument):
         raise UsageError(
             f"{argument!r} is not a routine name (lower-case letters, digits and '-'); "

@@ -20,6 +20,19 @@ def is_terminal(stream: IO[str] | None = None) -> bool:
         return False
 
 
+def keyboard_attached() -> bool:
+    """True when stdin is a terminal, so keys can be read without Enter, whatever stdout is."""
+    try:
+        return os.isatty(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # closed, or not a real file (a test's buffer)
+        return False
+
+
+def can_redraw(stream: IO[str] | None = None) -> bool:
+    """True when ``stream`` is a terminal that moves its cursor: not ``TERM=dumb`` (Emacs shells, some CI)."""
+    return is_terminal(stream) and os.environ.get("TERM", "").lower() not in ("dumb", "unknown")
+
+
 def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
     """A Rich console for stdout (or stderr) that honours NO_COLOR and never guesses at markup."""
     from rich.console import Console

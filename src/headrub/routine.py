@@ -38,10 +38,11 @@ DEFAULT_BREATH = (5.0, 5.0)
 MIN_BREATH_S, MAX_BREATH_S = 1.0, 30.0
 
 _DURATION_RE = re.compile(
-    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
-)
-_BARE_SECONDS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
-_BREATH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
+    r"^\s*(?:(?P<h>[0-9]+(?:\.[0-9]+)?)\s*h)?\s*(?:(?P<m>[0-9]+(?:\.[0-9]+)?)\s*m)?"
+    r"\s*(?:(?P<s>[0-9]+(?:\.[0-9]+)?)\s*s)?\s*$"
+)  # ASCII digits, as the JSON Schema's patterns say (Python's \d would take other scripts' digits too)
+_BARE_SECONDS_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+_BREATH_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*-\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 
 
 def is_valid_name(name: str) -> bool:
@@ -178,72 +179,7 @@ class Routine:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the routine format (``headrub schema``)."""
-    duration = {
-        "description": 'Seconds as a number (1..3600), or text such as "45s", "2m", "1m30s".',
-        "oneOf": [
-            {"type": "number", "minimum": MIN_DURATION_S, "maximum": MAX_DURATION_S},
-            {
-                "type": "string",
-                "pattern": r"^(?=\s*\d)\s*(\d+(\.\d+)?\s*h)?\s*(\d+(\.\d+)?\s*m)?\s*(\d+(\.\d+)?\s*s)?\s*$",
-            },
-        ],
-    }
-    stroke = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["area", "duration"],
-        "if": {"required": ["breath"]},
-        "then": {"required": ["technique"], "properties": {"technique": {"const": "breathing"}}},
-        "properties": {
-            "area": {"type": "string", "pattern": r"\S", "description": "Where the hands go."},
-            "technique": {"enum": list(TECHNIQUES)},
-            "pressure": {"enum": list(PRESSURES)},
-            "duration": duration,
-            "tempo": {
-                "type": "integer",
-                "minimum": MIN_TEMPO,
-                "maximum": MAX_TEMPO,
-                "description": "Strokes a minute, drawn as a pulse.",
-            },
-            "side": {
-                "enum": list(SIDES),
-                "description": "left, right, both, or each (once per side, left then right; duration per side).",
-            },
-            "cue": {"type": "string", "maxLength": MAX_CUE_CHARS},
-            "say": {
-                "type": "string",
-                "pattern": r"\S",
-                "maxLength": MAX_SAY_CHARS,
-                "description": "The instruction spoken as the stroke starts, written for the ear (about 20 words).",
-            },
-            "breath": {
-                "type": "string",
-                "pattern": r"^\s*\d+(\.\d+)?\s*-\s*\d+(\.\d+)?\s*$",
-                "description": 'Breathing pace for a breathing stroke: seconds in, seconds out, e.g. "4-6" (default "5-5").',
-            },
-        },
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://headrub.invalid/routine.schema.json",
-        "title": "headrub routine",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["title", "strokes"],
-        "properties": {
-            "format": {
-                "const": FORMAT_VERSION,
-                "description": "The routine format version (optional; this headrub reads version 1).",
-            },
-            "title": {"type": "string", "pattern": r"\S"},
-            "quiet": {
-                "type": "boolean",
-                "description": "A sleep routine: no halfway or ten-seconds speech, a fading end, no questions after.",
-            },
-            "summary": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
-            "cautions": {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
-            "strokes": {"type": "array", "minItems": 1, "maxItems": MAX_STROKES, "items": stroke},
-        },
-    }
+    """The JSON Schema of the routine format (``headrub schema``), made from ``routine_spec``."""
+    from headrub.routine_spec import json_schema as from_spec
+
+    return from_spec()

@@ -87,6 +87,7 @@ class Runner:
         self.notices = tuple(notices)
         self._pending: list[int] = []
         self._wake_read = -1
+        self.show_keys = False  # ``?`` puts the list of keys on screen until pressed again
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -204,6 +205,8 @@ class Runner:
             self._handle(session.skip())
         elif action == "back":
             self._handle(session.back())
+        elif action == "keys":
+            self.show_keys = not self.show_keys
         return False
 
     def _handle(self, events: Iterable[Event]) -> None:
@@ -216,6 +219,8 @@ class Runner:
 
                 elapsed = event.at - self.session.started_at if self.session.started_at is not None else 0.0
                 self._print(plain_line(max(0.0, elapsed), event.step))
+            elif self.live is None and self.keys is not None and event.kind in (EventKind.PAUSED, EventKind.RESUMED):
+                self._print("paused (space resumes)" if event.kind is EventKind.PAUSED else "resumed")
             self.on_event(event)
 
     def _beat(self, snapshot: Snapshot) -> None:
@@ -263,7 +268,7 @@ class Runner:
         from headrub.display import render_frame
 
         width, height = self.console.size
-        frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height)
+        frame = render_frame(snapshot, self.routine, width=min(width, 100), height=height, show_keys=self.show_keys)
         self.live.update(frame, refresh=True)
 
     def _suspend(self) -> None:

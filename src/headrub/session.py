@@ -39,6 +39,8 @@ from headrub.clock import Clock, MonotonicClock
 from headrub.routine import DEFAULT_BREATH, Routine, Stroke
 
 TEN_SECONDS = 10.0
+# ``back`` this soon after a step began goes to the step before (``b`` pressed twice).
+BACK_AGAIN_S = 2.0
 # Only steps longer than this get a ten-seconds-left event.
 TEN_SECONDS_MIN_STEP = 20.0
 
@@ -323,11 +325,20 @@ class Session:
         return events
 
     def back(self) -> list[Event]:
-        """``STROKE_RESTARTED``: the current step starts again now (paused stays paused)."""
+        """``STROKE_RESTARTED``: the current step starts again now (paused stays paused).
+
+        Within ``BACK_AGAIN_S`` of a step's start (so ``b`` twice in quick succession, as on a
+        music player) the step before starts instead, announced like any step start.
+        """
         now = self.clock.now()
         events = self._catch_up(now)
         if self._state not in (State.RUNNING, State.PAUSED):
             return events
+        into_step = self._position(now) - self._offsets[self._index]
+        if into_step < BACK_AGAIN_S and self._index > 0:
+            target = self._index - 1
+            self._jump(target, now)  # HALFWAY, once said, is not said again (as after a plain back)
+            return [*events, self._step_started(now)]
         self._jump(self._index, now)
         return [*events, Event(EventKind.STROKE_RESTARTED, now, self._step())]
 

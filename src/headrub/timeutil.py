@@ -15,8 +15,12 @@ from datetime import time as clock_time
 
 from headrub.errors import UsageError
 
-DATE_EXAMPLE = "2026-11-20, 2026-11-20T21:30 or '2026-11-20 21:30'"
-DATETIME_EXAMPLE = "2026-11-20T21:30 or '2026-11-20 21:30'"
+DATE_EXAMPLE = "today, yesterday, monday, 2026-11-20, 2026-11-20T21:30 or '2026-11-20 21:30'"
+DATETIME_EXAMPLE = "21:30, 'yesterday 21:30', 'monday 8:00', 2026-11-20T21:30 or '2026-11-20 21:30'"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Words for a day, then optionally a time: "yesterday 21:30", "mon 8:00", "today"; or a bare "21:30".
+_HUMAN = re.compile(r"(?:(?P<day>[a-z]+)(?:\s+|$))?(?:(?P<hour>\d{1,2}):(?P<minute>\d{2}))?")
 MAX_DAYS = 36_500  # a century: beyond it the arithmetic, not the user, would fail
 
 # The ISO forms accepted: a date, optionally a time (T or a space), optionally an offset.
@@ -65,14 +69,55 @@ def start_of_day(day: date) -> datetime:
     return localize(datetime.combine(day, clock_time()))
 
 
-def parse_local(text: str, option: str, *, example: str = DATE_EXAMPLE) -> tuple[datetime, bool]:
-    """``text`` (an ISO date or date-time, local unless it names an offset) as an aware instant.
+def _day_word(word: str, today: date) -> date | None:
+    """``today``, ``yesterday``, or a weekday's name (or its first three letters): the last such day.
+
+    A weekday means the most recent one there has been, today included: on a Monday, ``monday``
+    is today. None when the word is none of these.
+    """
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    for index, name in enumerate(WEEKDAYS):
+        if word in (name, name[:3]):
+            return today - timedelta(days=(today.weekday() - index) % 7)
+    return None
+
+
+def _parse_human(cleaned: str, now: datetime) -> tuple[datetime, bool] | None:
+    """The forms people type: ``today``, ``yesterday``, a weekday, ``21:30``, ``yesterday 21:30``."""
+    match = _HUMAN.fullmatch(cleaned.lower())
+    if match is None or not (match.group("day") or match.group("hour")):
+        return None
+    day = now.astimezone().date()
+    if match.group("day"):
+        found = _day_word(match.group("day"), day)
+        if found is None:
+            return None
+        day = found
+    if match.group("hour") is None:
+        return start_of_day(day), False
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    if hour > 23 or minute > 59:
+        return None
+    return localize(datetime.combine(day, clock_time(hour, minute))).astimezone(), True
+
+
+def parse_local(
+    text: str, option: str, *, example: str = DATE_EXAMPLE, now: datetime | None = None
+) -> tuple[datetime, bool]:
+    """``text`` as an aware instant: ``today``, ``yesterday``, a weekday (the last one), a bare time
+    (today), a day word and a time, or an ISO date or date-time (local unless it names an offset).
 
     Returns the instant and whether a time of day was given. Raises ``UsageError`` with an example.
     """
     cleaned = text.strip()
-    match = _ISO.fullmatch(cleaned)
     problem = f"{option}: cannot read {cleaned!r} as a date; use e.g. {example}"
+    human = _parse_human(cleaned, now if now is not None else now_local())
+    if human is not None:
+        return human
+    match = _ISO.fullmatch(cleaned)
     if match is None:
         raise UsageError(problem)
     try:
@@ -87,14 +132,22 @@ def parse_local(text: str, option: str, *, example: str = DATE_EXAMPLE) -> tuple
         raise UsageError(problem) from None
 
 
-def parse_at(text: str, *, now: datetime | None = None, option: str = "--at") -> datetime:
-    """``--at WHEN``: a local date-time, not in the future."""
-    moment, has_time = parse_local(text, option, example=DATETIME_EXAMPLE)
+def parse_at(
+    text: str, *, now: datetime | None = None, option: str = "--at", lasting: timedelta | None = None
+) -> datetime:
+    """``--at WHEN``: when a session started, local; it may not start, or end after ``lasting``, in the future."""
+    current = now if now is not None else now_local()
+    moment, has_time = parse_local(text, option, example=DATETIME_EXAMPLE, now=current)
     if not has_time:
         raise UsageError(f"{option}: give a time of day too, e.g. {DATETIME_EXAMPLE}")
-    current = now if now is not None else now_local()
     if moment > current:
         raise UsageError(f"{option}: {text.strip()} is in the future; give the time the session happened")
+    if lasting is not None and moment + lasting > current:
+        ends = (moment + lasting).astimezone()
+        raise UsageError(
+            f"{option}: a session from {moment.astimezone():%H:%M} would end at {ends:%H:%M}, in the future; "
+            "give the time it started"
+        )
     return moment
 
 
@@ -167,21 +220,21 @@ def make_window(
         label = "in the last day" if days == 1 else f"in the last {days} days"
         return Window(current - timedelta(days=days), None, label)
     if since is not None or until is not None:
-        return _dated_window(since, until)
+        return _dated_window(since, until, current)
     if week or default == "week":
         return Window(start_of_day(week_start_date(current.date(), week_start)), None, "this week")
     return EVERYTHING
 
 
-def _dated_window(since: str | None, until: str | None) -> Window:
+def _dated_window(since: str | None, until: str | None, now: datetime) -> Window:
     """``--since`` and/or ``--until``: a date means from its 00:00, or through its whole day."""
     since_text = (since or "").strip()
     until_text = (until or "").strip()
     start = end = None
     if since is not None:
-        start, _ = parse_local(since, "--since")
+        start, _ = parse_local(since, "--since", now=now)
     if until is not None:
-        moment, has_time = parse_local(until, "--until")
+        moment, has_time = parse_local(until, "--until", now=now)
         if has_time:
             end = moment
         else:

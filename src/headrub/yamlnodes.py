@@ -3,6 +3,12 @@
 The tree is built from libyaml's event stream by a loop, not by recursion, so
 depth, alias expansion and tags are all checked here, before anything is
 constructed: no file content can crash the loader or make it run away.
+
+Routine files are read by the YAML 1.2 core schema, as editors read them
+(``yes`` and ``on`` are text, ``0o17`` is 15, ``1e3`` is 1000.0, ``4:6`` is
+text, ``<<`` is an ordinary key, no dates): the resolver is ``resolve_core``.
+The config file keeps YAML 1.1 (PyYAML's resolver), where ``yes``/``no`` and
+``on``/``off`` are booleans, as docs/config.md promises.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Node:
     items: list[Node] = field(default_factory=list)  # a sequence's items
     pairs: list[tuple[Node, Node]] = field(default_factory=list)  # a mapping's (key, value) pairs
     size: int = 1  # nodes below and including this one, aliases expanded
+    plain: str | None = None  # a plain (unquoted, untagged) scalar's text as written
 
 
 class YamlProblem(Exception):
@@ -73,7 +80,8 @@ def _position(mark: Any) -> tuple[int, int]:
 class _Builder:
     """Turns events into ``Node`` trees, enforcing the limits."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, yaml12: bool = False) -> None:
+        self.yaml12 = yaml12
         self.stack: list[tuple[Node, list[Node | None]]] = []  # (container, [pending map key])
         self.anchors: dict[str, Node] = {}
         self.total = 0
@@ -115,6 +123,14 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> Node:
         tag = event.tag
         self._check_tag(tag, line, column)
+        if self.yaml12:
+            try:
+                if tag is None and event.implicit[0]:  # plain: resolved by the core schema
+                    return Node("scalar", line, column, value=resolve_core(event.value), plain=event.value)
+                return Node("scalar", line, column, value=construct_core(tag, event.value))
+            except ValueError as err:
+                name = (tag or "").rsplit(":", 1)[-1] or "int"
+                raise YamlProblem(line, column, f"cannot read {event.value[:40]!r} as {name}") from err
         if tag is None or tag == "!":
             implicit = (event.implicit[0], event.implicit[1]) if tag is None else (False, False)
             tag = self._resolver.resolve(yaml.ScalarNode, event.value, implicit)  # type: ignore[no-untyped-call]
@@ -145,9 +161,12 @@ class _Builder:
             pending[0] = None
 
 
-def parse(text: str) -> Node | None:
-    """``text`` as a located tree (None for an empty document); raises ``YamlProblem``."""
-    builder = _Builder()
+def parse(text: str, *, yaml12: bool = False) -> Node | None:
+    """``text`` as a located tree (None for an empty document); raises ``YamlProblem``.
+
+    ``yaml12`` reads it by the YAML 1.2 core schema (routine files); otherwise by YAML 1.1.
+    """
+    builder = _Builder(yaml12=yaml12)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -167,6 +186,79 @@ def parse(text: str) -> Node | None:
     if root is not None and root.kind == "scalar" and root.value is None:
         return None
     return root
+
+
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1023-core-schema), tag resolution of plain scalars.
+_CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_CORE_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_CORE_INT = re.compile(r"[-+]?[0-9]+", re.ASCII)
+_CORE_OCT = re.compile(r"0o[0-7]+", re.ASCII)
+_CORE_HEX = re.compile(r"0x[0-9a-fA-F]+", re.ASCII)
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+_CORE_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"}
+_CORE_NAN = frozenset((".nan", ".NaN", ".NAN"))
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def resolve_core(text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema: null, bool, int, float, or the text itself.
+
+    Raises ``ValueError`` only for an integer too long to convert (Python refuses past 4300 digits).
+    """
+    if not text or text[0] not in _NUMBER_START:
+        if text in _CORE_NULL:
+            return None
+        return _CORE_BOOL.get(text, text)
+    if _CORE_INT.fullmatch(text):
+        return int(text)
+    if _CORE_OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _CORE_HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _CORE_FLOAT.fullmatch(text):
+        return float(text)
+    if text in _CORE_INF:
+        return float("-inf") if text[0] == "-" else float("inf")
+    if text in _CORE_NAN:
+        return float("nan")
+    return text
+
+
+def construct_core(tag: str | None, text: str) -> Any:
+    """A quoted or explicitly tagged scalar by the core schema; raises ``ValueError`` when ``text`` does not fit."""
+    if tag in (None, "!", _YAML + "str"):
+        return text
+    value = resolve_core(text)
+    kind = tag.rsplit(":", 1)[-1] if tag else "str"
+    if kind == "null" and value is None and text in _CORE_NULL:
+        return None
+    if kind == "bool" and isinstance(value, bool):
+        return value
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if isinstance(value, float) or value.bit_length() < 1024 else float("inf")
+    raise ValueError(text)
+
+
+def yaml11_reading(node: Node) -> Any:
+    """What a YAML 1.1 reader (PyYAML, older tools) made of a plain scalar, when it differs; else ``None``.
+
+    ``yes`` was true, ``4:6`` the number 246, ``1_000`` a thousand: the checker names the
+    difference when a field expected that other type.
+    """
+    if node.plain is None:
+        return None
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, node.plain, (True, False))  # type: ignore[no-untyped-call]
+    if tag not in (_YAML + "bool", _YAML + "int", _YAML + "float"):
+        return None
+    try:
+        value = yaml.constructor.SafeConstructor().construct_object(yaml.ScalarNode(tag, node.plain))
+    except Exception:  # a 1.1 form PyYAML itself cannot construct
+        return None
+    if type(value) is type(node.value) and (value == node.value or value != value):
+        return None
+    return value
 
 
 _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -134,7 +134,7 @@ def test_validate_command_refuses_python_tag_without_traceback(tmp_path: Path, n
     path = write(tmp_path, "title: !!python/object/apply:os.system [touch PWNED]\nstrokes: []\n")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    assert result.stdout.splitlines() == [
         f"{path}:1:8: the tag tag:yaml.org,2002:python/object/apply:os.system is not allowed (routines are plain YAML)"
     ]
     assert "Traceback" not in result.output
@@ -410,7 +410,8 @@ def test_validate_command_on_binary_junk_has_no_traceback(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert all(line.startswith(f"{path}:") for line in result.stderr.splitlines())
+    assert all(line.startswith(f"{path}:") for line in result.stdout.splitlines())
+    assert result.stderr.startswith("headrub: ") and len(result.stderr.splitlines()) == 1
 
 
 # --- fuzz ----------------------------------------------------------------------------------------------------------

@@ -69,4 +69,5 @@ def test_nothing_is_written_outside_the_two_folders(tmp_path: Path) -> None:
     assert _files_under(cwd) == set()
     assert _files_under(data) == {data / "journal.jsonl"}
     assert tmp_path / "cache" / "stats-cache.json" in _files_under(tmp_path / "cache")
-    assert _files_under(config) == {config / "routines" / "my-evening.yaml"}
+    # new writes the schema its routine's first line points editors at
+    assert _files_under(config) == {config / "routines" / "my-evening.yaml", config / "schemas" / "routine-format-1.json"}

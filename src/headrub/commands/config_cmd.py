@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from headrub.commands.start_cmd import Sound
+from headrub import values
+from headrub.commands.params import reads
+from headrub.commands.start_cmd import SOUND_READER, Sound, complete_sound
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 
 def _shown(value: object) -> str:
@@ -22,21 +28,22 @@ def config(
         False, "--path", help="Print only the config file's path, e.g. for $EDITOR $(headrub config --path)."
     ),
     sound: Sound = typer.Option(
-        None, "--sound", help="Show the settings as 'start' would use them with this flag."
+        None, "--sound", metavar="[bell|chime|none]", help="Show the settings as 'start' would use them with this flag.",
+        parser=SOUND_READER, autocompletion=complete_sound,
     ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Likewise, for 'start --voice/--no-voice'."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="Likewise, for 'start --tick/--no-tick'."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Likewise, for 'start --no-prompt'."),
     quiet: bool = typer.Option(None, "--quiet/--no-quiet", help="Likewise, for 'start --quiet/--no-quiet'."),
-    lead_in: int = typer.Option(None, "--lead-in", min=0, max=60, metavar="SECONDS", help="Likewise, for 'start --lead-in'."),
+    lead_in: int = typer.Option(None, "--lead-in", parser=reads(values.whole_number, "--lead-in", 0, 60, "seconds"), metavar="SECONDS", help="Likewise, for 'start --lead-in'."),
     next_warning: int = typer.Option(
-        None, "--next-warning", min=0, max=60, metavar="SECONDS", help="Likewise, for 'start --next-warning'."
+        None, "--next-warning", parser=reads(values.whole_number, "--next-warning", 0, 60, "seconds"), metavar="SECONDS", help="Likewise, for 'start --next-warning'."
     ),
     speech_rate: int = typer.Option(
-        None, "--speech-rate", min=80, max=450, metavar="WPM", help="Likewise, for 'start --speech-rate'."
+        None, "--speech-rate", parser=reads(values.whole_number, "--speech-rate", 80, 450, "words a minute"), metavar="WPM", help="Likewise, for 'start --speech-rate'."
     ),
     speech_voice: str = typer.Option(None, "--speech-voice", metavar="NAME", help="Likewise, for 'start --speech-voice'."),
-    volume: int = typer.Option(None, "--volume", min=0, max=100, help="Likewise, for 'start --volume'."),
+    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Likewise, for 'start --volume'."),
 ) -> None:
     """Show the effective settings (config file, then flags) and where each came from."""
     from headrub import paths
@@ -69,6 +76,11 @@ def config(
         }
         data["path"] = str(path)
         data["exists"] = exists
+        data["folders"] = {
+            role: {"path": str(folder), "exists": state[0], "writable": state[1]}
+            for role, folder in paths.folders().items()
+            for state in [paths.folder_state(folder)]
+        }
         print_json(data)
         return
 
@@ -81,6 +93,8 @@ def config(
         for name, setting in settings.items():
             typer.echo(f"{name} = {_shown(setting.value)}  ({sanitize(setting.source)})")
         typer.echo(f"config file: {where} ({state})")
+        for role, folder in paths.folders().items():
+            typer.echo(f"{role} folder: {sanitize(str(folder))} ({paths.folder_state(folder)[2]})")
         return
 
     from rich.table import Table
@@ -95,5 +109,28 @@ def config(
     console = make_console()
     console.print(table)
     console.print(Text(f"Config file: {where} ({state})"))
+    _print_folders(console)
     if not exists:
         console.print(Text("Create it to change a default; 'headrub config --path' prints its path."))
+
+
+def _print_folders(console: Console) -> None:
+    """The three folders, whether each exists and whether headrub can write there."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from headrub import paths
+    from headrub.layout import print_fitting, stacked_block
+    from headrub.text import sanitize
+
+    table = Table(title="Folders", title_justify="left")
+    table.add_column("for", style="bold", no_wrap=True)
+    table.add_column("path", no_wrap=True)
+    table.add_column("state", min_width=20)
+    stacked: list[RenderableType] = [Text("Folders", style="italic")]
+    for role, folder in paths.folders().items():
+        _, writable, words = paths.folder_state(folder)
+        state = Text(words, style="" if writable else "yellow")
+        table.add_row(Text(role), Text(sanitize(str(folder))), state)
+        stacked.append(stacked_block(Text.assemble((role, "bold"), ": ", state), Text(sanitize(str(folder)), overflow="fold")))
+    print_fitting(console, table, stacked)

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
+from headrub.completion import complete_routine
+
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-    from rich.console import RenderableType
     from rich.table import Table
 
     from headrub.journal import Entry
@@ -54,10 +57,16 @@ _EMPTY_HINT = "Log one with: headrub start NAME, or headrub journal add ROUTINE 
 TodayOpt = Annotated[bool, typer.Option("--today", help="Today, since 00:00 local time.")]
 WeekOpt = Annotated[bool, typer.Option("--week", help="This week, since Monday 00:00 local time.")]
 MonthOpt = Annotated[bool, typer.Option("--month", help="This month, since the 1st.")]
-DaysOpt = Annotated[int | None, typer.Option("--days", metavar="N", help="The last N×24 hours.")]
+DaysOpt = Annotated[
+    int | None,
+    typer.Option("--days", metavar="N", help="The last N×24 hours.", parser=reads(values.days, "--days")),
+]
 SinceOpt = Annotated[
     str | None,
-    typer.Option("--since", metavar="DATE", help="From this local date or date-time, e.g. 2026-11-01."),
+    typer.Option(
+        "--since", metavar="DATE",
+        help="From this local date or date-time: today, yesterday, monday, 21:30, 2026-11-01, 'yesterday 21:30'.",
+    ),
 ]
 UntilOpt = Annotated[
     str | None,
@@ -157,9 +166,11 @@ def _minutes(entry: Entry) -> float:
     return active_seconds(entry) / 60
 
 
-def _number(value: float) -> str:
-    """Minutes as ``20`` or ``7.5``."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+def _clock(minutes: float) -> str:
+    """Minutes as a clock, ``12:30`` (or ``1:05:00``): the one duration format of every command."""
+    from headrub.routine import format_elapsed
+
+    return format_elapsed(round(minutes * 60))
 
 
 def _result(entry: Entry) -> str:
@@ -198,7 +209,10 @@ def journal(
     since: SinceOpt = None,
     until: UntilOpt = None,
     routine: Annotated[
-        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
+        str | None,
+        typer.Option(
+            "--routine", metavar="NAME", help="Only the sessions of this routine.", autocompletion=complete_routine
+        ),
     ] = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[
@@ -405,7 +419,7 @@ def _bar(value: float, top: float, width: int) -> str:
 
 
 def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[str]:
-    """The listing without ANSI: one line a session, the totals, then minutes per day."""
+    """The listing without ANSI: one line a session, the totals, then the time per day."""
     from headrub.journal import started_at
 
     lines = []
@@ -416,7 +430,7 @@ def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[st
             short.get(str(entry.get("id")), ""),
             f"{moment:%Y-%m-%d %a %H:%M}",
             _clean(entry.get("routine")),
-            f"{_minutes(entry):.1f} min",
+            _clock(_minutes(entry)),
             _result(entry),
         ]
         if _tension(entry):
@@ -426,13 +440,13 @@ def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[st
         lines.append("  ".join(parts))
     total = sum(map(_minutes, entries))
     count = len(entries)
-    lines.append(f"total: {count} session{'s' if count != 1 else ''}, {total:.1f} min {window.label}")
-    lines.append("minutes per day:")
+    lines.append(f"total: {count} session{'s' if count != 1 else ''}, {_clock(total)} {window.label}")
+    lines.append("time per day:")
     days = _per_day(entries, window, now.date())
     top = max(minutes for _, minutes in days)
     for day, minutes in days:
         bar = "#" * max(1, round(minutes / top * PLAIN_BAR_WIDTH)) if minutes > 0 else ""
-        lines.append(f"  {day:%Y-%m-%d %a} {minutes:6.1f}  {bar}".rstrip())
+        lines.append(f"  {day:%Y-%m-%d %a} {_clock(minutes):>7}  {bar}".rstrip())
     return lines
 
 
@@ -449,7 +463,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     table.add_column("day", no_wrap=True)
     table.add_column("time", no_wrap=True)
     table.add_column("routine", overflow="fold")
-    table.add_column("min", justify="right", no_wrap=True)
+    table.add_column("length", justify="right", no_wrap=True)
     table.add_column("result", no_wrap=True)
     table.add_column("tension", no_wrap=True)
     table.add_column("note", overflow="fold")
@@ -460,7 +474,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
             Text(f"{moment:%a %Y-%m-%d}"),
             Text(f"{moment:%H:%M}"),
             Text(_clean(entry.get("routine"))),
-            Text(f"{_minutes(entry):.1f}"),
+            Text(_clock(_minutes(entry))),
             Text(_result(entry), style="" if entry.get("completed") is not False else "yellow"),
             Text(_tension(entry)),
             Text(_clean(entry.get("note"))),
@@ -472,12 +486,12 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
         Text("total", style="bold"),
         Text(""),
         Text(f"{count} session{'s' if count != 1 else ''}", style="bold"),
-        Text(f"{sum(map(_minutes, entries)):.1f}", style="bold"),
+        Text(_clock(sum(map(_minutes, entries))), style="bold"),
     )
     return table
 
 
-def day_chart(entries: list[Entry], window: Window, today: date) -> Table:
+def day_chart(entries: list[Entry], window: Window, today: date, bar_width: int = BAR_WIDTH) -> Table:
     """Minutes per day as horizontal bars."""
     from rich.table import Table
     from rich.text import Text
@@ -485,7 +499,7 @@ def day_chart(entries: list[Entry], window: Window, today: date) -> Table:
     days = _per_day(entries, window, today)
     top = max(minutes for _, minutes in days)
     chart = Table.grid(padding=(0, 1))
-    chart.title = "minutes per day"
+    chart.title = "time per day"
     chart.title_justify = "left"
     chart.add_column(no_wrap=True)
     chart.add_column(justify="right", no_wrap=True)
@@ -493,19 +507,21 @@ def day_chart(entries: list[Entry], window: Window, today: date) -> Table:
     for day, minutes in days:
         chart.add_row(
             Text(f"{day:%a %Y-%m-%d}"),
-            Text(f"{minutes:.1f}"),
-            Text(_bar(minutes, top, BAR_WIDTH), style="cyan"),
+            Text(_clock(minutes)),
+            Text(_bar(minutes, top, bar_width), style="cyan"),
         )
     return chart
 
 
 def _print_rich(entries: list[Entry], window: Window, now: datetime) -> None:
+    from headrub.commands.journal_narrow import stacked_sessions
+    from headrub.layout import print_fitting
     from headrub.output import make_console
 
     console = make_console()
-    parts: list[RenderableType] = [journal_table(entries, window), day_chart(entries, window, now.date())]
-    for part in parts:
-        console.print(part)
+    print_fitting(console, journal_table(entries, window), stacked_sessions(entries, window))
+    bar_width = max(8, min(BAR_WIDTH, console.width - 24))  # the day, its total, then the bar
+    console.print(day_chart(entries, window, now.date(), bar_width))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,17 +531,29 @@ def _print_rich(entries: list[Entry], window: Window, now: datetime) -> None:
 @journal_app.command("add")
 def add(
     routine: Annotated[str, typer.Argument(metavar="ROUTINE", help="The routine's name (any name will do).")],
-    minutes: Annotated[float, typer.Option("--minutes", metavar="N", help="How long the session was, in minutes (fractions allowed).")],
+    minutes: Annotated[
+        float,
+        typer.Option(
+            "--minutes", metavar="N", help="How long the session was, in minutes (fractions allowed).",
+            parser=reads(values.minutes, "--minutes"),
+        ),
+    ],
     at: Annotated[
         str | None,
         typer.Option(
             "--at",
             metavar="WHEN",
-            help="When it started, local time, e.g. 2026-11-20T21:30 (default: it just ended).",
+            help="When it started, local time: 21:30, 'yesterday 21:30', 'monday 8:00' or 2026-11-20T21:30 (default: it just ended).",
         ),
     ] = None,
-    before: Annotated[int | None, typer.Option("--before", metavar="N", help="Tension before, 0–10.")] = None,
-    after: Annotated[int | None, typer.Option("--after", metavar="N", help="Tension after, 0–10.")] = None,
+    before: Annotated[
+        int | None,
+        typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
+    ] = None,
+    after: Annotated[
+        int | None,
+        typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
 ) -> None:
     """Log a session done without the timer (a salon head spa, a partner's massage)."""
@@ -546,11 +574,8 @@ def add(
     store.check_tension(before, "--before")
     store.check_tension(after, "--after")
     now = now_local()
-    started = parse_at(at, now=now) if at is not None else now - timedelta(minutes=minutes)
-    if started + timedelta(minutes=minutes) > now + timedelta(minutes=1):
-        raise UsageError(
-            f"--at: a session of {_number(minutes)} min starting {started:%Y-%m-%d %H:%M} would end in the future"
-        )
+    lasting = timedelta(minutes=minutes)
+    started = parse_at(at, now=now, lasting=lasting) if at is not None else now - lasting
     seconds = minutes * 60
     title = _known_title(name)
     entry = store.make_entry(
@@ -569,7 +594,7 @@ def add(
     if not save(entry):
         raise typer.Exit(1)
     named = f"{_clean(name)} ({_clean(title)})" if title else _clean(name)
-    _emit(f"Logged {_number(minutes)} min of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
+    _emit(f"Logged {_clock(minutes)} of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
 
 
 def save(entry: dict[str, Any]) -> bool:
@@ -679,7 +704,7 @@ def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
     """The stats without ANSI."""
     lines = [
         f"sessions {window.label}: {result['sessions']} ({result['completed_sessions']} completed)",
-        f"minutes: {result['minutes']:.1f}",
+        f"time: {_clock(result['minutes'])}",
         f"days this week: {result['days_this_week']}",
         f"days this month: {result['days_this_month']}",
         f"current streak: {_days(result['current_streak_days'])}",
@@ -692,7 +717,7 @@ def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
     for row in result["routines"]:
         lines.append(
             f"  {_clean(row['routine'])}  {row['sessions']} session{'s' if row['sessions'] != 1 else ''}"
-            f"  {row['avg_minutes']:.1f} min average  tension {_change(row['avg_tension_change'])}"
+            f"  {_clock(row['avg_minutes'])} on average  tension {_change(row['avg_tension_change'])}"
             f"  ({routine_detail(row)})"
         )
     return lines + calendar_lines(result, plain=True) + tension_lines(result)
@@ -708,7 +733,7 @@ def stats_table(result: dict[str, Any]) -> Table:
     table = Table(title="What works for you", title_justify="left")
     table.add_column("routine", overflow="fold")
     table.add_column("sessions", justify="right")
-    table.add_column("avg min", justify="right")
+    table.add_column("avg length", justify="right")
     table.add_column("avg tension change", justify="right")
     table.add_column("how sure", overflow="fold")
     for row in result["routines"]:
@@ -717,7 +742,7 @@ def stats_table(result: dict[str, Any]) -> Table:
         table.add_row(
             Text(_clean(row["routine"])),
             Text(str(row["sessions"])),
-            Text(f"{row['avg_minutes']:.1f}"),
+            Text(_clock(row["avg_minutes"])),
             Text(_change(change), style=style),
             Text(routine_detail(row)),
         )
@@ -734,8 +759,8 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
     summary.append(f"{result['sessions']}", style="bold")
     summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label}")
     summary.append(f" ({result['completed_sessions']} completed, {result['strokes_skipped']} strokes skipped) · ")
-    summary.append(f"{result['minutes']:.1f}", style="bold")
-    summary.append(" minutes\n")
+    summary.append(_clock(result["minutes"]), style="bold")
+    summary.append(" in all\n")
     summary.append(
         f"this week {_days(result['days_this_week'])} · this month {_days(result['days_this_month'])}\n"
     )
@@ -743,9 +768,11 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
         f"current streak {_days(result['current_streak_days'])} · longest {_days(result['longest_streak_days'])}"
     )
     console.print(summary)
-    console.print(stats_table(result))
+    from headrub.commands.journal_narrow import stacked_routines
     from headrub.commands.stats_view import calendar_lines, tension_lines
+    from headrub.layout import print_fitting
 
+    print_fitting(console, stats_table(result), stacked_routines(result))
     pictures = calendar_lines(result, plain=False) + tension_lines(result)
     if pictures:
         console.print(Text("\n".join(pictures)))

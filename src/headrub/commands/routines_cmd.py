@@ -13,13 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from headrub.completion import complete_routine, complete_routine_or_path, complete_tag
+
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from headrub.loader import Found
     from headrub.routine import Routine
 
 TEMPLATE = """\
 # A headrub routine. Check it with: headrub validate {path}
 # The format: headrub schema, or docs/routines.md in the project.
+format: 1                     # the routine format this file is written in
 title: {title}
 summary: What this routine is for, in one line.
 tags: [scalp]
@@ -47,10 +52,6 @@ strokes:                      # 1 to 200, in order
 """
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
-
-
 def _source_label(item: Found) -> str:
     return "user (shadows built-in)" if item.shadows else item.source
 
@@ -64,13 +65,15 @@ def _has_tags(routine: Routine, wanted: list[str]) -> bool:
 def list_routines(
     as_json: bool = typer.Option(False, "--json", help="Print the routines as a JSON array."),
     only_tags: list[str] = typer.Option(
-        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk)."
+        [], "--tag", metavar="TAG", help="Only routines with this tag; repeat it to need them all (--tag quick --tag desk).",
+        autocompletion=complete_tag,
     ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
     from headrub.errors import RoutineFileError
     from headrub.loader import discover, load_file
     from headrub.output import is_terminal, print_json, warn
+    from headrub.routine import format_clock
     from headrub.text import sanitize
 
     rows: list[dict[str, Any]] = []
@@ -110,30 +113,51 @@ def list_routines(
     if not is_terminal():
         width = max(len(r["name"]) for r in rows)
         for r in rows:
-            label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {_minutes(r['minutes'] * 60):>5} min  {r['strokes']:>3} strokes  "
-                f"{sanitize(r['title'])}  [{tags}]  {label}"
+                f"{r['name']:<{width}}  {format_clock(r['minutes'] * 60):>5}  {r['strokes']:>3} strokes  "
+                f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return
+    _list_rich(rows)
+
+
+def _label(row: dict[str, Any]) -> str:
+    return "user (shadows built-in)" if row["shadows_builtin"] else str(row["source"])
+
+
+def _list_rich(rows: list[dict[str, Any]]) -> None:
+    """The routines as a table, or stacked a routine a block where the table would cut them."""
+    from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
+    from headrub.layout import print_fitting, stacked_block
     from headrub.output import make_console
+    from headrub.routine import format_clock
+    from headrub.text import sanitize
 
-    table = Table(title="Routines", title_justify="left", expand=False)
-    for column, justify in (("name", "left"), ("title", "left"), ("min", "right"), ("strokes", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("tags")
-    table.add_column("source")
+    table = Table(title="Routines", title_justify="left", expand=False, show_edge=False)
+    table.add_column("name", no_wrap=True, min_width=max(cell_len(r["name"]) for r in rows))
+    table.add_column("title", min_width=16)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("strokes", justify="right", no_wrap=True)
+    table.add_column("tags", min_width=14)
+    table.add_column("source", no_wrap=True)
+    stacked: list[RenderableType] = [Text("Routines", style="italic")]
     for r in rows:
-        label = "user (shadows built-in)" if r["shadows_builtin"] else r["source"]
-        table.add_row(
-            r["name"], sanitize(r["title"]), _minutes(r["minutes"] * 60), str(r["strokes"]),
-            ", ".join(sanitize(t) for t in r["tags"]), label,
+        title, tags = sanitize(r["title"]), ", ".join(sanitize(t) for t in r["tags"])
+        time = format_clock(r["minutes"] * 60)
+        table.add_row(r["name"], title, time, str(r["strokes"]), tags, _label(r))
+        stacked.append(
+            stacked_block(
+                Text.assemble((r["name"], "bold"), f"  {time} · {r['strokes']} stroke{'s' if r['strokes'] != 1 else ''}"),
+                Text(title),
+                Text(" · ".join(part for part in (tags, _label(r)) if part), style="dim"),
+            )
         )
     console = make_console()
-    console.print(table)
+    print_fitting(console, table, stacked)
     console.print("Start one with: headrub start NAME", style="dim")
 
 
@@ -167,7 +191,9 @@ def _stroke_rows(routine: Routine, rate_wpm: float | None = None) -> list[dict[s
 
 
 def show(
-    name: str = typer.Argument(..., help="A routine name, or a path to a routine file."),
+    name: str = typer.Argument(
+        ..., help="A routine name, or a path to a routine file.", autocompletion=complete_routine_or_path
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
     spoken: bool = typer.Option(
         False, "--spoken", help="Print everything heard in a session, chimes and phrases, with their times."
@@ -275,6 +301,7 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from headrub.layout import print_fitting, stacked_block
     from headrub.output import make_console
     from headrub.routine import format_clock
     from headrub.text import sanitize
@@ -288,9 +315,13 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
         for caution in routine.cautions:
             console.print(Text(f"  • {sanitize(caution)}"))
     table = Table(expand=False, show_lines=False)
-    for column, justify in (("#", "right"), ("at", "right"), ("area", "left"), ("how", "left"), ("time", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("cue", ratio=1)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("at", justify="right", no_wrap=True)
+    table.add_column("area", min_width=14)
+    table.add_column("how", min_width=14)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("cue", min_width=24)
+    stacked: list[RenderableType] = []
     for r in rows:
         how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
         if r["tempo"]:
@@ -302,47 +333,62 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
             str(r["number"]), format_clock(r["starts_at_s"]), sanitize(r["area"]), how, time,
             Text(sanitize(r["cue"] or ""), style="dim"),
         )
-    console.print(table)
+        head = Text.assemble(f"{r['number']:>2}. {format_clock(r['starts_at_s'])}  ", (sanitize(r["area"]), "bold"), f"  {time}")
+        stacked.append(stacked_block(head, Text(how), Text(sanitize(r["cue"] or ""), style="dim"), indent=4))
+    print_fitting(console, table, stacked)
     console.print(f"Total {format_clock(routine.total_seconds)}")
 
 
 def validate(
     files: list[Path] = typer.Argument(..., help="Routine files (or folders of them) to check."),
 ) -> None:
-    """Check routine files; print PATH:LINE:COL: message for each problem."""
-    from headrub.errors import Problem, RoutineFileError
+    """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
+    from headrub.errors import Problem, RoutineFileError, UsageError
     from headrub.loader import SUFFIXES, load_file
-    from headrub.routine import is_valid_name
+    from headrub.routine import format_clock, is_valid_name
     from headrub.text import sanitize
 
     problems: list[Problem] = []
-    targets: list[Path] = []
+    bad_files: set[str] = set()
+
+    def report(found: list[Problem]) -> None:
+        for problem in found:
+            typer.echo(str(problem))
+            bad_files.add(problem.path)
+        problems.extend(found)
+
     for path in files:
         if not path.is_dir():
-            targets.append(path)
-            continue
-        try:
-            targets.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
-        except OSError as err:
-            problems.append(Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}"))
-    for path in targets:
-        try:
-            routine = load_file(path)
-        except RoutineFileError as err:
-            problems.extend(err.problems)
-            continue
-        if not is_valid_name(path.stem):
-            problems.append(Problem(str(path), 1, 1, f"the file name {path.stem!r} is not a routine name; "
-                                    "use lower-case letters, digits and '-' (e.g. my-evening.yaml)"))
-            continue
-        typer.echo(f"{sanitize(str(path))}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
-        _fit_warnings(path, routine)
+            targets = [path]
+        else:
+            try:
+                targets = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
+            except OSError as err:
+                report([Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}")])
+                continue
+        for target in targets:
+            try:
+                routine = load_file(target)
+            except RoutineFileError as err:
+                report(err.problems)
+                continue
+            if not is_valid_name(target.stem):
+                report([Problem(str(target), 1, 1, f"the file name {target.stem!r} is not a routine name; "
+                                "use lower-case letters, digits and '-' (e.g. my-evening.yaml)")])
+                continue
+            typer.echo(
+                f"{sanitize(str(target))}: ok ({len(routine.strokes)} strokes, {format_clock(routine.total_seconds)})"
+            )
+            _fit_warnings(target, routine)
     if problems:
-        raise RoutineFileError(problems)
+        count, where = len(problems), len(bad_files)
+        raise UsageError(
+            f"{count} problem{'s' if count != 1 else ''} in {where} file{'s' if where != 1 else ''}"
+        )
 
 
 def _fit_warnings(path: Path, routine: Routine) -> None:
-    """``PATH:LINE:COL: warning: ...`` on stderr for each stroke whose spoken line outlasts half of it."""
+    """``PATH:LINE:COL: warning: ...`` on stdout, beside the problems, for each stroke whose spoken line outlasts half of it."""
     from headrub.spoken import too_long
     from headrub.text import sanitize
 
@@ -357,8 +403,7 @@ def _fit_warnings(path: Path, routine: Routine) -> None:
         typer.echo(
             f"{sanitize(str(path))}:{line}:{column}: warning: strokes[{item.index}]{side}: its spoken line takes about "
             f"{item.seconds:.0f} s at {rate} words a minute, more than half of its {item.duration:g} s; "
-            + ("shorten its say:" if routine.strokes[item.index].say else "give it a shorter say:"),
-            err=True,
+            + ("shorten its say:" if routine.strokes[item.index].say else "give it a shorter say:")
         )
 
 
@@ -368,7 +413,7 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     from headrub.yamlnodes import YamlProblem, decode, parse
 
     try:
-        root = parse(decode(read_limited(path)))
+        root = parse(decode(read_limited(path)), yaml12=True)  # read as the loader reads it
     except (YamlProblem, OSError):
         return []
     strokes = next((v for k, v in (root.pairs if root is not None else []) if k.value == "strokes"), None)
@@ -380,11 +425,20 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     return places
 
 
-def schema() -> None:
-    """Print the JSON Schema of the routine format."""
-    from headrub.routine import json_schema
+def schema(
+    output: Path = typer.Option(
+        None, "--output", "-o", metavar="PATH",
+        help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in; - for stdout) "
+        "and print where.",
+    ),
+) -> None:
+    """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
+    from headrub import schema_file
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    if output is None or str(output) == "-":
+        sys.stdout.write(schema_file.text())
+        return
+    typer.echo(str(schema_file.write(output)))
 
 
 def _user_path(name: str) -> Path:
@@ -417,10 +471,30 @@ def _read_source(path: Path) -> bytes:
         raise HeadrubError(f"cannot read {path}: {err.strerror or err}") from None
 
 
+def _with_schema_line(content: bytes) -> bytes:
+    """``content`` with a first line pointing editors at the schema, written first so the line never dangles.
+
+    When the schema cannot be written, the routine is still written, without the line, and a warning says why.
+    """
+    from headrub import schema_file
+    from headrub.errors import HeadrubError
+    from headrub.output import warn
+
+    try:
+        return schema_file.with_modeline(content, schema_file.write())
+    except HeadrubError as err:
+        warn(f"{err.message}; the routine is written without the line that points editors at it")
+        return content
+
+
 def new(
     name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
-    from_routine: str = typer.Option(None, "--from", help="Start from a copy of this routine."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a user routine of the same name."),
+    from_routine: str = typer.Option(
+        None, "--from", metavar="ROUTINE", help="Start from a copy of this routine.", autocompletion=complete_routine
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite a user routine of the same name, or shadow a built-in one."
+    ),
 ) -> None:
     """Write a new user routine (a copy or a commented template) and print its path."""
     from headrub.errors import UsageError
@@ -430,44 +504,111 @@ def new(
     existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
     if existing and not force:
         raise UsageError(f"{existing[0]} already exists; use --force to overwrite it, or 'headrub edit {name}'")
+    if _is_builtin(name) and not existing and not force:
+        raise UsageError(
+            f"{name} is a built-in routine and a new one would shadow it; choose another name, "
+            f"use 'headrub edit {name}' to change your own copy, or --force to shadow it"
+        )
     if from_routine:
         content = _read_source(locate(from_routine).path)
     else:
         title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
         content = TEMPLATE.format(path=path, title=title).encode("utf-8")
-    _write_new(path, content)
+    _write_new(path, _with_schema_line(content))
     typer.echo(str(path))
 
 
-def edit(
-    name: str = typer.Argument(..., help="The routine to edit; a built-in is copied to your folder first."),
-) -> None:
-    """Open a user routine in $VISUAL or $EDITOR, then validate it."""
-    import os
-    import shlex
+def _is_builtin(name: str) -> bool:
+    """True when a built-in routine is called ``name`` (whether or not a user file shadows it)."""
+    from headrub import paths
+    from headrub.loader import SUFFIXES
+
+    folder = paths.builtin_routines_dir()
+    return any((folder / f"{name}{suffix}").is_file() for suffix in SUFFIXES)
+
+
+def _can_ask() -> bool:
+    """True when a question can be asked and answered (stdin and stderr are a terminal)."""
+    from headrub.output import is_terminal
+
+    return is_terminal(sys.stdin) and is_terminal(sys.stderr)
+
+
+def _reopen(problems: str) -> bool:
+    """After an invalid edit: show the problems and ask whether to open the file again."""
+    typer.echo(problems, err=True)
+    try:
+        answer = input("Open it again to fix this? [Y/n] ")
+    except (EOFError, KeyboardInterrupt, OSError):
+        return False
+    return answer.strip().lower() in ("", "y", "yes")
+
+
+def _run_editor(command: list[str], path: Path) -> None:
     import subprocess
 
-    from headrub.errors import EditorError, RoutineNotFound
+    from headrub.errors import EditorError
+
+    shown = " ".join(command)
+    try:
+        status = subprocess.call([*command, str(path)])
+    except (OSError, ValueError) as err:
+        raise EditorError(f"cannot start the editor {shown!r}: {getattr(err, 'strerror', None) or err}") from None
+    if status != 0:
+        raise EditorError(f"the editor {shown!r} exited with status {status}; {path} is kept as it is")
+
+
+def _discard_copy(path: Path, copied: bytes) -> bool:
+    """Remove an untouched copy of a built-in; True when it was removed."""
+    try:
+        if path.read_bytes() != copied:
+            return False
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def edit(
+    name: str = typer.Argument(
+        ..., help="The routine to edit; a built-in is copied to your folder first.", autocompletion=complete_routine
+    ),
+) -> None:
+    """Open a routine in your editor ($VISUAL, $EDITOR, else nano or vi), then validate it."""
+    from headrub.editor import editor_command
+    from headrub.errors import EditorError, RoutineFileError, RoutineNotFound
     from headrub.loader import load_file, locate
+    from headrub.routine import format_clock
 
     path = _user_path(name)
     try:
         found = locate(name)
     except RoutineNotFound as err:
         raise RoutineNotFound(f"{err.message}; 'headrub new {name}' makes a new one") from None
+    command = editor_command(str(found.path if found.source == "user" else path))
+    copied: bytes | None = None
     if found.source == "user":
         path = found.path
     else:
-        _write_new(path, _read_source(found.path))
-        typer.echo(f"Copied the built-in {name} to {path}", err=True)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise EditorError(f"no editor: set $VISUAL or $EDITOR (the routine is at {path})")
-    try:
-        status = subprocess.call([*shlex.split(editor), str(path)])
-    except (OSError, ValueError) as err:
-        raise EditorError(f"cannot start the editor {editor!r}: {getattr(err, 'strerror', None) or err}") from None
-    if status != 0:
-        raise EditorError(f"the editor {editor!r} exited with status {status}; {path} is kept as it is")
-    routine = load_file(path, name=name, source="user")
-    typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {_minutes(routine.total_seconds)} min)")
+        copied = _with_schema_line(_read_source(found.path))
+        _write_new(path, copied)
+    while True:
+        try:
+            _run_editor(command, path)
+        except EditorError:
+            if copied is not None:
+                _discard_copy(path, copied)
+            raise
+        if copied is not None and _discard_copy(path, copied):
+            typer.echo(f"No changes: no copy kept; the built-in {name} is used as before.", err=True)
+            return
+        try:
+            routine = load_file(path, name=name, source="user")
+        except RoutineFileError as err:
+            if _can_ask() and _reopen(str(err)):
+                continue
+            raise
+        break
+    if copied is not None:
+        typer.echo(f"Copied the built-in {name} to {path}; your copy is used from now on.", err=True)
+    typer.echo(f"{path}: ok ({len(routine.strokes)} strokes, {format_clock(routine.total_seconds)})")

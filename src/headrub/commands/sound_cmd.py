@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
 from headrub.commands.start_cmd import Sound
 
 CHIMES = (
@@ -18,10 +20,10 @@ CHIMES = (
 def sound_check(
     quiet: bool = typer.Option(False, "--quiet", help="Check quiet mode's softer chimes and fading end."),
     speech_rate: int = typer.Option(
-        None, "--speech-rate", min=80, max=450, metavar="WPM", help="Speech rate in words a minute."
+        None, "--speech-rate", parser=reads(values.whole_number, "--speech-rate", 80, 450, "words a minute"), metavar="WPM", help="Speech rate in words a minute."
     ),
     speech_voice: str = typer.Option(None, "--speech-voice", metavar="NAME", help="A voice or language for the engine."),
-    volume: int = typer.Option(None, "--volume", min=0, max=100, help="Chime volume, 0 to 100."),
+    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100."),
 ) -> None:
     """Play each chime and say a sample sentence; name the player and speech engine used."""
     from headrub.commands.start_cmd import _cues, _settings

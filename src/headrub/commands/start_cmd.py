@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
+from headrub.completion import complete_routine_or_path
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -26,6 +30,19 @@ class Sound(StrEnum):
     none = "none"
 
 
+def read_sound(text: str, option: str) -> Sound:
+    """``--sound``: one of the sounds, in headrub's words when it is not."""
+    return Sound(values.choice(text, option, tuple(Sound)))
+
+
+SOUND_READER = reads(read_sound, "--sound")
+
+
+def complete_sound(incomplete: str) -> list[str]:
+    """The sounds, for shell completion."""
+    return [sound.value for sound in Sound if sound.value.startswith(incomplete)]
+
+
 def _ask(question: str) -> str | None:
     """One line from the person, or None at end of input."""
     try:
@@ -38,7 +55,7 @@ def _ask(question: str) -> str | None:
 
 
 def ask_tension(label: str) -> int | None:
-    """"Tension now, 0–10" until a whole number in range or Enter (None)."""
+    """"Tension before/after, 0–10" until a whole number in range or Enter (None)."""
     while True:
         answer = _ask(f"{label} (0–10, Enter skips): ")
         if answer is None or not answer.strip():
@@ -105,15 +122,28 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
 
 
 def start(
-    routine_name: str = typer.Argument(..., metavar="NAME|PATH", help="A routine name, or a path to a routine file."),
-    minutes: float = typer.Option(None, "--minutes", help="Scale the routine to N minutes (fractions allowed)."),
+    routine_name: str = typer.Argument(
+        None, metavar="NAME|PATH", help="A routine name, or a path to a routine file (on a terminal, none offers a choice).",
+        autocompletion=complete_routine_or_path, show_default=False,
+    ),
+    minutes: float = typer.Option(
+        None, "--minutes", metavar="N", help="Scale the routine to N minutes (fractions allowed).",
+        parser=reads(values.minutes, "--minutes"),
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the cautions confirmation."),
     no_prompt: bool = typer.Option(False, "--no-prompt", help="Ask no questions."),
-    before: int = typer.Option(None, "--before", min=0, max=10, help="Tension before, 0–10."),
-    after: int = typer.Option(None, "--after", min=0, max=10, help="Tension after, 0–10."),
+    before: int = typer.Option(
+        None, "--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")
+    ),
+    after: int = typer.Option(
+        None, "--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")
+    ),
     note: str = typer.Option(None, "--note", help="A note for the journal."),
     no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
-    sound: Sound = typer.Option(None, "--sound", help="bell (default), chime or none."),
+    sound: Sound = typer.Option(
+        None, "--sound", metavar="[bell|chime|none]", help="bell (default), chime or none.",
+        parser=SOUND_READER, autocompletion=complete_sound,
+    ),
     voice: bool = typer.Option(None, "--voice/--no-voice", help="Speak each cue (espeak-ng, say, …)."),
     tick: bool = typer.Option(None, "--tick/--no-tick", help="A soft tick on each beat of a stroke's tempo."),
     quiet: bool = typer.Option(
@@ -121,30 +151,32 @@ def start(
         help="Quiet mode for sleep: no countdown speech, soft chimes, a fading end, no questions after.",
     ),
     lead_in: int = typer.Option(
-        None, "--lead-in", min=0, max=60, metavar="SECONDS",
+        None, "--lead-in", parser=reads(values.whole_number, "--lead-in", 0, 60, "seconds"), metavar="SECONDS",
         help="Seconds to get ready before the first stroke (default 5 on a terminal, none when piped; 0 skips).",
     ),
     next_warning: int = typer.Option(
-        None, "--next-warning", min=0, max=60, metavar="SECONDS",
+        None, "--next-warning", parser=reads(values.whole_number, "--next-warning", 0, 60, "seconds"), metavar="SECONDS",
         help='Say "Next: ..." this many seconds before each change (default 5; 0 is off).',
     ),
     speech_rate: int = typer.Option(
-        None, "--speech-rate", min=80, max=450, metavar="WPM", help="Speech rate in words a minute (default 150)."
+        None, "--speech-rate", parser=reads(values.whole_number, "--speech-rate", 80, 450, "words a minute"), metavar="WPM", help="Speech rate in words a minute (default 150)."
     ),
     speech_voice: str = typer.Option(
         None, "--speech-voice", metavar="NAME", help="A voice or language for the engine (espeak-ng -v, say -v)."
     ),
-    volume: int = typer.Option(None, "--volume", min=0, max=100, help="Chime volume, 0 to 100 (default 100)."),
+    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100 (default 100)."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
     from headrub.errors import HeadrubError, UsageError
     from headrub.loader import resolve
-    from headrub.output import is_terminal
+    from headrub.output import can_redraw, is_terminal, keyboard_attached
 
     if sys.platform == "win32":  # the loop waits on the terminal and a signal pipe with select()
         raise HeadrubError("sessions need Linux or macOS for now (on Windows, run headrub under WSL)")
-    if minutes is not None and not 0 < minutes <= 1440:
-        raise UsageError("--minutes: give the session's length, more than 0 and at most 1440, e.g. --minutes 20")
+    if not no_journal:  # before anything is chosen or started: the entry must have somewhere to go
+        _check_journal_folder()
+    if routine_name is None:
+        routine_name = _choose_routine()
     routine = resolve(routine_name)
     if minutes is not None:
         try:
@@ -159,20 +191,26 @@ def start(
         speech_rate=speech_rate, speech_voice=voice_name, volume=volume,
     )
     routine = with_quiet(routine, settings["quiet"])
-    interactive = not settings["no_prompt"] and is_terminal(sys.stdin)
-    live = is_terminal(sys.stdout) and is_terminal(sys.stdin)
+    can_ask = not settings["no_prompt"] and is_terminal(sys.stdin)
+    # Keys whenever stdin is a terminal; the live screen only where the cursor can be moved too.
+    keyboard = keyboard_attached()
+    live = keyboard and can_redraw(sys.stdout) and is_terminal(sys.stdin)
     # On a terminal the configured lead-in; piped, only the one the flag asks for.
     settings["lead_in"] = lead_in if lead_in is not None else (settings["lead_in"] if live else 0)
     # The cues come first: a missing player or speech engine is said now, before anything is asked.
     cues, console = _cues(settings, live, quiet=routine.quiet)
     try:
-        if not confirm_cautions(routine, ask=interactive and not yes):
+        if not confirm_cautions(routine, ask=can_ask and not yes):
             typer.echo("Not started.", err=True)
             return
+        interactive = can_ask and not no_journal  # answers that would not be kept are not asked for
         answers: dict[str, Any] = {"before": before, "after": after, "note": note}
         if interactive and before is None:
-            answers["before"] = ask_tension("Tension now")
-        code = _run(routine, settings, answers, interactive, journal_it=not no_journal, cues=cues, console=console)
+            answers["before"] = ask_tension("Tension before")
+        code = _run(
+            routine, settings, answers, interactive, journal_it=not no_journal, cues=cues, console=console,
+            keyboard=keyboard,
+        )
     finally:
         cues.close()
     raise typer.Exit(code)
@@ -183,6 +221,37 @@ def with_quiet(routine: Routine, quiet: object) -> Routine:
     from dataclasses import replace
 
     return replace(routine, quiet=quiet) if isinstance(quiet, bool) else routine
+
+
+def _choose_routine() -> str:
+    """No NAME: on a terminal the person picks one; otherwise a usage error listing them."""
+    from headrub.completion import routine_names
+    from headrub.errors import UsageError
+    from headrub.output import is_terminal, keyboard_attached
+
+    names = routine_names()
+    if names and keyboard_attached() and is_terminal(sys.stderr):
+        from headrub.picker import pick_routine
+
+        chosen = pick_routine(names)
+        if chosen is None:
+            typer.echo("Not started.", err=True)
+            raise typer.Exit(0)
+        return chosen
+    listed = ", ".join(names) if names else "none found"
+    raise UsageError(f"give the routine to start, e.g. headrub start {names[0] if names else 'NAME'}; the routines: {listed}")
+
+
+def _check_journal_folder() -> None:
+    """Refuse to start a session whose entry could not be written: one line, exit 1, before it begins."""
+    from headrub import paths
+    from headrub.errors import JournalError
+
+    problem = paths.unwritable(paths.data_dir(), paths.journal_file())
+    if problem is not None:
+        raise JournalError(
+            f"cannot write the journal: {problem}; nothing was started (--no-journal runs without it)"
+        )
 
 
 def _settings(
@@ -261,7 +330,7 @@ class _Deferred:
         self.asking = True
         try:
             if answers["after"] is None and self.signum is None:
-                answers["after"] = ask_tension("Tension now")
+                answers["after"] = ask_tension("Tension after")
             if answers["note"] is None and self.signum is None:
                 answers["note"] = _ask("A note (Enter skips): ") or None
         except (_Interrupted, KeyboardInterrupt):
@@ -281,7 +350,7 @@ def _say(stream: Any, line: str) -> None:
 
 def _run(
     routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *,
-    journal_it: bool, cues: Cues, console: Console | None,
+    journal_it: bool, cues: Cues, console: Console | None, keyboard: bool,
 ) -> int:
     from datetime import timedelta
 
@@ -299,7 +368,7 @@ def _run(
         else:
             from headrub.keys import RawKeys
 
-            keys = RawKeys() if console is not None else None
+            keys = RawKeys() if keyboard else None
             outcome = Runner(
                 routine, session, on_event=cues.handle, on_beat=cues.beat, console=console, keys=keys,
                 lead_in=float(settings["lead_in"]), on_lead_in=cues.lead_in, notices=cues.notices,
@@ -308,13 +377,13 @@ def _run(
                 started_wall += timedelta(seconds=max(0.0, session.started_at - started_mono))
     finally:
         cues.close()  # lets the end chime finish; a signal meanwhile is only noted
-    if session.started_at is not None:
-        _say(sys.stdout, summary_line(session, routine))
     if outcome.error is not None:
         _say(sys.stderr, f"headrub: the session stopped on an internal error: {type(outcome.error).__name__}: {outcome.error}")
     # Quiet mode asks nothing after: the entry is written at once, and the person may be asleep.
     if interactive and not routine.quiet and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
+    if session.started_at is not None:  # after the questions, so it can show the change
+        _say(sys.stdout, summary_line(session, routine, answers.get("before"), answers.get("after")))
     status = 0
     if journal_it and session.started_at is not None:
         status = _journal(session, routine, answers, started_wall)

@@ -1,0 +1,79 @@
+"""Any terminal: with TERM=dumb the plain lines, and keys whenever stdin is a terminal, whatever stdout is."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+pytestmark = [pytest.mark.pty, pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")]
+
+ROUTINE = """\
+title: Any terminal
+strokes:
+  - {area: temples, technique: circles, duration: 30}
+  - {area: crown, technique: holding, duration: 30}
+"""
+
+
+def spawn(tmp_path: Path, command: str, term: str) -> tuple[object, Path]:
+    routine = tmp_path / "any-terminal.yaml"
+    routine.write_text(ROUTINE, encoding="utf-8")
+    env = {**os.environ, "TERM": term, "HEADRUB_DATA_DIR": str(tmp_path / "d"), "HEADRUB_CONFIG_DIR": str(tmp_path / "c")}
+    start = f"{shlex.quote(sys.executable)} -m headrub.cli start {shlex.quote(str(routine))} --no-prompt --sound none"
+    child = pexpect.spawn("/bin/sh", ["-c", command.format(start=start)], env=env, dimensions=(24, 80),
+                          encoding="utf-8", timeout=20)
+    return child, tmp_path / "d" / "journal.jsonl"
+
+
+def test_term_dumb_prints_plain_lines_and_the_keys_work(tmp_path: Path) -> None:
+    """TERM=dumb on a real terminal: a plain line per stroke as it starts; n skips, q finishes; no escapes."""
+    child, journal = spawn(tmp_path, "{start}", "dumb")
+    child.expect("00:00  temples")
+    child.send("n")
+    child.expect("crown")
+    child.send(" ")
+    child.expect(r"paused \(space resumes\)")
+    child.send("q")
+    child.expect("stopped: any-terminal")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+    assert "\x1b[" not in child.before
+    assert '"strokes_done": 1' in journal.read_text(encoding="utf-8")
+
+
+def test_keys_work_with_stdout_in_a_file(tmp_path: Path) -> None:
+    """stdout redirected to a file, stdin a terminal: q still finishes, and the keys do not echo."""
+    out = tmp_path / "out.txt"
+    child, journal = spawn(tmp_path, "{start} > " + shlex.quote(str(out)), "xterm")
+    child.expect(pexpect.TIMEOUT, timeout=1.5)  # let it start
+    child.send("xq")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+    assert "xq" not in (child.before or "")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("00:00  temples") and lines[-1].startswith("stopped: any-terminal")
+    assert journal.exists()
+
+
+def test_question_mark_and_b_twice_on_the_live_screen(tmp_path: Path) -> None:
+    """On a real terminal: ? lists the keys; n then b twice quickly returns to the first stroke."""
+    child, _ = spawn(tmp_path, "{start}", "xterm")
+    child.expect("stroke 1 of 2")
+    child.send("?")
+    child.expect("twice quickly")
+    child.send("n")
+    child.expect("stroke 2 of 2")
+    child.send("bb")
+    child.expect("stroke 1 of 2")
+    child.send("q")
+    child.expect("stopped: any-terminal")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
