@@ -193,6 +193,7 @@ def base_env(work: Path) -> dict[str, str]:
 def with_dirs(env: dict[str, str], data: Path, config: Path | None = None) -> dict[str, str]:
     out = dict(env)
     out["HEADRUB_DATA_DIR"] = str(data)
+    out["HEADRUB_CACHE_DIR"] = str(data / "cache")  # inside: a "cold" run removes it with the rest
     if config is not None:
         out["HEADRUB_CONFIG_DIR"] = str(config)
     return out

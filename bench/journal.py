@@ -142,9 +142,13 @@ def make_journal(path: Path, n: int, now: dt.datetime, seed: int = 6, peers_dir:
             logged = started + dt.timedelta(hours=rng.uniform(1, 24 * 7))
         items.append(_entry(rng, started, logged, manual))
     items.sort(key=lambda item: item[0])
-    with open(path, "w", encoding="utf-8") as handle:
-        for _, entry in items:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    with open(path, "wb") as handle:
+        latest = None
+        for _, entry in items:  # with the bookkeeping headrub writes: where the line is, latest start so far
+            started = dt.datetime.fromisoformat(entry["started_at"]).astimezone(dt.UTC)
+            latest = started if latest is None or started > latest else latest
+            line = {**entry, "line_at": handle.tell(), "latest_start": latest.isoformat()}
+            handle.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
     if peers_dir is not None:
         write_peer_journals(peers_dir, [entry for _, entry in items])
     return {"entries": n, "recent_tail": tail, "bytes": path.stat().st_size,

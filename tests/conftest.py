@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
-    """Point HEADRUB_CONFIG_DIR, HEADRUB_DATA_DIR and HEADRUB_CACHE_DIR at fresh temp folders."""
+    """Point HEADRUB_CONFIG_DIR, HEADRUB_DATA_DIR and HEADRUB_CACHE_DIR at fresh temp folders.
+
+    The umask is 077 while a test runs, so journals written by hand in tests are 0600 as headrub
+    would make them (a looser journal is tightened with a notice: tested on its own).
+    """
     config = tmp_path / "config"
     data = tmp_path / "data"
     monkeypatch.setenv("HEADRUB_CONFIG_DIR", str(config))
@@ -18,7 +23,11 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     monkeypatch.setenv("HEADRUB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("HEADRUB_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
-    yield config, data
+    old_umask = os.umask(0o077)
+    try:
+        yield config, data
+    finally:
+        os.umask(old_umask)
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +37,8 @@ def fresh_id_sequence() -> Iterator[None]:
     Ids made in one process only ever grow, so ids made earlier in the run (at the real
     time) would otherwise carry over into a test that travels to a fixed instant before it.
     """
-    from headrub import journal
+    from headrub.journal.ids import _ids
 
-    journal._ids.reset()
+    _ids.reset()
     yield
-    journal._ids.reset()
+    _ids.reset()

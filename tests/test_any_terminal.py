@@ -44,7 +44,9 @@ def test_term_dumb_prints_plain_lines_and_the_keys_work(tmp_path: Path) -> None:
     child.wait()
     assert child.exitstatus == 0
     assert "\x1b[" not in child.before
-    assert '"strokes_done": 1' in journal.read_text(encoding="utf-8")
+    # n at once: the first stroke is moved past but skipped, not done (issue 14)
+    text = journal.read_text(encoding="utf-8")
+    assert '"strokes_done": 0' in text and '"strokes_skipped": 1' in text
 
 
 def test_keys_work_with_stdout_in_a_file(tmp_path: Path) -> None:

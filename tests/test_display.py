@@ -101,6 +101,10 @@ def test_plain_line_and_summary() -> None:
     assert plain_line(125.2, session.steps[2]) == "02:05  base of the skull (right side) — pressing, 0:30"
     done = at(1000)
     assert summary_line(done, ROUTINE) == "done: demo, 3:30 of 3:30, 3/3 strokes"
+    skipped = at(1)
+    while not skipped.finished:
+        skipped.skip()
+    assert summary_line(skipped, ROUTINE).endswith(", 0/3 strokes, 3 skipped")
     assert summary_line(done, ROUTINE, 7, 3) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → 3"
     assert summary_line(done, ROUTINE, 7, None) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → –"
 

@@ -43,14 +43,14 @@ def add(*args: str, at_time: datetime = NOW) -> Any:
 
 def stored() -> list[dict[str, Any]]:
     """Every line of the journal, parsed."""
-    return [json.loads(line) for line in journal_file().read_text(encoding="utf-8").splitlines() if line]
+    return [journal.strip(json.loads(line)) for line in journal_file().read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the commands believe stdout is a terminal (Rich output, still colourless under NO_COLOR)."""
     monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
-    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("COLUMNS", "160")
 
 
 @pytest.fixture
@@ -108,6 +108,13 @@ def test_journal_defaults_to_this_week_in_plain_text(week_of_sessions: None) -> 
     out = result.stdout
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     lines = out.splitlines()
+    # Each line starts with the id to type: the shortest unique start of it (long here: the clock
+    # was frozen, so the ids share their millisecond and differ only at the end).
+    ids = [entry["id"] for entry in sorted(stored(), key=lambda e: e["started_at"])[1:]]
+    for k in range(3):
+        short, lines[k] = lines[k].split("  ", 1)
+        assert len(short) >= 7 and ids[k].startswith(short)
+        assert all(not other.startswith(short) for other in ids if other != ids[k])
     assert lines[0] == "2026-11-16 Mon 21:00  scalp-sleep  12:00  completed  tension 6 → 2"
     assert lines[1].startswith(
         '2026-11-17 Tue 07:00  wake-up  3:03  stopped at 3/7  comma, "quotes" newline'
@@ -401,8 +408,17 @@ def test_stats_json_has_exactly_the_contract_keys(week_of_sessions: None) -> Non
     result = run("stats", "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 0
+    calendar, weeks = data.pop("calendar"), data.pop("tension_by_week")
+    assert calendar["days"][-1] == {"date": "2026-11-19", "minutes": 5.0, "sessions": 1}
+    assert weeks[-1]["before"] == 5.0 and weeks[-1]["after"] == 3.0
+    for row in data["routines"]:
+        assert row.pop("verdict") == "too few to tell"
+        for key in ("rated_sessions", "change_sd", "change_range"):
+            row.pop(key)
     assert data == {
         "sessions": 4,
+        "completed_sessions": 3,
+        "strokes_skipped": 0,
         "minutes": 30.1,
         "days_this_week": 3,
         "days_this_month": 4,
@@ -427,7 +443,7 @@ def test_stats_plain_text(week_of_sessions: None) -> None:
     out = run("stats").stdout
     assert "\x1b" not in out
     assert out.splitlines()[:6] == [
-        "sessions so far: 4",
+        "sessions so far: 4 (3 completed)",
         "time: 30:06",
         "days this week: 3",
         "days this month: 4",
@@ -495,6 +511,36 @@ def test_week_start_from_the_config_moves_the_week(isolated_dirs: tuple[Path, Pa
     (isolated_dirs[0] / "config.yaml").write_text("week_start: sunday\n")
     assert "sunday-rub" in run("journal", "--week", "--json").stdout
     assert json.loads(run("stats", "--json").stdout)["days_this_week"] == 1
+
+
+def test_a_session_skipped_through_shows_as_skipped_not_completed(isolated_dirs: tuple[Path, Path]) -> None:
+    """An entry that reached its end by skipping reads "0/3 done, 3 skipped"; one stopped with skips says both."""
+    moment = datetime(2026, 11, 19, 7, 0, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        for done, skipped in ((0, 3), (1, 1)):
+            journal.append(
+                journal.make_entry(
+                    routine="wake-up", started_at=moment, ended_at=moment, active_s=2, completed=False,
+                    strokes_done=done, strokes_total=3, strokes_skipped=skipped,
+                )
+            )  # fmt: skip
+    out = run("journal").stdout
+    assert "0/3 done, 3 skipped" in out and "stopped at 1/3, 1 skipped" in out
+    assert "completed" not in out
+    data = json.loads(run("stats", "--json").stdout)
+    assert (data["completed_sessions"], data["strokes_skipped"]) == (0, 4)
+
+
+def test_stats_for_one_routine_and_the_plain_calendar(week_of_sessions: None) -> None:
+    """stats --routine NAME counts only that routine; the plain output draws the calendar in ASCII."""
+    data = json.loads(run("stats", "--routine", "scalp-sleep", "--json").stdout)
+    assert data["sessions"] == 2 and [row["routine"] for row in data["routines"]] == ["scalp-sleep"]
+    assert run("stats", "--routine", "nope").stdout == "No nope sessions so far.\n"
+    out = run("stats").stdout
+    assert "minutes a day, last 12 weeks" in out and "tension by week" in out
+    thursday = [line for line in out.splitlines() if line.startswith("  Thu ")]
+    assert len(thursday) == 1 and thursday[0].endswith("#:")  # 10 min last Thursday, 5 today (most: 12)
+    assert "1 rated: too few to tell" in out
 
 
 @pytest.fixture

@@ -162,7 +162,8 @@ def test_keys_pause_skip_back_and_quit(start: Callable[..., Run]) -> None:
     assert report["same_termios"]
     (entry,) = run.journal()
     assert entry["completed"] is False
-    assert entry["strokes_done"] == 1 and entry["strokes_total"] == 3
+    # The first stroke was skipped at once: moved past, but not done.
+    assert (entry["strokes_done"], entry["strokes_skipped"], entry["strokes_total"]) == (0, 1, 3)
     assert entry["source"] == "timer" and entry["routine"] == "pty-test"
     assert cursor_shown(run)
 
@@ -175,7 +176,7 @@ def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
     assert report["code"] == 0 and report["same_termios"]
     (entry,) = run.journal()
     assert entry["completed"] is True
-    assert entry["strokes_done"] == 3
+    assert (entry["strokes_done"], entry["strokes_skipped"]) == (3, 0)
     assert entry["planned_s"] == PLANNED
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
     assert (entry["tension_before"], entry["tension_after"], entry["note"]) == (6, 2, "fine")

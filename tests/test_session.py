@@ -188,7 +188,7 @@ def test_skip_starts_the_next_step_now() -> None:
     session, clock = started(stroke(30), stroke(20), stroke(10))
     clock.set(5.0)
     assert timeline(session.skip()) == [(K.STROKE_SKIPPED, 5.0, 0), (K.STROKE_STARTED, 5.0, 1)]
-    assert session.strokes_done == 1
+    assert (session.strokes_done, session.strokes_skipped) == (0, 1)  # 5 s of 30: skipped, not done
     assert session.active_seconds == 5.0
     clock.set(25.0)
     assert timeline(session.tick()) == [(K.STROKE_STARTED, 25.0, 2)]
@@ -196,12 +196,12 @@ def test_skip_starts_the_next_step_now() -> None:
 
 
 def test_skip_the_last_step_finishes() -> None:
-    """Skipping the last step ends the session as finished, every stroke counted."""
+    """Skipping the last step ends the session at its end; the stroke counts as skipped, not done."""
     session, clock = started(stroke(30))
     clock.set(4.0)
     assert timeline(session.skip()) == [(K.STROKE_SKIPPED, 4.0, 0), (K.FINISHED, 4.0, None)]
     assert session.completed
-    assert session.strokes_done == 1
+    assert (session.strokes_done, session.strokes_skipped) == (0, 1)
     assert session.active_seconds == 4.0
     assert session.snapshot().step is None
 
@@ -591,9 +591,61 @@ def test_random_use_keeps_the_invariants(
     session.resume()
     clock.advance(session.planned_seconds + 1.0)
     events += session.tick()
-    assert session.completed and session.strokes_done == session.strokes_total
+    assert session.completed and session.strokes_done + session.strokes_skipped == session.strokes_total
     assert events[-1].kind is K.FINISHED
     if not jumped:
         assert session.active_seconds == session.planned_seconds
     halfway = [e for e in events if e.kind is K.HALFWAY]
     assert len(halfway) <= 1 and (jumped or len(halfway) == 1)
+
+
+# -- strokes done and skipped ---------------------------------------------------------------
+
+
+def test_a_skipped_stroke_counts_as_done_once_half_its_time_ran() -> None:
+    """Skipped at 15 s of 30 it is done; at 14.9 s of 30 it is skipped (the rule in docs/reliability.md)."""
+    session, clock = started(stroke(30), stroke(30), stroke(10))
+    clock.set(15.0)
+    session.skip()
+    clock.set(15.0 + 14.9)
+    session.skip()
+    assert (session.strokes_done, session.strokes_skipped) == (1, 1)
+    clock.set(100.0)
+    session.tick()
+    assert session.completed and (session.strokes_done, session.strokes_skipped) == (2, 1)
+
+
+def test_skipping_through_a_routine_counts_every_stroke_skipped() -> None:
+    """Pressing n through every stroke reaches the end with nothing done."""
+    session, clock = started(stroke(20), stroke(20, side="each"), stroke(15))
+    for moment in (0.5, 1.0, 1.5, 2.0):
+        clock.set(moment)
+        session.skip()
+    assert session.finished
+    assert (session.strokes_done, session.strokes_skipped, session.strokes_total) == (0, 3, 3)
+
+
+def test_one_side_skipped_makes_the_stroke_skipped_and_the_stroke_under_way_counts_nowhere() -> None:
+    """A two-sided stroke with its left side skipped is skipped; quitting mid-stroke counts it in neither."""
+    session, clock = started(stroke(10), stroke(20, side="each"), stroke(10))
+    clock.set(10.0)
+    session.tick()
+    clock.set(11.0)
+    session.skip()  # the left side, 1 s of 20
+    assert (session.strokes_done, session.strokes_skipped) == (1, 0)  # still on the stroke
+    clock.set(40.0)
+    session.tick()
+    assert (session.strokes_done, session.strokes_skipped) == (1, 1)
+    clock.set(40.5)
+    session.stop()
+    assert (session.strokes_done, session.strokes_skipped) == (1, 1)
+
+
+def test_back_then_skip_counts_from_the_restart() -> None:
+    """After b the stroke's time starts again: skipping soon after is a skip, whatever ran before."""
+    session, clock = started(stroke(20), stroke(10))
+    clock.set(18.0)
+    session.back()
+    clock.set(19.0)
+    session.skip()
+    assert (session.strokes_done, session.strokes_skipped) == (0, 1)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from headrub.stats import compute_stats, current_streak, longest_streak, per_routine
 
 KEYS = {
-    "sessions", "minutes", "days_this_week", "days_this_month",
+    "sessions", "completed_sessions", "strokes_skipped", "minutes", "calendar", "tension_by_week", "days_this_week", "days_this_month",
     "current_streak_days", "longest_streak_days", "routines",
 }  # fmt: skip
 NOW = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # a Thursday
@@ -46,7 +46,12 @@ def test_an_empty_journal_gives_zeros_and_exactly_the_contract_keys() -> None:
     """No entries: every count 0, no routines, and exactly the stats --json keys."""
     result = compute_stats([], NOW)
     assert set(result) == KEYS
-    assert result == {k: 0 for k in KEYS - {"routines", "minutes"}} | {"minutes": 0.0, "routines": []}
+    calendar, weeks = result.pop("calendar"), result.pop("tension_by_week")
+    assert result == {k: 0 for k in KEYS - {"routines", "minutes", "calendar", "tension_by_week"}} | {
+        "minutes": 0.0, "routines": []
+    }
+    assert all(day["minutes"] == 0 and day["sessions"] == 0 for day in calendar["days"])
+    assert len(weeks) == 12 and all(week["before"] is None and week["after"] is None for week in weeks)
 
 
 def test_sessions_and_minutes_use_active_seconds() -> None:
@@ -118,8 +123,15 @@ def test_routines_best_tension_change_first_and_no_ratings_last() -> None:
         "sessions": 3,
         "avg_minutes": 15.0,
         "avg_tension_change": -3.5,
+        "rated_sessions": 2,
+        "change_sd": 0.71,
+        "change_range": [-4, -3],
+        "verdict": "too few to tell",
     }
-    assert rows[-1] == {"routine": "head-spa", "sessions": 1, "avg_minutes": 30.0, "avg_tension_change": None}
+    assert rows[-1] == {
+        "routine": "head-spa", "sessions": 1, "avg_minutes": 30.0, "avg_tension_change": None,
+        "rated_sessions": 0, "change_sd": None, "change_range": None, "verdict": "too few to tell",
+    }  # fmt: skip
     assert compute_stats(entries, NOW)["routines"] == rows
 
 
@@ -144,6 +156,9 @@ def test_streaks_never_exceed_the_days_and_current_at_most_longest(offsets: set[
 
 def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: int = 0) -> dict[str, Any]:
     """compute_stats as it was before aggregate/finish: one pass of sum() over the entries, the oracle."""
+    import statistics
+
+    from headrub import trends
     from headrub.journal import active_seconds, tension_change
     from headrub.stats import session_day
     from headrub.timeutil import week_start_date
@@ -157,12 +172,18 @@ def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: in
     rows: list[dict[str, Any]] = []
     for name, group in groups.items():
         changes = [change for change in map(tension_change, group) if change is not None]
+        mean = round(sum(changes) / len(changes), 2) if changes else None
+        deviation = round(statistics.stdev(changes), 2) if len(changes) > 1 else None
         rows.append(
             {
                 "routine": name,
                 "sessions": len(group),
                 "avg_minutes": round(sum(map(active_seconds, group)) / 60 / len(group), 1),
-                "avg_tension_change": round(sum(changes) / len(changes), 2) if changes else None,
+                "avg_tension_change": mean,
+                "rated_sessions": len(changes),
+                "change_sd": deviation,
+                "change_range": [min(changes), max(changes)] if changes else None,
+                "verdict": trends.verdict(len(changes), mean, deviation),
             }
         )
     rows.sort(
@@ -173,8 +194,20 @@ def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: in
             r["routine"],
         )
     )
+    skipped = (entry.get("strokes_skipped") for entry in entries)
+    daily: dict[date, list[float]] = {}
+    for entry in entries:
+        cell = daily.setdefault(session_day(entry), [0.0, 0, 0, 0, 0, 0])
+        cell[0] += active_seconds(entry)
+        cell[1] += 1
+        for slot, field in ((2, "tension_before"), (4, "tension_after")):
+            if type(entry.get(field)) is int and 0 <= entry[field] <= 10:
+                cell[slot] += entry[field]
+                cell[slot + 1] += 1
     return {
         "sessions": len(entries),
+        "completed_sessions": sum(1 for entry in entries if entry.get("completed") is True),
+        "strokes_skipped": sum(n for n in skipped if type(n) is int and n > 0),
         "minutes": round(sum(active_seconds(entry) for entry in entries) / 60, 1),
         "days_this_week": sum(1 for day in days if week_from <= day <= today),
         "days_this_month": sum(
@@ -183,6 +216,8 @@ def reference_stats(entries: list[dict[str, Any]], now: datetime, week_start: in
         "current_streak_days": current_streak(days, today),
         "longest_streak_days": longest_streak(days),
         "routines": rows,
+        "calendar": trends.calendar(daily, today, week_from),
+        "tension_by_week": trends.tension_by_week(daily, today, week_from),
     }
 
 
@@ -267,3 +302,38 @@ def test_aggregates_merge_and_survive_json(first: list[dict[str, Any]], second: 
     }
     again = Aggregate.from_json(json.loads(json.dumps(whole.to_json())))
     assert same(finish(again, NOW), one)
+
+
+def test_sessions_skipped_through_are_counted_apart() -> None:
+    """completed_sessions counts only entries that say completed; strokes_skipped adds up what was skipped."""
+    done = {**e(d(19)), "completed": True, "strokes_skipped": 0}
+    skipped = {**e(d(19)), "completed": False, "strokes_done": 0, "strokes_total": 3, "strokes_skipped": 3}
+    old = e(d(18))  # written before strokes_skipped existed
+    result = compute_stats([done, skipped, old], NOW)
+    assert (result["sessions"], result["completed_sessions"], result["strokes_skipped"]) == (3, 1, 3)
+
+
+def test_a_routine_needs_five_rated_sessions_and_a_clear_mean_to_get_a_verdict() -> None:
+    """Four rated sessions: too few to tell; five that all ease: eases tension; mixed ones: no clear change."""
+    four = [e(d(i), "a", 10, 6, 2) for i in range(1, 5)]
+    assert per_routine(four)[0]["verdict"] == "too few to tell"
+    five = [*four, e(d(5), "a", 10, 6, 3)]
+    row = per_routine(five)[0]
+    assert (row["rated_sessions"], row["change_range"], row["verdict"]) == (5, [-4, -3], "eases tension")
+    mixed = [e(d(i), "b", 10, 5, 5 + (2 if i % 2 else -2)) for i in range(1, 9)]
+    assert per_routine(mixed)[0]["verdict"] == "no clear change"
+    worse = [e(d(i), "c", 10, 2, 5) for i in range(1, 6)]
+    assert per_routine(worse)[0]["verdict"] == "raises tension"
+
+
+def test_the_calendar_holds_twelve_weeks_to_today_with_minutes_a_day() -> None:
+    """Twelve weeks from this week's first day back, one cell a day up to today; tension averaged by week."""
+    result = compute_stats([e(d(19), minutes=10, before=6, after=2), e(d(19), minutes=5, before=4), e(d(2))], NOW)
+    days = result["calendar"]["days"]
+    assert result["calendar"]["first_day"] == "2026-08-31" and days[-1]["date"] == "2026-11-19"
+    assert len(days) == 11 * 7 + 4
+    by_date = {day["date"]: day for day in days}
+    assert by_date["2026-11-19"] == {"date": "2026-11-19", "minutes": 15.0, "sessions": 2}
+    assert by_date["2026-11-02"]["sessions"] == 1 and by_date["2026-11-03"]["sessions"] == 0
+    week = result["tension_by_week"][-1]
+    assert week == {"week_start": "2026-11-16", "before": 5.0, "after": 2.0, "rated_before": 2, "rated_after": 1}

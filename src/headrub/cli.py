@@ -121,13 +121,23 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import config_cmd, journal_cmd, routines_cmd, sound_cmd, start_cmd  # noqa: E402
+from headrub.commands import (  # noqa: E402
+    config_cmd,
+    journal_cmd,
+    journal_fix_cmd,
+    routines_cmd,
+    sound_cmd,
+    start_cmd,
+)
 
 app.command("start")(start_cmd.start)
 app.command("list")(routines_cmd.list_routines)
 app.command("show")(routines_cmd.show)
 
 app.add_typer(journal_cmd.journal_app, name="journal")
+journal_cmd.journal_app.command("edit")(journal_fix_cmd.edit)
+journal_cmd.journal_app.command("delete")(journal_fix_cmd.delete)
+journal_cmd.journal_app.command("merge")(journal_fix_cmd.merge)
 app.command("stats")(journal_cmd.stats)
 app.command("validate")(routines_cmd.validate)
 app.command("new")(routines_cmd.new)

@@ -122,7 +122,9 @@ def summary_line(session: Session, routine: Routine, before: int | None = None, 
         tension = f", tension {'–' if before is None else before} → {'–' if after is None else after}"
     return (
         f"{word}: {routine.name}, {active} of {format_clock(session.planned_seconds)}, "
-        f"{session.strokes_done}/{session.strokes_total} strokes{tension}"
+        f"{session.strokes_done}/{session.strokes_total} strokes"
+        + (f", {session.strokes_skipped} skipped" if session.strokes_skipped else "")
+        + tension
     )
 
 

@@ -49,7 +49,9 @@ def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
 
 def print_json(data: Any) -> None:
     """Data as JSON on stdout, exact text kept (non-ASCII as is, escapes only where JSON needs them)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from headrub.text import safe_json
+
+    sys.stdout.write(safe_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def warn(message: str) -> None:

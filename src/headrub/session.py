@@ -215,6 +215,7 @@ class Session:
         self._halfway_done = False
         self._ten_done = False
         self._next_done = False
+        self._skipped: set[int] = set()  # steps skipped before half their time ran
 
     # -- what the session is now -------------------------------------------------
 
@@ -240,7 +241,19 @@ class Session:
 
     @property
     def strokes_done(self) -> int:
-        """Strokes moved past (finished or skipped); the stroke under way does not count."""
+        """Strokes moved past and done: every step of them ran at least half its time.
+
+        The stroke under way does not count; a stroke skipped earlier counts in ``strokes_skipped``.
+        """
+        return self._strokes_passed() - self.strokes_skipped
+
+    @property
+    def strokes_skipped(self) -> int:
+        """Strokes moved past with a step skipped before half its time ran."""
+        passed = self._strokes_passed()
+        return len({self.steps[index].stroke_index for index in self._skipped} & set(range(passed)))
+
+    def _strokes_passed(self) -> int:
         if self._state is State.FINISHED:
             return self.strokes_total
         if self._state is State.READY:
@@ -298,6 +311,8 @@ class Session:
         if self._state not in (State.RUNNING, State.PAUSED):
             return events
         target = self._index + 1
+        if self._position(now) - self._offsets[self._index] < self._step().duration / 2:
+            self._skipped.add(self._index)
         events.append(Event(EventKind.STROKE_SKIPPED, now, self._step()))
         if target == len(self.steps):
             self._skew += self.planned_seconds - self._position(now)

@@ -3,38 +3,24 @@
 A session's day is the calendar day where it happened: the date of ``started_at`` in the offset
 it was logged with, so a session at 23:30 stays on its day whatever the zone is now.
 
-The numbers come in two steps: ``aggregate`` folds entries into an ``Aggregate`` (counts, sums
-and the set of days, in file order), and ``finish`` turns one into the ``stats --json`` object as
-seen at a moment. Because the journal is only ever appended to, ``whole_journal`` keeps the
-aggregate of the journal's complete lines in ``<data>/stats-cache.json`` with a digest of the
-bytes it covers, and on the next run reads only what was appended since. The cache is an
-optimisation only: whenever it is missing, stale or unusable the journal is read in full, and
-a cache that cannot be written is simply not written.
+The numbers come in two steps: ``aggregate`` folds entries into an ``Aggregate`` (counts, sums,
+the days and what each day held, in file order), and ``finish`` turns one into the ``stats --json``
+object as seen at a moment. ``whole_journal`` (in ``statscache``, re-exported here) gives the
+aggregate of the whole journal through a cache, reading only what was appended since.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from headrub import trends
 from headrub.journal import (
-    FORMAT_VERSION,
     Entry,
-    Warn,
     active_seconds,
-    entry_version,
-    parse_line,
-    read_entries,
-    reading,
-    report_problems,
     started_at,
     tension_change,
 )
@@ -45,7 +31,7 @@ from headrub.timeutil import week_start_date
 _COMPENSATED = sum([1e100, 1.0, -1e100]) == 1.0
 
 CACHE_NAME = "stats-cache.json"
-CACHE_FORMAT = 1  # bump when what the cache holds, or how a line is read or counted, changes
+CACHE_FORMAT = 3  # bump when what the cache holds, or how a line is read or counted, changes
 CACHE_MODE = 0o600
 _CHUNK = 1 << 20
 
@@ -106,6 +92,9 @@ class RoutineTotals:
     seconds: RunningSum = field(default_factory=RunningSum)
     change_sum: int = 0  # the sum of tension changes over the entries that have both ratings
     change_count: int = 0  # how many entries have both ratings
+    change_squares: int = 0  # the sum of their squares (for the spread)
+    change_low: int = 0  # the least and greatest change (meaningful when change_count > 0)
+    change_high: int = 0
 
 
 @dataclass
@@ -119,23 +108,46 @@ class Aggregate:
     seconds: RunningSum = field(default_factory=RunningSum)
     days: set[date] = field(default_factory=set)
     routines: dict[str, RoutineTotals] = field(default_factory=dict)
+    completed: int = 0  # sessions that reached their end with no stroke skipped
+    skipped: int = 0  # strokes skipped before half their time ran
+    # Per day: [seconds, sessions, sum of tension before, how many, sum of tension after, how many].
+    daily: dict[date, list[float]] = field(default_factory=dict)
 
     def add(self, entry: Entry, day: date | None = None) -> None:
         """Fold in one entry (``day``: its session day, when the caller already has it)."""
-        self.days.add(session_day(entry) if day is None else day)
+        day = session_day(entry) if day is None else day
+        self.days.add(day)
         seconds = active_seconds(entry)
+        cell = self.daily.get(day)
+        if cell is None:
+            cell = self.daily[day] = [0.0, 0, 0, 0, 0, 0]
+        cell[0] += seconds
+        cell[1] += 1
+        for slot, name in ((2, "tension_before"), (4, "tension_after")):
+            rating = entry.get(name)
+            if type(rating) is int and 0 <= rating <= 10:
+                cell[slot] += rating
+                cell[slot + 1] += 1
         change = tension_change(entry)
         name = str(entry.get("routine"))
         self.sessions += 1
         self.seconds.add(seconds)
+        if entry.get("completed") is True:
+            self.completed += 1
+        skipped = entry.get("strokes_skipped")
+        if type(skipped) is int and skipped > 0:
+            self.skipped += skipped
         totals = self.routines.get(name)
         if totals is None:
             totals = self.routines[name] = RoutineTotals()
         totals.sessions += 1
         totals.seconds.add(seconds)
         if change is not None:
+            totals.change_low = change if not totals.change_count else min(totals.change_low, change)
+            totals.change_high = change if not totals.change_count else max(totals.change_high, change)
             totals.change_sum += change
             totals.change_count += 1
+            totals.change_squares += change * change
 
     def merge(self, other: Aggregate) -> Aggregate:
         """Fold ``other`` (the entries after this one's) into this aggregate; returns it.
@@ -146,6 +158,8 @@ class Aggregate:
         folds appended entries into the cached aggregate with ``add`` instead.
         """
         self.sessions += other.sessions
+        self.completed += other.completed
+        self.skipped += other.skipped
         self.seconds.add(other.seconds.value())
         self.days |= other.days
         for name, theirs in other.routines.items():
@@ -154,8 +168,17 @@ class Aggregate:
                 mine = self.routines[name] = RoutineTotals()
             mine.sessions += theirs.sessions
             mine.seconds.add(theirs.seconds.value())
+            if theirs.change_count:
+                both = mine.change_count > 0
+                mine.change_low = min(mine.change_low, theirs.change_low) if both else theirs.change_low
+                mine.change_high = max(mine.change_high, theirs.change_high) if both else theirs.change_high
             mine.change_sum += theirs.change_sum
             mine.change_count += theirs.change_count
+            mine.change_squares += theirs.change_squares
+        for day, theirs_cell in other.daily.items():
+            cell = self.daily.setdefault(day, [0.0, 0, 0, 0, 0, 0])
+            for slot, value in enumerate(theirs_cell):
+                cell[slot] += value
         return self
 
     def copy(self) -> Aggregate:
@@ -164,23 +187,34 @@ class Aggregate:
             self.seconds.copy(),
             set(self.days),
             {
-                name: RoutineTotals(t.sessions, t.seconds.copy(), t.change_sum, t.change_count)
+                name: RoutineTotals(
+                    t.sessions, t.seconds.copy(), t.change_sum, t.change_count,
+                    t.change_squares, t.change_low, t.change_high,
+                )
                 for name, t in self.routines.items()
             },
+            self.completed,
+            self.skipped,
+            {day: list(cell) for day, cell in self.daily.items()},
         )
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: days as ISO dates, float sums as their exact running state."""
         return {
             "sessions": self.sessions,
+            "completed": self.completed,
+            "skipped": self.skipped,
             "seconds": self.seconds.to_json(),
             "days": sorted(day.isoformat() for day in self.days),
+            "daily": {day.isoformat(): cell for day, cell in sorted(self.daily.items())},
             "routines": {
                 name: {
                     "sessions": t.sessions,
                     "seconds": t.seconds.to_json(),
                     "change_sum": t.change_sum,
                     "change_count": t.change_count,
+                    "change_squares": t.change_squares,
+                    "change_range": [t.change_low, t.change_high],
                 }
                 for name, t in self.routines.items()
             },
@@ -195,17 +229,28 @@ class Aggregate:
         _expect(isinstance(days, list) and all(type(day) is str for day in days))
         _expect(isinstance(routines, dict))
         result = cls(_count(data["sessions"]), RunningSum.from_json(data["seconds"]))
+        result.completed = _count(data["completed"])
+        result.skipped = _count(data["skipped"])
         result.days = {date.fromisoformat(day) for day in days}
         for name, totals in routines.items():
             _expect(isinstance(totals, dict))
-            change_sum = totals["change_sum"]
-            _expect(type(change_sum) is int)
+            change_sum, (low, high) = totals["change_sum"], totals["change_range"]
+            _expect(type(change_sum) is int and type(low) is int and type(high) is int)
             result.routines[name] = RoutineTotals(
                 _count(totals["sessions"]),
                 RunningSum.from_json(totals["seconds"]),
                 change_sum,
                 _count(totals["change_count"]),
+                _count(totals["change_squares"]),
+                low,
+                high,
             )
+        daily = data["daily"]
+        _expect(isinstance(daily, dict))
+        for day, cell in daily.items():
+            _expect(isinstance(cell, list) and len(cell) == 6 and type(cell[0]) is float)
+            _expect(all(type(value) is int and value >= 0 for value in cell[1:]))
+            result.daily[date.fromisoformat(day)] = cell
         _expect(sum(t.sessions for t in result.routines.values()) == result.sessions)
         return result
 
@@ -239,6 +284,8 @@ def finish(totals: Aggregate, now: datetime, week_start: int = 0) -> dict[str, A
     week_from = week_start_date(today, week_start)
     return {
         "sessions": totals.sessions,
+        "completed_sessions": totals.completed,
+        "strokes_skipped": totals.skipped,
         "minutes": round(totals.seconds.value() / 60, 1),
         "days_this_week": sum(1 for day in days if week_from <= day <= today),
         "days_this_month": sum(
@@ -247,6 +294,8 @@ def finish(totals: Aggregate, now: datetime, week_start: int = 0) -> dict[str, A
         "current_streak_days": current_streak(days, today),
         "longest_streak_days": longest_streak(days),
         "routines": _routine_rows(totals),
+        "calendar": trends.calendar(totals.daily, today, week_from),
+        "tension_by_week": trends.tension_by_week(totals.daily, today, week_from),
     }
 
 
@@ -292,12 +341,18 @@ def _routine_rows(totals: Aggregate) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name, group in totals.routines.items():
         changes = group.change_count
+        mean = round(group.change_sum / changes, 2) if changes else None
+        deviation = trends.spread(changes, group.change_sum, group.change_squares)
         rows.append(
             {
                 "routine": name,
                 "sessions": group.sessions,
                 "avg_minutes": round(group.seconds.value() / 60 / group.sessions, 1),
-                "avg_tension_change": round(group.change_sum / changes, 2) if changes else None,
+                "avg_tension_change": mean,
+                "rated_sessions": changes,
+                "change_sd": deviation,
+                "change_range": [group.change_low, group.change_high] if changes else None,
+                "verdict": trends.verdict(changes, mean, deviation),
             }
         )
     rows.sort(
@@ -311,213 +366,6 @@ def _routine_rows(totals: Aggregate) -> list[dict[str, Any]]:
     return rows
 
 
-# ---------------------------------------------------------------------------------------------
-# the whole journal, through the cache
+from headrub.statscache import whole_journal  # noqa: E402  (it builds on the classes above)
 
-
-@dataclass
-class _Covered:
-    """What the cache knows about the journal's first ``length`` bytes (all complete lines)."""
-
-    length: int
-    digest: str
-    lines: int
-    problems: list[tuple[int, str]]
-    newest: int
-    totals: Aggregate
-
-
-def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggregate:
-    """The aggregate of every entry in the journal, with the warnings of ``read_entries``.
-
-    The same as ``aggregate(read_entries(path, None, warn))``, but the part of the journal
-    covered by a valid ``stats-cache.json`` beside it is not parsed again, and the cache is
-    brought up to the journal's last complete line. A missing journal is empty and leaves no
-    cache. An unreadable journal is the same ``JournalError`` as from ``read_entries``.
-    """
-    from headrub.paths import journal_file
-
-    target = Path(path) if path is not None else journal_file()
-    cache = target.with_name(CACHE_NAME)
-    try:
-        outcome = _read_through(target, _load(cache))
-    except FileNotFoundError:
-        return Aggregate()
-    except Exception:  # anything at all: the cache must never change the answer, so read it all
-        return aggregate(read_entries(target, None, warn))
-    totals, problems, newest, fresh = outcome
-    if warn is not None:
-        report_problems(target, problems, newest, warn)
-    if fresh is not None:
-        _save(cache, fresh)
-    return totals
-
-
-def _read_through(
-    target: Path, cached: _Covered | None
-) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
-    """The journal's aggregate, warnings and newest version, and the cache to write (None: keep it)."""
-    import hashlib
-
-    with reading(target) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        hasher = hashlib.sha256()
-        known = None
-        if cached is not None and cached.length <= size:
-            if _hash_prefix(handle, cached.length, hasher) == cached.digest:
-                known = cached
-            else:
-                hasher = hashlib.sha256()
-        if known is None:
-            known = _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate())
-        handle.seek(known.length)
-        totals, problems, newest = known.totals, known.problems, known.newest
-        length, number, tail = known.length, known.lines, b""
-        for raw in handle:
-            if raw[-1:] != b"\n":
-                tail = raw  # a torn last line: counted now, never cached
-                break
-            number += 1
-            length += len(raw)
-            hasher.update(raw)
-            newest = _fold(raw, number, totals, problems, newest)
-    fresh = None
-    if known is not cached or length > cached.length:
-        fresh = _Covered(length, hasher.hexdigest(), number, list(problems), newest, totals.copy())
-    if tail:
-        newest = _fold(tail, number + 1, totals, problems, newest)
-    return totals, problems, newest, fresh
-
-
-def _fold(raw: bytes, number: int, totals: Aggregate, problems: list[tuple[int, str]], newest: int) -> int:
-    """Fold line ``number`` into ``totals`` or ``problems``; the newest format version seen."""
-    parsed = parse_line(raw)
-    if parsed is None:
-        return newest
-    if isinstance(parsed, str):
-        problems.append((number, parsed))
-        return newest
-    entry, started = parsed
-    totals.add(entry, started.date())
-    return max(newest, entry_version(entry))
-
-
-def _hash_prefix(handle: IO[bytes], length: int, hasher: Any) -> str:
-    """Feed the first ``length`` bytes to ``hasher``; its hex digest ("" if the file is shorter)."""
-    handle.seek(0)
-    remaining = length
-    while remaining > 0:
-        block = handle.read(min(_CHUNK, remaining))
-        if not block:
-            return ""
-        hasher.update(block)
-        remaining -= len(block)
-    return str(hasher.hexdigest())
-
-
-def _context() -> dict[str, Any]:
-    """What besides the journal's bytes decides the numbers: a cache made under anything else is stale.
-
-    The reading rules (this code and the journal's), how ``sum()`` adds floats, and the local
-    zone (a date-time without an offset is read as local time).
-    """
-    import hashlib
-
-    from headrub import journal
-
-    code = hashlib.sha256()
-    for module in (journal.__file__, __file__):
-        if module is None:
-            raise OSError("no source file")
-        with open(module, "rb") as handle:
-            code.update(handle.read())
-    return {
-        "format": CACHE_FORMAT,
-        "journal_format": FORMAT_VERSION,
-        "code": code.hexdigest(),
-        "compensated_sum": _COMPENSATED,
-        "python": list(sys.version_info[:2]),
-        "zone": [os.environ.get("TZ"), list(time.tzname), time.timezone, time.altzone],
-    }
-
-
-def _checked_json(body: dict[str, Any]) -> str:
-    """The SHA-256 of ``body``'s canonical JSON, kept beside it so that a damaged cache is never believed."""
-    import hashlib
-    import json
-
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def _load(cache: Path) -> _Covered | None:
-    """The cache's record, or None if it is missing, unreadable, damaged, stale or not well-formed."""
-    import json
-
-    try:
-        with open(cache, "rb") as handle:
-            data = json.loads(handle.read())
-        _expect(isinstance(data, dict) and set(data) == {"check", "body"})
-        body = data["body"]
-        _expect(isinstance(body, dict) and data["check"] == _checked_json(body))
-        _expect(body["context"] == _context())
-        checked: list[tuple[int, str]] = []
-        problems = body["problems"]
-        _expect(isinstance(problems, list))
-        for item in problems:
-            _expect(isinstance(item, list) and len(item) == 2 and type(item[1]) is str)
-            checked.append((_count(item[0]), item[1]))
-        digest, newest = body["digest"], body["newest"]
-        _expect(type(digest) is str and type(newest) is int and newest >= FORMAT_VERSION)
-        record = _Covered(
-            _count(body["length"]), digest, _count(body["lines"]), checked, newest,
-            Aggregate.from_json(body["aggregate"]),
-        )  # fmt: skip
-        _expect(record.lines >= len(checked))
-        return record
-    except Exception:
-        return None
-
-
-def _save(cache: Path, record: _Covered) -> None:
-    """Write the cache atomically (a 0600 temp file beside it, fsync, rename); any failure leaves it be."""
-    import json
-
-    try:
-        body = {
-            "context": _context(),
-            "length": record.length,
-            "digest": record.digest,
-            "lines": record.lines,
-            "problems": [list(item) for item in record.problems],
-            "newest": record.newest,
-            "aggregate": record.totals.to_json(),
-        }
-        data = json.dumps({"check": _checked_json(body), "body": body}).encode("ascii")
-    except Exception:
-        return
-    temporary = cache.with_name(f".{CACHE_NAME}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(temporary, flags, CACHE_MODE)
-    except OSError:
-        return
-    try:
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, CACHE_MODE)
-            else:  # pragma: no cover - Windows
-                os.chmod(temporary, CACHE_MODE)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                if written <= 0:
-                    raise OSError("the disk accepted no more data")
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, cache)
-    except Exception:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+__all__ = ["Aggregate", "aggregate", "compute_stats", "finish", "per_routine", "whole_journal"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab/newline, DEL, C1 controls, and the bidi overrides and isolates.
+# C0 controls but tab/newline, DEL, C1 controls, the line/paragraph separators, and the bidi
+# overrides and isolates.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
 # A whole escape sequence (CSI, OSC, or a two-byte escape) is removed, not just its ESC.
 _ESCAPE_SEQ = re.compile(
@@ -26,3 +27,26 @@ def sanitize(text: str, *, keep_newlines: bool = False) -> str:
     if keep_newlines:
         return _UNSAFE.sub("", cleaned)
     return _UNSAFE.sub("", cleaned.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+
+
+# Characters a terminal may act on that JSON leaves as they are: DEL, C1 controls, bidi controls
+# and the line/paragraph separators. Inside a JSON string, ``\\uXXXX`` is the same text.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_json(text: str) -> str:
+    """JSON text with every character a terminal might act on written as a ``\\uXXXX`` escape.
+
+    The JSON means exactly the same; only its spelling changes (C0 controls are escaped by
+    ``json.dumps`` already, and these characters can only occur inside strings).
+    """
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+# A cell that a spreadsheet would run as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell that no spreadsheet evaluates: a leading ``'`` when it starts like a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

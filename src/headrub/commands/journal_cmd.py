@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -38,6 +39,7 @@ CSV_FIELDS = (
     "completed",
     "strokes_done",
     "strokes_total",
+    "strokes_skipped",
     "tension_before",
     "tension_after",
     "note",
@@ -126,15 +128,36 @@ def _emit(text: str) -> None:
 
 
 def _emit_json(data: Any) -> None:
-    """``data`` as JSON on stdout, text exact (\\u-escaped only where the stream cannot carry it)."""
+    """``data`` as JSON on stdout, text exact: \\u-escaped only where the stream cannot carry it, or
+    where a terminal could act on it (``text.safe_json``). A number that is not finite (a hand-made
+    unknown field) is null: never NaN or Infinity."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    from headrub.text import safe_json
+
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), ensure_ascii=False, indent=2)
+    text = safe_json(text) + "\n"
     try:
         text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(data, ensure_ascii=True, indent=2) + "\n"
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
     sys.stdout.write(text)
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every float that is NaN or infinite made None."""
+    import math
+
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(value) for value in data]
+    return data
 
 
 def _minutes(entry: Entry) -> float:
@@ -151,13 +174,17 @@ def _clock(minutes: float) -> str:
 
 
 def _result(entry: Entry) -> str:
-    """``completed`` or ``stopped at k/n``."""
+    """``completed``, ``stopped at k/n``, or either with ``, s skipped`` (strokes skipped short)."""
+    done, total, skipped = entry.get("strokes_done"), entry.get("strokes_total"), entry.get("strokes_skipped")
+    skipped = skipped if type(skipped) is int and skipped > 0 else 0
+    skips = f", {skipped} skipped" if skipped else ""
     if entry.get("completed") is not False:
-        return "completed"
-    done, total = entry.get("strokes_done"), entry.get("strokes_total")
-    if isinstance(done, int) and isinstance(total, int):
-        return f"stopped at {done}/{total}"
-    return "stopped"
+        return "completed" + skips
+    if type(done) is int and type(total) is int:
+        if skips and done + skipped == total:
+            return f"{done}/{total} done{skips}"  # reached the end by skipping
+        return f"stopped at {done}/{total}{skips}"
+    return "stopped" + skips
 
 
 def _tension(entry: Entry) -> str:
@@ -207,20 +234,85 @@ def journal(
     window = _window(
         today=today, week=week, month=month, days=days, since=since, until=until, default="week", now=now
     )
-    entries = store.read_entries(None, window, warn)
+    if (as_json or as_csv) and _export(window, routine, as_json):
+        return
+    lines = store.read_lines(None, window, warn)
     if routine is not None:
-        entries = [entry for entry in entries if entry.get("routine") == routine]
-    entries.sort(key=store.started_at)
+        lines = [line for line in lines if line.entry.get("routine") == routine]
+    lines.sort(key=lambda line: line.started)
+    entries = [line.entry for line in lines]
     if as_json:
         _emit_json(entries)
     elif as_csv:
-        _emit(_csv_text(entries))
+        _emit_utf8(_csv_text(entries, is_terminal()))
     elif not entries:
         _emit(_nothing_line(window, routine, journal_file().exists()) + "\n")
     elif is_terminal():
         _print_rich(entries, window, now)
     else:
         _emit("\n".join(_plain_lines(entries, window, now)) + "\n")
+
+
+EXPORT_BATCH = 256  # entries formatted and written at a time when streaming
+
+
+def _export(window: Window, routine: str | None, as_json: bool) -> bool:
+    """Stream ``--json``/``--csv`` in about constant memory (``journal.exporting``); the output is
+    byte for byte the in-memory path's. False when there is no stream (then the caller reads all)."""
+    from itertools import islice
+
+    from headrub.journal.exporting import export_lines
+    from headrub.output import is_terminal, warn
+
+    stream = export_lines(None, window, warn)
+    if stream is None:
+        return False
+    entries = (line.entry for line in stream if routine is None or line.entry.get("routine") == routine)
+    if as_json:
+        first = True
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            text = ",\n".join(_json_item(entry) for entry in batch)
+            _emit_json_text(("[\n" if first else ",\n") + text)
+            first = False
+        _emit_json_text("[]\n" if first else "\n]\n")
+    else:
+        terminal = is_terminal()
+        _emit_utf8(_csv_text([], terminal))
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            _emit_utf8(_csv_text(batch, terminal, header=False))
+    return True
+
+
+def _json_item(entry: Entry) -> str:
+    """One entry as it appears inside ``json.dumps(entries, indent=2)``: indented two more spaces."""
+    import json
+
+    try:
+        text = json.dumps(entry, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(entry), ensure_ascii=False, indent=2)
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _emit_json_text(text: str) -> None:
+    """A piece of JSON output, made inert and encodable as ``_emit_json`` does."""
+    from headrub.text import safe_json
+
+    text = safe_json(text)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        text = "".join(char if ord(char) < 128 else _ascii_escape(char) for char in text)
+    sys.stdout.write(text)
+
+
+def _ascii_escape(char: str) -> str:
+    """``char`` as JSON \\u escapes (a surrogate pair beyond the BMP)."""
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def _nothing_line(window: Window, routine: str | None, exists: bool) -> str:
@@ -231,31 +323,64 @@ def _nothing_line(window: Window, routine: str | None, exists: bool) -> str:
     return f"No {what} {window.label}."
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any, terminal: bool = False) -> str:
+    """One cell: text as it is but never a formula (``text.safe_cell``); on a terminal, no controls."""
     import json
+
+    from headrub.text import safe_cell, sanitize
 
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
-    if isinstance(value, str):
-        return value
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return safe_cell(sanitize(text, keep_newlines=True) if terminal else text)
 
 
-def _csv_text(entries: list[Entry]) -> str:
+def _csv_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list[str]]:
+    """The header, then one row an entry; plain numbers and text skip the per-cell function."""
+    from headrub.text import FORMULA_STARTS
+
+    yield list(CSV_FIELDS)
+    for entry in entries:
+        row: list[str] = []
+        for field in CSV_FIELDS:
+            value: Any = entry.get(field)
+            kind = type(value)
+            if kind is str and not terminal and not value.startswith(FORMULA_STARTS):
+                row.append(value)
+            elif kind is int or kind is float:
+                row.append(str(value))
+            else:
+                row.append(_csv_value(value, terminal))
+        yield row
+
+
+def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = True) -> str:
     """A header and one row an entry (RFC 4180: CRLF, fields quoted where needed)."""
     import csv
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
-    for entry in entries:
-        writer.writerow([_csv_value(entry.get(field)) for field in CSV_FIELDS])
+    rows = _csv_rows(entries, terminal)
+    if not header:
+        next(rows)
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
+
+
+def _emit_utf8(text: str) -> None:
+    """``text`` on stdout as UTF-8 whatever the locale says (CSV files are UTF-8)."""
+    data = text.encode("utf-8", "replace")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _per_day(entries: list[Entry], window: Window, today: date) -> list[tuple[date, float]]:
@@ -277,6 +402,13 @@ def _per_day(entries: list[Entry], window: Window, today: date) -> list[tuple[da
     return [(first + timedelta(days=i), totals.get(first + timedelta(days=i), 0.0)) for i in range(span)]
 
 
+def _short_ids(entries: list[Entry]) -> dict[str, str]:
+    """The id to type for each entry (``journal edit ID``): its shortest prefix that is unique here."""
+    from headrub.journal.ids import short_ids
+
+    return {key: _clean(short) for key, short in short_ids([str(entry.get("id")) for entry in entries]).items()}
+
+
 def _bar(value: float, top: float, width: int) -> str:
     """A bar of block characters in eighths; any time at all shows at least a sliver."""
     if top <= 0 or value <= 0:
@@ -291,9 +423,11 @@ def _plain_lines(entries: list[Entry], window: Window, now: datetime) -> list[st
     from headrub.journal import started_at
 
     lines = []
+    short = _short_ids(entries)
     for entry in entries:
         moment = started_at(entry)
         parts = [
+            short.get(str(entry.get("id")), ""),
             f"{moment:%Y-%m-%d %a %H:%M}",
             _clean(entry.get("routine")),
             _clock(_minutes(entry)),
@@ -324,6 +458,8 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     from headrub.journal import started_at
 
     table = Table(title=f"Sessions {window.label}", title_justify="left")
+    short = _short_ids(entries)
+    table.add_column("id", no_wrap=True, style="dim")
     table.add_column("day", no_wrap=True)
     table.add_column("time", no_wrap=True)
     table.add_column("routine", overflow="fold")
@@ -334,6 +470,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     for entry in entries:
         moment = started_at(entry)
         table.add_row(
+            Text(short.get(str(entry.get("id")), "")),
             Text(f"{moment:%a %Y-%m-%d}"),
             Text(f"{moment:%H:%M}"),
             Text(_clean(entry.get("routine"))),
@@ -345,6 +482,7 @@ def journal_table(entries: list[Entry], window: Window) -> Table:
     table.add_section()
     count = len(entries)
     table.add_row(
+        Text(""),
         Text("total", style="bold"),
         Text(""),
         Text(f"{count} session{'s' if count != 1 else ''}", style="bold"),
@@ -467,9 +605,10 @@ def save(entry: dict[str, Any]) -> bool:
     """
     from headrub import journal as store
     from headrub.errors import JournalError
+    from headrub.output import warn
 
     try:
-        store.append(entry)
+        store.append(entry, None, warn)
     except JournalError as err:
         typer.echo(f"headrub: {err}", err=True)
         # ASCII-escaped: the line goes to a terminal, and a note may hold bidi or C1 characters.
@@ -504,9 +643,13 @@ def stats(
     days: DaysOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    routine: Annotated[
+        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sessions, minutes, days practised, streaks, and per routine what works for you (all time by default)."""
+    """Sessions, minutes, days practised, streaks, a calendar, tension by week, and per routine what works
+    for you (all time by default)."""
     from headrub import journal as store
     from headrub import stats as numbers
     from headrub.output import is_terminal, warn
@@ -524,19 +667,21 @@ def stats(
         default="everything",
         now=now,
     )
-    if window.is_everything:
+    if window.is_everything and routine is None:
         # The whole journal: through the stats cache, reading only what was appended since.
         totals = numbers.whole_journal(None, warn)
         result = numbers.finish(totals, now, _week_start())
         empty = totals.sessions == 0
     else:
         entries = store.read_entries(None, window, warn)
+        if routine is not None:
+            entries = [entry for entry in entries if entry.get("routine") == routine]
         result = numbers.compute_stats(entries, now, _week_start())
         empty = not entries
     if as_json:
         _emit_json(result)
     elif empty:
-        _emit(_nothing_line(window, None, journal_file().exists()) + "\n")
+        _emit(_nothing_line(window, routine, journal_file().exists()) + "\n")
     elif is_terminal():
         _print_stats_rich(result, window)
     else:
@@ -558,20 +703,24 @@ def _days(count: int) -> str:
 def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
     """The stats without ANSI."""
     lines = [
-        f"sessions {window.label}: {result['sessions']}",
+        f"sessions {window.label}: {result['sessions']} ({result['completed_sessions']} completed)",
         f"time: {_clock(result['minutes'])}",
         f"days this week: {result['days_this_week']}",
         f"days this month: {result['days_this_month']}",
         f"current streak: {_days(result['current_streak_days'])}",
         f"longest streak: {_days(result['longest_streak_days'])}",
+        f"strokes skipped: {result['strokes_skipped']}",
         "what works for you (average tension change, best first):",
     ]
+    from headrub.commands.stats_view import calendar_lines, routine_detail, tension_lines
+
     for row in result["routines"]:
         lines.append(
             f"  {_clean(row['routine'])}  {row['sessions']} session{'s' if row['sessions'] != 1 else ''}"
             f"  {_clock(row['avg_minutes'])} on average  tension {_change(row['avg_tension_change'])}"
+            f"  ({routine_detail(row)})"
         )
-    return lines
+    return lines + calendar_lines(result, plain=True) + tension_lines(result)
 
 
 def stats_table(result: dict[str, Any]) -> Table:
@@ -579,11 +728,14 @@ def stats_table(result: dict[str, Any]) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    from headrub.commands.stats_view import routine_detail
+
     table = Table(title="What works for you", title_justify="left")
     table.add_column("routine", overflow="fold")
     table.add_column("sessions", justify="right")
     table.add_column("avg length", justify="right")
     table.add_column("avg tension change", justify="right")
+    table.add_column("how sure", overflow="fold")
     for row in result["routines"]:
         change = row["avg_tension_change"]
         style = "green" if change is not None and change < 0 else ""
@@ -592,6 +744,7 @@ def stats_table(result: dict[str, Any]) -> Table:
             Text(str(row["sessions"])),
             Text(_clock(row["avg_minutes"])),
             Text(_change(change), style=style),
+            Text(routine_detail(row)),
         )
     return table
 
@@ -604,7 +757,8 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
     console = make_console()
     summary = Text()
     summary.append(f"{result['sessions']}", style="bold")
-    summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label} · ")
+    summary.append(f" session{'s' if result['sessions'] != 1 else ''} {window.label}")
+    summary.append(f" ({result['completed_sessions']} completed, {result['strokes_skipped']} strokes skipped) · ")
     summary.append(_clock(result["minutes"]), style="bold")
     summary.append(" in all\n")
     summary.append(
@@ -615,6 +769,10 @@ def _print_stats_rich(result: dict[str, Any], window: Window) -> None:
     )
     console.print(summary)
     from headrub.commands.journal_narrow import stacked_routines
+    from headrub.commands.stats_view import calendar_lines, tension_lines
     from headrub.layout import print_fitting
 
     print_fitting(console, stats_table(result), stacked_routines(result))
+    pictures = calendar_lines(result, plain=False) + tension_lines(result)
+    if pictures:
+        console.print(Text("\n".join(pictures)))

@@ -18,11 +18,12 @@ def stacked_sessions(entries: list[Entry], window: Window) -> list[RenderableTyp
     """``Mon 2026-11-30 21:30  scalp-sleep``, then its length, result, tension and note beneath; a total."""
     from rich.text import Text
 
-    from headrub.commands.journal_cmd import _clean, _clock, _minutes, _result, _tension
+    from headrub.commands.journal_cmd import _clean, _clock, _minutes, _result, _short_ids, _tension
     from headrub.journal import started_at
     from headrub.layout import stacked_block
 
     blocks: list[RenderableType] = [Text(f"Sessions {window.label}", style="italic")]
+    short = _short_ids(entries)  # the id to type for journal edit/delete, last in each block
     for entry in entries:
         moment = started_at(entry)
         head = Text.assemble(f"{moment:%a %Y-%m-%d %H:%M}  ", (_clean(entry.get("routine")), "bold"))
@@ -31,6 +32,7 @@ def stacked_sessions(entries: list[Entry], window: Window) -> list[RenderableTyp
         rest: list[RenderableType] = [Text(facts)]
         if entry.get("note"):
             rest.append(Text(_clean(entry.get("note")), style="dim"))
+        rest.append(Text(f"id {short.get(str(entry.get('id')), '')}", style="dim"))
         blocks.append(stacked_block(head, *rest))
     count = len(entries)
     total = _clock(sum(map(_minutes, entries)))

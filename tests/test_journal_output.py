@@ -1,0 +1,160 @@
+"""Safe output: CSV a spreadsheet will not run, JSON exact but inert, UTF-8 CSV whatever the locale."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from headrub import journal, output
+from headrub.cli import app
+from headrub.paths import journal_file
+
+NOW = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
+FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "café ok"]
+HOSTILE = "\x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 \x9b31m \u202eevil\u2028x\x7f"
+
+
+def run(*args: str) -> Any:
+    with time_machine.travel(NOW, tick=False):
+        return CliRunner().invoke(app, list(args))
+
+
+def log(routine: str, note: str | None = None, title: str | None = None, hours: int = 1) -> None:
+    start = NOW - timedelta(hours=hours)
+    with time_machine.travel(NOW, tick=False):
+        journal.append(journal.make_entry(routine=routine, title=title, note=note, started_at=start, ended_at=start, active_s=60))
+
+
+def test_csv_cells_that_start_like_formulas_get_a_quote_and_json_stays_exact() -> None:
+    for i, text in enumerate(FORMULAS):
+        log(f"r{i}", note=text, title=text, hours=i + 1)
+    result = run("journal", "--csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    notes = {row["routine"]: row["note"] for row in rows}
+    titles = {row["routine"]: row["title"] for row in rows}
+    for i, text in enumerate(FORMULAS):
+        expected = text if text[0] not in "=+-@\t\r" else "'" + text
+        assert notes[f"r{i}"] == expected == titles[f"r{i}"]
+    as_json = {entry["routine"]: entry["note"] for entry in json.loads(run("journal", "--json").stdout)}
+    assert as_json == {f"r{i}": text for i, text in enumerate(FORMULAS)}
+
+
+def test_no_control_sequence_reaches_a_terminal_through_journal_json_csv_or_stats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal every command's output is free of ESC, C1, BEL and bidi controls; JSON still decodes to the text."""
+    log("evil" + HOSTILE, note=HOSTILE, title=HOSTILE)
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    bad = ("\x1b", "\x07", "\x9b", "\u202e", "\u2028", "\x7f")
+    for args in (["journal"], ["journal", "--json"], ["journal", "--csv"], ["stats"], ["stats", "--json"], ["journal", "edit", "last", "--after", "2"]):
+        out = run(*args)
+        assert out.exit_code == 0, out.stderr
+        for char in bad:
+            assert char not in out.stdout and char not in out.stderr, (args, char)
+    (entry,) = json.loads(run("journal", "--json").stdout)
+    assert entry["note"] == HOSTILE
+
+
+def test_csv_is_utf8_even_when_the_locale_is_not() -> None:
+    """PYTHONIOENCODING=latin-1 and LANG=C: --csv still writes UTF-8 bytes, 'café' as c3 a9."""
+    log("x", note="café ☕")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "LANG": "C", "LC_ALL": "C"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from headrub.cli import run; run()", "journal", "--since", "2026-01-01", "--csv"],
+        capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "café ☕".encode() in done.stdout and b"caf\xe9" not in done.stdout
+
+
+def test_json_never_holds_nan_or_infinity() -> None:
+    """An unknown field holding 1e999 (infinite once parsed) comes out as null."""
+    journal_file().parent.mkdir(parents=True)
+    entry = journal.make_entry(routine="r", started_at=NOW, ended_at=NOW, active_s=60)
+    line = json.dumps({**entry, "logged_at": "2026-11-19T20:00:00Z"})[:-1] + ', "extra": 1e999}\n'
+    journal_file().write_text(line)
+    out = run("journal", "--json").stdout
+    assert "Infinity" not in out and "NaN" not in out
+    assert json.loads(out)[0]["extra"] is None
+
+
+# --- streaming exports -----------------------------------------------------------------------
+
+LINE_KINDS = st.lists(
+    st.tuples(st.sampled_from(["session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete"]), st.integers(0, 2000)),
+    min_size=0,
+    max_size=40,
+)
+
+
+def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
+    """The command as it runs when the journal needs folding: every entry read, then sorted."""
+    with monkeypatch.context() as patch:
+        patch.setattr("headrub.journal.exporting.export_lines", lambda path, window, warn: None)
+        return run(*args)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=LINE_KINDS, since=st.sampled_from([None, "2026-11-01", "2026-01-01"]), reorder=st.sampled_from([0, 1, 3, 1024]))
+def test_a_streamed_export_is_the_in_memory_export(
+    kinds: list[tuple[str, int]], since: str | None, reorder: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Random journals (back-dated and hand-made lines, junk, odd dates): --json and --csv stream out
+    byte for byte what the in-memory path prints, with the same warnings, whatever the size of the
+    reordering heap (0: every line out of order is put in place from the sorted list)."""
+    monkeypatch.setattr("headrub.journal.exporting.REORDER", reorder)
+    folder = tmp_path / os.urandom(6).hex()
+    monkeypatch.setenv("HEADRUB_DATA_DIR", str(folder))
+    folder.mkdir()
+    path = folder / "journal.jsonl"
+    path.write_bytes(b"")
+    clock = NOW - timedelta(hours=2000)
+    for index, (kind, back) in enumerate(kinds):
+        clock += timedelta(hours=40)
+        started = NOW - timedelta(hours=back)
+        made_so_far = [json.loads(x) for x in path.read_bytes().splitlines() if x.startswith(b'{"v": 1, "id"')]
+        if kind in ("copy", "edit", "delete") and made_so_far:
+            chosen = made_so_far[back % len(made_so_far)]
+            if kind == "copy":
+                extra = json.dumps({k: v for k, v in chosen.items() if k not in ("line_at", "latest_start")})
+                with path.open("ab") as handle:
+                    handle.write(extra.encode() + b"\n")
+            else:
+                fix = journal.make_correction(chosen, kind, {"note": f"=n{back}"} if kind == "edit" else None)
+                journal.append_lines([{**fix, "logged_at": "2026-11-19T19:00:00Z"}], path)
+            continue
+        if kind in ("copy", "edit", "delete"):
+            continue
+        if kind in ("session", "backdated"):
+            made = journal.make_entry(routine=f"r{index % 3}", note="=x" if back % 2 else "é", started_at=min(clock, NOW) if kind == "session" else started, ended_at=started, active_s=60)
+            with time_machine.travel(min(clock, NOW), tick=False):
+                journal.append(made, path)
+        else:
+            with time_machine.travel(min(clock, NOW), tick=False):
+                fresh = journal.new_id()
+            line = {
+                "hand": json.dumps({"v": 1, "id": fresh, "routine": "hand", "started_at": started.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+                "junk": '{"v": 1, "routine": ',
+                "blank": "",
+                "odd": json.dumps({"v": 1, "id": fresh, "routine": "odd", "started_at": started.replace(tzinfo=None).isoformat(), "active_s": 5, "completed": False, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+            }[kind]
+            with path.open("ab") as handle:
+                handle.write(line.encode() + b"\n")
+    window = ["--since", since] if since else ["--since", "1990-01-01"]
+    for form in ("--json", "--csv"):
+        streamed = run("journal", *window, form)
+        whole = in_memory(monkeypatch, "journal", *window, form)
+        assert streamed.exit_code == whole.exit_code == 0
+        assert streamed.stdout_bytes == whole.stdout_bytes
+        assert sorted(streamed.stderr.splitlines()) == sorted(whole.stderr.splitlines())
