@@ -90,6 +90,19 @@ def test_list_plain_when_not_a_terminal(user_dir: Path) -> None:
     assert not any(ch in result.stdout for ch in "┃━│─┏")
 
 
+def test_list_time_is_the_routine_total_as_show_gives_it(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 3:40 routine (3.67 minutes in --json) lists as 3:40, piped and on a terminal, as show and validate say."""
+    odd = GOOD.replace("duration: 1m30s", "duration: 1m40s")  # 220 s in all
+    (user_dir / "odd-length.yaml").write_text(odd, encoding="utf-8")
+    line = next(line for line in run("list").stdout.splitlines() if line.startswith("odd-length "))
+    assert " 3:40 " in line
+    assert run("show", "odd-length").stdout.startswith("Evening calm (odd-length, 3:40, user)")
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    for columns in ("40", "200"):  # the stacked layout and the table
+        shown = run("list", env={"COLUMNS": columns}).stdout
+        assert "3:40" in shown and "3:41" not in shown, shown
+
+
 def test_list_json_shape_and_shadowing(user_dir: Path) -> None:
     """``list --json`` gives every routine with its source; a user file of a built-in's name shadows it."""
     (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")

@@ -92,6 +92,7 @@ def list_routines(
                 "name": item.name,
                 "title": routine.title,
                 "minutes": round(routine.total_seconds / 60, 2),
+                "total_s": routine.total_seconds,  # for the m:ss column; not in --json, whose shape is fixed
                 "strokes": len(routine.strokes),
                 "tags": list(routine.tags),
                 "source": item.source,
@@ -100,7 +101,7 @@ def list_routines(
             }
         )
     if as_json:
-        print_json(rows)
+        print_json([{key: value for key, value in r.items() if key != "total_s"} for r in rows])
         return
     if not rows and only_tags:
         wanted = " and ".join(sanitize(t) for t in only_tags)
@@ -115,7 +116,7 @@ def list_routines(
         for r in rows:
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {format_clock(r['minutes'] * 60):>5}  {r['strokes']:>3} strokes  "
+                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} strokes  "
                 f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return
@@ -147,7 +148,7 @@ def _list_rich(rows: list[dict[str, Any]]) -> None:
     stacked: list[RenderableType] = [Text("Routines", style="italic")]
     for r in rows:
         title, tags = sanitize(r["title"]), ", ".join(sanitize(t) for t in r["tags"])
-        time = format_clock(r["minutes"] * 60)
+        time = format_clock(r["total_s"])
         table.add_row(r["name"], title, time, str(r["strokes"]), tags, _label(r))
         stacked.append(
             stacked_block(
