@@ -187,6 +187,31 @@ def test_show_name_plain(user_dir: Path) -> None:
     assert lines[6] == "  3.   2:30  whole head — breathing, breathe 4-6, 1:00"
 
 
+SET_UP_STEP = """\
+title: Set-up step
+cautions:
+  - A caution long enough to wrap at forty columns, so its second line shows where it is indented.
+strokes:
+  - {area: lying down, duration: 30s, cue: Lie on your back.}
+  - {area: crown, technique: circles, duration: 1m}
+"""
+
+
+def test_show_a_stroke_without_technique(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A set-up step (no technique) reads "lying down — 0:30" piped, and takes no empty line on a terminal."""
+    (user_dir / "set-up.yaml").write_text(SET_UP_STEP, encoding="utf-8")
+    plain = run("show", "set-up").stdout.splitlines()
+    assert "  1.   0:00  lying down — 0:30" in plain
+    assert "  2.   0:30  crown — circles, 1:00" in plain
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    lines = run("show", "set-up", env={"COLUMNS": "40"}).stdout.splitlines()
+    first = lines.index(next(line for line in lines if "lying down" in line))
+    assert lines[first + 1].strip() == "Lie on your back."
+    bullet = next(i for i, line in enumerate(lines) if "•" in line)
+    # The caution's wrapped lines start under its text, not at the left edge.
+    assert lines[bullet + 1].startswith(" " * (lines[bullet].index("•") + 2)) and lines[bullet + 1].strip()
+
+
 def test_show_path(tmp_path: Path) -> None:
     """``show PATH`` loads a file outside the routine folders."""
     path = tmp_path / "elsewhere.yaml"

@@ -235,18 +235,24 @@ def show(
         for caution in routine.cautions:  # before the strokes: read them before you begin
             typer.echo(f"Caution: {sanitize(caution)}")
         for r in rows:
-            how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
-            extra = f", {r['tempo']}/min" if r["tempo"] else ""
-            extra += f", breathe {r['breath']}" if r["breath"] else ""
             each = " per side" if r["side"] == "each" else ""
-            typer.echo(
-                f"{r['number']:>3}. {format_clock(r['starts_at_s']):>6}  {sanitize(r['area'])} — {how}{extra}, "
-                f"{format_clock(r['duration_s'])}{each}"
-            )
+            # A stroke with no technique (a set-up step) reads "lying down — 0:30", not "lying down — , 0:30".
+            how = ", ".join(part for part in (_manner(r), f"{format_clock(r['duration_s'])}{each}") if part)
+            typer.echo(f"{r['number']:>3}. {format_clock(r['starts_at_s']):>6}  {sanitize(r['area'])} — {how}")
             if r["cue"]:
                 typer.echo(f"       {sanitize(r['cue'])}")
         return
     _show_rich(routine, rows)
+
+
+def _manner(row: dict[str, Any]) -> str:
+    """How a stroke is done, as ``show`` prints it: ``circles, light, both, 30/min``; empty for a set-up step."""
+    parts = [str(v) for v in (row["technique"], row["pressure"], row["side"]) if v]
+    if row["tempo"]:
+        parts.append(f"{row['tempo']}/min")
+    if row["breath"]:
+        parts.append(f"breathe {row['breath']}")
+    return ", ".join(parts)
 
 
 def _speech_settings() -> dict[str, Any]:
@@ -299,6 +305,7 @@ def _show_spoken(routine: Routine, speech: dict[str, Any], as_json: bool) -> Non
 
 
 def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -313,8 +320,12 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
         console.print(Text(sanitize(routine.summary)))
     if routine.cautions:  # before the strokes: read them before you begin
         console.print(Text("Cautions", style="bold yellow"))
+        bullets = Table.grid(padding=(0, 1))  # a wrapped caution stays indented under its own text
+        bullets.add_column(no_wrap=True)
+        bullets.add_column()
         for caution in routine.cautions:
-            console.print(Text(f"  • {sanitize(caution)}"))
+            bullets.add_row(" •", Text(sanitize(caution)))
+        console.print(Padding(bullets, (0, 0, 0, 1)))
     table = Table(expand=False, show_lines=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("at", justify="right", no_wrap=True)
@@ -324,18 +335,17 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     table.add_column("cue", min_width=24)
     stacked: list[RenderableType] = []
     for r in rows:
-        how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
-        if r["tempo"]:
-            how += f", {r['tempo']}/min"
-        if r["breath"]:
-            how += f", breathe {r['breath']}"
+        how = _manner(r)
         time = format_clock(r["duration_s"]) + (" ×2" if r["side"] == "each" else "")
         table.add_row(
             str(r["number"]), format_clock(r["starts_at_s"]), sanitize(r["area"]), how, time,
             Text(sanitize(r["cue"] or ""), style="dim"),
         )
         head = Text.assemble(f"{r['number']:>2}. {format_clock(r['starts_at_s'])}  ", (sanitize(r["area"]), "bold"), f"  {time}")
-        stacked.append(stacked_block(head, Text(how), Text(sanitize(r["cue"] or ""), style="dim"), indent=4))
+        details = [Text(how)] if how else []  # a set-up step has no technique: no empty line for it
+        if r["cue"]:
+            details.append(Text(sanitize(r["cue"]), style="dim"))
+        stacked.append(stacked_block(head, *details, indent=4))
     print_fitting(console, table, stacked)
     console.print(f"Total {format_clock(routine.total_seconds)}")
 
