@@ -383,6 +383,10 @@ def _run(
         deferred.ask(answers)
     if session.started_at is not None:  # after the questions, so it can show the change
         _say(sys.stdout, summary_line(session, routine, answers.get("before"), answers.get("after")))
+    elif journal_it:  # ended in the get-ready: say why nothing lands in the journal, the answers given too
+        _say(sys.stderr, "Not started: ended before the first stroke, so nothing was written to the journal.")
+    else:
+        _say(sys.stderr, "Not started: ended before the first stroke.")
     status = 0
     if journal_it and session.started_at is not None:
         status = _journal(session, routine, answers, started_wall)
