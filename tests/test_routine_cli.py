@@ -473,6 +473,22 @@ def test_new_writes_a_template_that_validates(user_dir: Path) -> None:
     assert loader.find_routine("my-evening").title == "My evening"
 
 
+def test_the_template_teaches_a_safe_press_and_a_say_line(user_dir: Path) -> None:
+    """The template validates with no fit warning, shows say:, and its press under the skull keeps the head level.
+
+    Issue 13 took "lean your head back onto the thumbs" out of the library as unsafe; a template
+    people copy must not teach it again.
+    """
+    run("new", "my-evening")
+    path = user_dir / "my-evening.yaml"
+    checked = run("validate", str(path))
+    assert checked.exit_code == 0 and "warning" not in checked.stdout
+    routine = loader.find_routine("my-evening")
+    assert any(stroke.say for stroke in routine.strokes)
+    skull = next(stroke for stroke in routine.strokes if "skull" in stroke.area)
+    assert "back into" not in (skull.cue or "") and "level" in (skull.cue or "")
+
+
 def test_new_from_a_routine_copies_it(user_dir: Path) -> None:
     """``new NAME --from ROUTINE`` copies that routine's file."""
     (user_dir / "evening-calm.yaml").write_text(GOOD, encoding="utf-8")

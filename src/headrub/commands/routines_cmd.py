@@ -43,7 +43,8 @@ strokes:                      # 1 to 200, in order
     pressure: medium
     side: each                # left | right | both | each (each: once per side, duration per side)
     duration: 30s
-    cue: Thumbs in the hollows under the skull; lean your head back into them.
+    cue: Head level, never tipped back. Two finger pads in the hollow under the skull on this side; press to about 5 out of 10 and hold.
+    say: Head level. Fingers in the hollow under the skull. Press to five out of ten and hold.   # what the voice says (optional, about 20 words)
   - area: whole head
     technique: breathing
     breath: 4-6               # seconds in, seconds out
