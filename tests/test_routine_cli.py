@@ -366,6 +366,18 @@ def test_validate_folder_and_several_files(tmp_path: Path) -> None:
     assert result.stderr == "headrub: 1 problem in 1 file\n"
 
 
+def test_validate_a_folder_with_no_routine_files_says_so(tmp_path: Path) -> None:
+    """A folder with no .yaml or .yml file is not passed in silence: a warning names it (exit 0, like ruff)."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("title: not a routine file\n", encoding="utf-8")
+    result = run("validate", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("headrub: warning: ") and str(folder) in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_validate_builtin_folder() -> None:
     """Every built-in routine file validates."""
     folder = Path(__file__).resolve().parents[1] / "routines"

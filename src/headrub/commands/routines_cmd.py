@@ -357,6 +357,7 @@ def validate(
     """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
     from headrub.errors import Problem, RoutineFileError, UsageError
     from headrub.loader import SUFFIXES, load_file
+    from headrub.output import warn
     from headrub.routine import format_clock, is_valid_name
     from headrub.text import sanitize
 
@@ -378,6 +379,8 @@ def validate(
             except OSError as err:
                 report([Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}")])
                 continue
+            if not targets:  # otherwise a folder of .yaml.txt or .json files passes in silence, as if checked
+                warn(f"{sanitize(str(path))} holds no routine files ({', '.join(SUFFIXES)}); nothing was checked there")
         for target in targets:
             try:
                 routine = load_file(target)
