@@ -112,3 +112,25 @@ def test_check_mode_exit_status(generator: ModuleType, tmp_path: Path, capsys: p
     target.write_text(target.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
     assert generator.main(["--check", "--output", str(target)]) == 1
     assert "is stale: run python scripts/gen_cli_docs.py" in capsys.readouterr().err
+
+
+def test_every_value_in_the_help_is_named_by_headrub() -> None:
+    """Every option value and argument has a metavar of ours (NAME, TEXT, PERCENT), the same word for the
+    same thing in every command, so no help shows a type name such as --note <str>."""
+    named: dict[str, set[str]] = {}
+
+    def walk(command: typer.core.TyperGroup | typer.core.TyperCommand, path: tuple[str, ...]) -> None:
+        for param in command.params:
+            if getattr(param, "hidden", False) or getattr(param, "is_flag", False):
+                continue
+            where = " ".join(("headrub", *path, param.name or ""))
+            metavar = getattr(param, "metavar", None)
+            ours = bool(metavar) and (metavar == metavar.upper() or metavar.startswith("["))  # [bell|chime|none]
+            assert ours, f"{where} has no metavar of ours (in capitals, or the choices): {metavar!r}"
+            named.setdefault(str(param.name), set()).add(metavar)
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, sub_name))
+
+    walk(typer.main.get_command(app), ())
+    for name in ("note", "volume", "before", "minutes", "speech_rate"):
+        assert len(named[name]) == 1, f"{name} is named {sorted(named[name])} in different commands"

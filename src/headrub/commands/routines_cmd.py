@@ -194,7 +194,8 @@ def _stroke_rows(routine: Routine, rate_wpm: float | None = None) -> list[dict[s
 
 def show(
     name: str = typer.Argument(
-        ..., help="A routine name, or a path to a routine file.", autocompletion=complete_routine_or_path
+        ..., metavar="NAME|PATH", help="A routine name, or a path to a routine file.",
+        autocompletion=complete_routine_or_path,
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
     spoken: bool = typer.Option(
@@ -352,7 +353,7 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
 
 
 def validate(
-    files: list[Path] = typer.Argument(..., help="Routine files (or folders of them) to check."),
+    files: list[Path] = typer.Argument(..., metavar="PATH", help="Routine files (or folders of them) to check."),
 ) -> None:
     """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
     from headrub.errors import Problem, RoutineFileError, UsageError
@@ -503,7 +504,7 @@ def _with_schema_line(content: bytes) -> bytes:
 
 
 def new(
-    name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
+    name: str = typer.Argument(..., metavar="NAME", help="The new routine's name (lower-case letters, digits, '-')."),
     from_routine: str = typer.Option(
         None, "--from", metavar="ROUTINE", help="Start from a copy of this routine.", autocompletion=complete_routine
     ),
@@ -586,7 +587,8 @@ def _discard_copy(path: Path, copied: bytes) -> bool:
 
 def edit(
     name: str = typer.Argument(
-        ..., help="The routine to edit; a built-in is copied to your folder first.", autocompletion=complete_routine
+        ..., metavar="NAME", help="The routine to edit; a built-in is copied to your folder first.",
+        autocompletion=complete_routine,
     ),
 ) -> None:
     """Open a routine in your editor ($VISUAL, $EDITOR, else nano or vi), then validate it."""

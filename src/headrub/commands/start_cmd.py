@@ -137,7 +137,7 @@ def start(
     after: int = typer.Option(
         None, "--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")
     ),
-    note: str = typer.Option(None, "--note", help="A note for the journal."),
+    note: str = typer.Option(None, "--note", metavar="TEXT", help="A note for the journal."),
     no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
     sound: Sound = typer.Option(
         None, "--sound", metavar="[bell|chime|none]", help="bell (default), chime or none.",
@@ -163,7 +163,7 @@ def start(
     speech_voice: str = typer.Option(
         None, "--speech-voice", metavar="NAME", help="A voice or language for the engine (espeak-ng -v, say -v)."
     ),
-    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100 (default 100)."),
+    volume: int = typer.Option(None, "--volume", metavar="PERCENT", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100 (default 100)."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
     from headrub.errors import HeadrubError, UsageError
