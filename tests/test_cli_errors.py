@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from headrub.cli import app
+from headrub.loader import find_routine
 
 
 @pytest.mark.parametrize(
@@ -125,3 +126,14 @@ def test_a_closed_stdout_is_not_a_traceback() -> None:
                           stderr=subprocess.PIPE, text=True, timeout=30, check=False)
     assert "Traceback" not in done.stderr
     assert done.returncode == 0
+
+
+def test_too_few_minutes_names_the_least_that_will_do() -> None:
+    """--minutes below a second a step is refused in the flag's own unit: the least --minutes that will run."""
+    result = CliRunner().invoke(app, ["start", "quick-desk", "--minutes", "0.1", "--no-prompt"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    least = line.rsplit("give --minutes ", 1)[1].split()[0]
+    routine = find_routine("quick-desk")
+    assert float(least) * 60 >= routine.shortest_seconds > (float(least) - 0.01) * 60
+    routine.scaled(float(least))  # enough: no ValueError

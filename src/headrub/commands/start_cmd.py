@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import sys
@@ -181,7 +182,11 @@ def start(
         try:
             routine = routine.scaled(minutes)
         except ValueError as err:
-            raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
+            # The least that will do, in the flag's own unit, rounded up so that it is enough.
+            least = math.ceil(routine.shortest_seconds / 60 * 100 - 1e-9) / 100
+            raise UsageError(
+                f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}; give --minutes {least:g} or more"
+            ) from None
     from headrub.config import voice_flag
 
     voice_name = voice_flag(speech_voice)
