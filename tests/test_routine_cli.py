@@ -347,6 +347,20 @@ def test_validate_three_mistakes_three_lines(tmp_path: Path) -> None:
     ]
 
 
+def test_validate_prints_a_file_s_problems_in_file_order(tmp_path: Path) -> None:
+    """Problems come out by line and column, as in the file, whatever order the fields are checked in."""
+    path = tmp_path / "jumbled.yaml"
+    path.write_text(
+        "title: Jumbled\nstrokes:\n  - area: crown\n    techniqe: circles\n    duration: 2x\n    pressure: loud\n"
+        "  - area: temples\n    tempo: 500\n    duration: 0\n",
+        encoding="utf-8",
+    )
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    places = [tuple(int(n) for n in line.split(":")[1:3]) for line in result.stdout.splitlines()]
+    assert len(places) == 5 and places == sorted(places)
+
+
 def test_validate_folder_and_several_files(tmp_path: Path) -> None:
     """A folder is checked file by file: ok lines for good ones, problems for bad ones, exit 2 if any."""
     folder = tmp_path / "mine"
