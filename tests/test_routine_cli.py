@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 from headrub import loader
 from headrub.cli import app
+from headrub.session import Session
 from samples import THREE_MISTAKES
 
 GOOD = """\
@@ -210,6 +211,17 @@ def test_show_a_stroke_without_technique(user_dir: Path, monkeypatch: pytest.Mon
     bullet = next(i for i, line in enumerate(lines) if "•" in line)
     # The caution's wrapped lines start under its text, not at the left edge.
     assert lines[bullet + 1].startswith(" " * (lines[bullet].index("•") + 2)) and lines[bullet + 1].strip()
+
+
+def test_show_names_the_pace_of_a_breathing_stroke_without_breath(user_dir: Path) -> None:
+    """A breathing stroke with no breath: is paced at the default in a session, and show says which pace."""
+    (user_dir / "paced.yaml").write_text(
+        "title: Paced\nstrokes:\n  - {area: belly, technique: breathing, duration: 1m}\n", encoding="utf-8"
+    )
+    step = Session(loader.find_routine("paced")).steps[0]
+    assert step.breath is not None
+    pace = f"breathe {step.breath[0]:g}-{step.breath[1]:g}"  # what the session's pacer draws
+    assert f"  1.   0:00  belly — breathing, {pace}, 1:00" in run("show", "paced").stdout.splitlines()
 
 
 def test_show_path(tmp_path: Path) -> None:

@@ -254,6 +254,10 @@ def _manner(row: dict[str, Any]) -> str:
         parts.append(f"{row['tempo']}/min")
     if row["breath"]:
         parts.append(f"breathe {row['breath']}")
+    elif row["technique"] == "breathing":  # no breath: set, so the session paces the default: say which
+        from headrub.routine import DEFAULT_BREATH
+
+        parts.append(f"breathe {DEFAULT_BREATH[0]:g}-{DEFAULT_BREATH[1]:g}")
     return ", ".join(parts)
 
 
