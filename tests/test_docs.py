@@ -134,3 +134,14 @@ def test_every_value_in_the_help_is_named_by_headrub() -> None:
     walk(typer.main.get_command(app), ())
     for name in ("note", "volume", "before", "minutes", "speech_rate"):
         assert len(named[name]) == 1, f"{name} is named {sorted(named[name])} in different commands"
+
+
+def test_the_quiet_mode_docs_name_every_quiet_built_in() -> None:
+    """docs/config.md's quiet-mode paragraph names each built-in routine that sets quiet: true, and no other."""
+    from headrub.loader import load_file
+
+    text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    paragraph = text[text.index("**Quiet mode**"):].split("\n\n", 1)[0]
+    named = set(re.findall(r"`([a-z0-9-]+)`", paragraph.split("quiet: true")[0]))
+    quiet = {path.stem for path in (ROOT / "routines").glob("*.yaml") if load_file(path).quiet}
+    assert named == quiet
