@@ -52,6 +52,15 @@ def test_escape_cancels_and_enter_with_no_match_does_nothing() -> None:
     assert (picker.done, picker.chosen) == (True, None)
 
 
+def test_what_was_typed_shows_on_a_40_column_terminal() -> None:
+    """The filter typed so far is within the first 39 cells of the prompt, where a 40-column terminal cuts it."""
+    picker = Picker(NAMES)
+    for key in "sle":
+        picker.press(key)
+    assert "sle" in picker.lines(5)[0][:39]
+    assert Picker(NAMES).lines(5)[0].startswith("Start which routine? (")
+
+
 def test_the_list_scrolls_to_keep_the_highlight_in_view() -> None:
     """With room for two rows, moving to the third name shows the second and third."""
     picker = Picker(NAMES)

@@ -65,7 +65,8 @@ class Picker:
     def lines(self, rows: int) -> list[str]:
         """What to draw: a prompt line, then up to ``rows`` names with the highlighted one marked."""
         matches = self.matches
-        lines = [f"Start which routine? (↑/↓, type to filter, Enter to start, Esc to cancel)  {self.query}"]
+        # What was typed comes before the hints: a narrow terminal cuts the line's end, never the filter.
+        lines = [f"Start which routine? {self.query + '  ' if self.query else ''}(↑/↓, type to filter, Enter to start, Esc to cancel)"]
         if not matches:
             return [*lines, "  (no routine matches)"]
         first = max(0, min(self.index - rows + 1, len(matches) - rows))
