@@ -69,6 +69,9 @@ def test_the_same_mistake_reads_the_same_in_start_and_journal_add(option: str, v
         ["stats", "--days", "0"],
         ["journal", "add", "x", "--minutes", "5", "--before", "1.5"],
         ["start", "desk-reset", "--before", "-1"],
+        ["start", "desk-reset", "--speech-voice", "x y;rm"],
+        ["config", "--speech-voice", "-w"],
+        ["sound-check", "--speech-voice", "v" * 200],
     ],
 )
 def test_bad_values_never_leak_a_library_s_wording(args: list[str]) -> None:
