@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -140,3 +141,17 @@ def test_too_few_minutes_names_the_least_that_will_do() -> None:
     routine = find_routine("quick-desk")
     assert float(least) * 60 >= routine.shortest_seconds > (float(least) - 0.01) * 60
     routine.scaled(float(least))  # enough: no ValueError
+
+
+@pytest.mark.parametrize("args", [["schema", "--output", ""], ["validate", ""], ["validate", "routines", ""]])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty path (an unset shell variable, "$OUT") is one line and exit 2; nothing is written or checked in '.'."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("headrub: ") and "empty path" in line
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []

@@ -357,10 +357,12 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
 
 
 def validate(
-    files: list[Path] = typer.Argument(..., metavar="PATH", help="Routine files (or folders of them) to check."),
+    names: list[str] = typer.Argument(..., metavar="PATH", help="Routine files (or folders of them) to check."),
 ) -> None:
     """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
     from headrub.errors import Problem, RoutineFileError, UsageError
+
+    files = [_given_path(name, "PATH") for name in names]
     from headrub.loader import SUFFIXES, load_file
     from headrub.output import warn
     from headrub.routine import format_clock, is_valid_name
@@ -445,8 +447,17 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     return places
 
 
+def _given_path(text: str, what: str) -> Path:
+    """A path typed on the command line; an empty one is a mistake, never the current folder (``Path("")``)."""
+    from headrub.errors import UsageError
+
+    if not text:
+        raise UsageError(f"{what}: an empty path; give a file or a folder")
+    return Path(text)
+
+
 def schema(
-    output: Path = typer.Option(
+    output: str = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in; - for stdout) "
         "and print where.",
@@ -455,10 +466,10 @@ def schema(
     """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
     from headrub import schema_file
 
-    if output is None or str(output) == "-":
+    if output == "-" or output is None:
         sys.stdout.write(schema_file.text())
         return
-    typer.echo(str(schema_file.write(output)))
+    typer.echo(str(schema_file.write(_given_path(output, "--output"))))
 
 
 def _user_path(name: str) -> Path:
