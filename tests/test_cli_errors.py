@@ -143,6 +143,15 @@ def test_too_few_minutes_names_the_least_that_will_do() -> None:
     routine.scaled(float(least))  # enough: no ValueError
 
 
+@pytest.mark.parametrize("args", [["list", "--tag", ""], ["list", "--tag", "sleep", "--tag", " "]])
+def test_an_empty_tag_is_a_usage_error(args: list[str]) -> None:
+    """An empty --tag is one line and exit 2, not "No routine is tagged ." with exit 0."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("headrub: --tag: ")
+
+
 @pytest.mark.parametrize("args", [["schema", "--output", ""], ["validate", ""], ["validate", "routines", ""]])
 def test_an_empty_path_is_a_usage_error_not_the_current_folder(
     args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -71,7 +71,10 @@ def list_routines(
     ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
-    from headrub.errors import RoutineFileError
+    from headrub.errors import RoutineFileError, UsageError
+
+    if any(not tag.strip() for tag in only_tags):  # "--tag $T" with T unset: no routine could ever match
+        raise UsageError("--tag: an empty tag; give one, e.g. --tag sleep ('headrub list' shows the tags)")
     from headrub.loader import discover, load_file
     from headrub.output import is_terminal, print_json, warn
     from headrub.routine import format_clock
