@@ -98,7 +98,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
     from datetime import timedelta
 
     from headrub import journal
-    from headrub.commands.journal_cmd import save
+    from headrub.commands.journal_add_cmd import save
 
     started_mono = session.started_at or 0.0
     ended_mono = session.ended_at if session.ended_at is not None else session.clock.now()
