@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from headrub.cli import app
+from headrub.loader import find_routine
 
 
 @pytest.mark.parametrize(
@@ -68,6 +70,9 @@ def test_the_same_mistake_reads_the_same_in_start_and_journal_add(option: str, v
         ["stats", "--days", "0"],
         ["journal", "add", "x", "--minutes", "5", "--before", "1.5"],
         ["start", "desk-reset", "--before", "-1"],
+        ["start", "desk-reset", "--speech-voice", "x y;rm"],
+        ["config", "--speech-voice", "-w"],
+        ["sound-check", "--speech-voice", "v" * 200],
     ],
 )
 def test_bad_values_never_leak_a_library_s_wording(args: list[str]) -> None:
@@ -125,3 +130,37 @@ def test_a_closed_stdout_is_not_a_traceback() -> None:
                           stderr=subprocess.PIPE, text=True, timeout=30, check=False)
     assert "Traceback" not in done.stderr
     assert done.returncode == 0
+
+
+def test_too_few_minutes_names_the_least_that_will_do() -> None:
+    """--minutes below a second a step is refused in the flag's own unit: the least --minutes that will run."""
+    result = CliRunner().invoke(app, ["start", "quick-desk", "--minutes", "0.1", "--no-prompt"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    least = line.rsplit("give --minutes ", 1)[1].split()[0]
+    routine = find_routine("quick-desk")
+    assert float(least) * 60 >= routine.shortest_seconds > (float(least) - 0.01) * 60
+    routine.scaled(float(least))  # enough: no ValueError
+
+
+@pytest.mark.parametrize("args", [["list", "--tag", ""], ["list", "--tag", "sleep", "--tag", " "]])
+def test_an_empty_tag_is_a_usage_error(args: list[str]) -> None:
+    """An empty --tag is one line and exit 2, not "No routine is tagged ." with exit 0."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("headrub: --tag: ")
+
+
+@pytest.mark.parametrize("args", [["schema", "--output", ""], ["validate", ""], ["validate", "routines", ""]])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty path (an unset shell variable, "$OUT") is one line and exit 2; nothing is written or checked in '.'."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("headrub: ") and "empty path" in line
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []

@@ -112,3 +112,36 @@ def test_check_mode_exit_status(generator: ModuleType, tmp_path: Path, capsys: p
     target.write_text(target.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
     assert generator.main(["--check", "--output", str(target)]) == 1
     assert "is stale: run python scripts/gen_cli_docs.py" in capsys.readouterr().err
+
+
+def test_every_value_in_the_help_is_named_by_headrub() -> None:
+    """Every option value and argument has a metavar of ours (NAME, TEXT, PERCENT), the same word for the
+    same thing in every command, so no help shows a type name such as --note <str>."""
+    named: dict[str, set[str]] = {}
+
+    def walk(command: typer.core.TyperGroup | typer.core.TyperCommand, path: tuple[str, ...]) -> None:
+        for param in command.params:
+            if getattr(param, "hidden", False) or getattr(param, "is_flag", False):
+                continue
+            where = " ".join(("headrub", *path, param.name or ""))
+            metavar = getattr(param, "metavar", None)
+            ours = bool(metavar) and (metavar == metavar.upper() or metavar.startswith("["))  # [bell|chime|none]
+            assert ours, f"{where} has no metavar of ours (in capitals, or the choices): {metavar!r}"
+            named.setdefault(str(param.name), set()).add(metavar)
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, sub_name))
+
+    walk(typer.main.get_command(app), ())
+    for name in ("note", "volume", "before", "minutes", "speech_rate"):
+        assert len(named[name]) == 1, f"{name} is named {sorted(named[name])} in different commands"
+
+
+def test_the_quiet_mode_docs_name_every_quiet_built_in() -> None:
+    """docs/config.md's quiet-mode paragraph names each built-in routine that sets quiet: true, and no other."""
+    from headrub.loader import load_file
+
+    text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    paragraph = text[text.index("**Quiet mode**"):].split("\n\n", 1)[0]
+    named = set(re.findall(r"`([a-z0-9-]+)`", paragraph.split("quiet: true")[0]))
+    quiet = {path.stem for path in (ROOT / "routines").glob("*.yaml") if load_file(path).quiet}
+    assert named == quiet

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from headrub import journal, output
 from headrub.cli import app
-from headrub.commands.journal_cmd import CSV_FIELDS
+from headrub.commands.journal_output import CSV_FIELDS
 from headrub.paths import journal_file
 
 NOW = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # Thursday; the week began Monday 16th
@@ -484,12 +484,12 @@ def test_help_for_every_command() -> None:
         assert result.exit_code == 0 and "Usage" in result.stdout
 
 
-def test_the_command_module_imports_only_stdlib_and_typer(tmp_path: Path) -> None:
-    """Importing the journal command module loads neither Rich nor the store nor the stats."""
+def test_the_command_modules_import_only_stdlib_and_typer(tmp_path: Path) -> None:
+    """Importing the journal, journal add and stats command modules loads neither Rich nor the store nor the stats."""
     import subprocess
 
     code = (
-        "import sys, headrub.commands.journal_cmd; "
+        "import sys, headrub.commands.journal_cmd, headrub.commands.journal_add_cmd, headrub.commands.stats_cmd; "
         "print(sorted(m for m in ('rich', 'headrub.journal', 'headrub.stats') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -196,6 +196,17 @@ def test_the_lead_in_shows_the_first_stroke_and_n_ends_it(start: Callable[..., R
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
 
 
+def test_q_in_the_lead_in_says_nothing_was_started(start: Callable[..., Run]) -> None:
+    """q during the get-ready ends with 0, writes no entry, and says so rather than returning silently."""
+    run = start("--yes", "--before", "4", "--lead-in", "30")
+    run.wait_for("Get ready")
+    run.child.send("q")
+    report = run.finish()
+    assert report["code"] == 0 and report["same_termios"]
+    assert run.journal() == []
+    assert b"nothing was written to the journal" in bytes(run.raw)  # after the screen is left: raw output
+
+
 @pytest.mark.parametrize(
     ("signum", "code"),
     [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGQUIT, 131)],

@@ -52,6 +52,23 @@ def test_escape_cancels_and_enter_with_no_match_does_nothing() -> None:
     assert (picker.done, picker.chosen) == (True, None)
 
 
+def test_a_name_holding_the_typed_text_whole_comes_before_scattered_letters() -> None:
+    """Typing "sle" offers scalp-sleep before neck-and-shoulders (s…l…e) and slow-breathing (sl…e)."""
+    picker = Picker(["neck-and-shoulders", "scalp-sleep", "slow-breathing", "sleepy"])
+    for key in "sle":
+        picker.press(key)
+    assert picker.matches == ["sleepy", "scalp-sleep", "neck-and-shoulders", "slow-breathing"]
+
+
+def test_what_was_typed_shows_on_a_40_column_terminal() -> None:
+    """The filter typed so far is within the first 39 cells of the prompt, where a 40-column terminal cuts it."""
+    picker = Picker(NAMES)
+    for key in "sle":
+        picker.press(key)
+    assert "sle" in picker.lines(5)[0][:39]
+    assert Picker(NAMES).lines(5)[0].startswith("Start which routine? (")
+
+
 def test_the_list_scrolls_to_keep_the_highlight_in_view() -> None:
     """With room for two rows, moving to the third name shows the second and third."""
     picker = Picker(NAMES)

@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 from headrub import loader
 from headrub.cli import app
+from headrub.session import Session
 from samples import THREE_MISTAKES
 
 GOOD = """\
@@ -88,6 +89,19 @@ def test_list_plain_when_not_a_terminal(user_dir: Path) -> None:
     assert line.endswith("user")
     assert ESC not in result.stdout
     assert not any(ch in result.stdout for ch in "┃━│─┏")
+
+
+def test_list_time_is_the_routine_total_as_show_gives_it(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 3:40 routine (3.67 minutes in --json) lists as 3:40, piped and on a terminal, as show and validate say."""
+    odd = GOOD.replace("duration: 1m30s", "duration: 1m40s")  # 220 s in all
+    (user_dir / "odd-length.yaml").write_text(odd, encoding="utf-8")
+    line = next(line for line in run("list").stdout.splitlines() if line.startswith("odd-length "))
+    assert " 3:40 " in line
+    assert run("show", "odd-length").stdout.startswith("Evening calm (odd-length, 3:40, user)")
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    for columns in ("40", "200"):  # the stacked layout and the table
+        shown = run("list", env={"COLUMNS": columns}).stdout
+        assert "3:40" in shown and "3:41" not in shown, shown
 
 
 def test_list_json_shape_and_shadowing(user_dir: Path) -> None:
@@ -172,6 +186,42 @@ def test_show_name_plain(user_dir: Path) -> None:
     assert lines[4] == "       Slow circles with the finger pads."
     assert lines[5] == "  2.   1:30  base of the skull — pressing, each, 0:30 per side"
     assert lines[6] == "  3.   2:30  whole head — breathing, breathe 4-6, 1:00"
+
+
+SET_UP_STEP = """\
+title: Set-up step
+cautions:
+  - A caution long enough to wrap at forty columns, so its second line shows where it is indented.
+strokes:
+  - {area: lying down, duration: 30s, cue: Lie on your back.}
+  - {area: crown, technique: circles, duration: 1m}
+"""
+
+
+def test_show_a_stroke_without_technique(user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A set-up step (no technique) reads "lying down — 0:30" piped, and takes no empty line on a terminal."""
+    (user_dir / "set-up.yaml").write_text(SET_UP_STEP, encoding="utf-8")
+    plain = run("show", "set-up").stdout.splitlines()
+    assert "  1.   0:00  lying down — 0:30" in plain
+    assert "  2.   0:30  crown — circles, 1:00" in plain
+    monkeypatch.setattr("headrub.output.is_terminal", lambda stream=None: True)
+    lines = run("show", "set-up", env={"COLUMNS": "40"}).stdout.splitlines()
+    first = lines.index(next(line for line in lines if "lying down" in line))
+    assert lines[first + 1].strip() == "Lie on your back."
+    bullet = next(i for i, line in enumerate(lines) if "•" in line)
+    # The caution's wrapped lines start under its text, not at the left edge.
+    assert lines[bullet + 1].startswith(" " * (lines[bullet].index("•") + 2)) and lines[bullet + 1].strip()
+
+
+def test_show_names_the_pace_of_a_breathing_stroke_without_breath(user_dir: Path) -> None:
+    """A breathing stroke with no breath: is paced at the default in a session, and show says which pace."""
+    (user_dir / "paced.yaml").write_text(
+        "title: Paced\nstrokes:\n  - {area: belly, technique: breathing, duration: 1m}\n", encoding="utf-8"
+    )
+    step = Session(loader.find_routine("paced")).steps[0]
+    assert step.breath is not None
+    pace = f"breathe {step.breath[0]:g}-{step.breath[1]:g}"  # what the session's pacer draws
+    assert f"  1.   0:00  belly — breathing, {pace}, 1:00" in run("show", "paced").stdout.splitlines()
 
 
 def test_show_path(tmp_path: Path) -> None:
@@ -309,6 +359,20 @@ def test_validate_three_mistakes_three_lines(tmp_path: Path) -> None:
     ]
 
 
+def test_validate_prints_a_file_s_problems_in_file_order(tmp_path: Path) -> None:
+    """Problems come out by line and column, as in the file, whatever order the fields are checked in."""
+    path = tmp_path / "jumbled.yaml"
+    path.write_text(
+        "title: Jumbled\nstrokes:\n  - area: crown\n    techniqe: circles\n    duration: 2x\n    pressure: loud\n"
+        "  - area: temples\n    tempo: 500\n    duration: 0\n",
+        encoding="utf-8",
+    )
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    places = [tuple(int(n) for n in line.split(":")[1:3]) for line in result.stdout.splitlines()]
+    assert len(places) == 5 and places == sorted(places)
+
+
 def test_validate_folder_and_several_files(tmp_path: Path) -> None:
     """A folder is checked file by file: ok lines for good ones, problems for bad ones, exit 2 if any."""
     folder = tmp_path / "mine"
@@ -326,6 +390,18 @@ def test_validate_folder_and_several_files(tmp_path: Path) -> None:
         f"{other}: ok (3 strokes, 3:30)",
     ]
     assert result.stderr == "headrub: 1 problem in 1 file\n"
+
+
+def test_validate_a_folder_with_no_routine_files_says_so(tmp_path: Path) -> None:
+    """A folder with no .yaml or .yml file is not passed in silence: a warning names it (exit 0, like ruff)."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("title: not a routine file\n", encoding="utf-8")
+    result = run("validate", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("headrub: warning: ") and str(folder) in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_validate_builtin_folder() -> None:
@@ -433,6 +509,22 @@ def test_new_writes_a_template_that_validates(user_dir: Path) -> None:
     assert without_modeline(path.read_bytes()).startswith(b"# A headrub routine.")
     assert run("validate", str(path)).exit_code == 0
     assert loader.find_routine("my-evening").title == "My evening"
+
+
+def test_the_template_teaches_a_safe_press_and_a_say_line(user_dir: Path) -> None:
+    """The template validates with no fit warning, shows say:, and its press under the skull keeps the head level.
+
+    Issue 13 took "lean your head back onto the thumbs" out of the library as unsafe; a template
+    people copy must not teach it again.
+    """
+    run("new", "my-evening")
+    path = user_dir / "my-evening.yaml"
+    checked = run("validate", str(path))
+    assert checked.exit_code == 0 and "warning" not in checked.stdout
+    routine = loader.find_routine("my-evening")
+    assert any(stroke.say for stroke in routine.strokes)
+    skull = next(stroke for stroke in routine.strokes if "skull" in stroke.area)
+    assert "back into" not in (skull.cue or "") and "level" in (skull.cue or "")
 
 
 def test_new_from_a_routine_copies_it(user_dir: Path) -> None:

@@ -218,3 +218,18 @@ def test_quiet_chimes_are_softer_and_the_quiet_end_fades_out() -> None:
     faded = _samples(wav.sound("end", volume=0.5, fade=True))
     tail = slice(3 * len(faded) // 4, None)
     assert max(map(abs, faded[tail])) < max(map(abs, soft[tail])) / 4
+
+
+def test_next_wins_over_halfway_when_both_fall_together() -> None:
+    """Halfway due at the very instant of "Next: ..." (a 25 s and a 15 s stroke): "Next" is said, and the
+    halfway note gives way; with the eyes closed, where the hands go next matters more."""
+    routine = Routine("r", "R", (Stroke("temples", 25, technique="circles"), Stroke("crown", 15, technique="circles")))
+    clock = FakeClock(0.0)
+    session = Session(routine, clock, next_warning=5)
+    session.start()
+    clock.set(20.0)
+    kinds = [event.kind for event in session.tick()]
+    assert kinds.index(EventKind.NEXT_SOON) < kinds.index(EventKind.HALFWAY)
+    said = [(h.at, h.text) for h in transcript(routine, next_warning=5) if h.text]
+    assert (20.0, "Next: crown.") in said
+    assert not any(text == "Halfway." for _, text in said)

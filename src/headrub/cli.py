@@ -123,11 +123,13 @@ def main(
 
 from headrub.commands import (  # noqa: E402
     config_cmd,
+    journal_add_cmd,
     journal_cmd,
     journal_fix_cmd,
     routines_cmd,
     sound_cmd,
     start_cmd,
+    stats_cmd,
 )
 
 app.command("start")(start_cmd.start)
@@ -135,10 +137,11 @@ app.command("list")(routines_cmd.list_routines)
 app.command("show")(routines_cmd.show)
 
 app.add_typer(journal_cmd.journal_app, name="journal")
+journal_cmd.journal_app.command("add")(journal_add_cmd.add)
 journal_cmd.journal_app.command("edit")(journal_fix_cmd.edit)
 journal_cmd.journal_app.command("delete")(journal_fix_cmd.delete)
 journal_cmd.journal_app.command("merge")(journal_fix_cmd.merge)
-app.command("stats")(journal_cmd.stats)
+app.command("stats")(stats_cmd.stats)
 app.command("validate")(routines_cmd.validate)
 app.command("new")(routines_cmd.new)
 app.command("edit")(routines_cmd.edit)

@@ -129,7 +129,9 @@ def voice_flag(text: str | None) -> str | None:
         return None
     problem = voice_problem(text.strip())
     if problem is not None:
-        raise UsageError(f"--speech-voice {quoted(text)} {problem}")
+        # "--option: problem", as every other bad value reads
+        said = problem if problem.startswith("is ") else f"is not a voice name; {problem}"
+        raise UsageError(f"--speech-voice: {quoted(text)} {said}")
     return text.strip()
 
 

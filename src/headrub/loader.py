@@ -326,8 +326,8 @@ def load_text(text: str, path: str, *, name: str | None = None, source: str = "u
         raise RoutineFileError([problem.problem(path)]) from None
     routine_name = name if name is not None else Path(path).stem
     routine = checker.routine(root, routine_name, source)
-    if routine is None:
-        raise RoutineFileError(checker.problems)
+    if routine is None:  # in file order, as linters print them (a stroke's keys are checked in a fixed order)
+        raise RoutineFileError(sorted(checker.problems, key=lambda problem: (problem.line, problem.column)))
     return routine
 
 

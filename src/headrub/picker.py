@@ -31,7 +31,11 @@ class Picker:
 
     @property
     def matches(self) -> list[str]:
-        """The names holding every typed character in order (``ssl`` finds scalp-sleep); prefixes first."""
+        """The names holding every typed character in order (``ssl`` finds scalp-sleep).
+
+        Prefixes first, then names holding the typed text whole (``sle``: scalp-sleep before
+        neck-and-shoulders, whose s, l and e are scattered), then the rest.
+        """
         typed = self.query.lower()
 
         def holds(name: str) -> bool:
@@ -43,7 +47,7 @@ class Picker:
             return True
 
         found = [name for name in self.names if holds(name)]
-        return sorted(found, key=lambda name: not name.startswith(typed))
+        return sorted(found, key=lambda name: (not name.startswith(typed), typed not in name))
 
     def press(self, key: str) -> None:
         """One key: arrows move, letters filter, Backspace un-types, Enter chooses, Esc cancels."""
@@ -65,7 +69,8 @@ class Picker:
     def lines(self, rows: int) -> list[str]:
         """What to draw: a prompt line, then up to ``rows`` names with the highlighted one marked."""
         matches = self.matches
-        lines = [f"Start which routine? (↑/↓, type to filter, Enter to start, Esc to cancel)  {self.query}"]
+        # What was typed comes before the hints: a narrow terminal cuts the line's end, never the filter.
+        lines = [f"Start which routine? {self.query + '  ' if self.query else ''}(↑/↓, type to filter, Enter to start, Esc to cancel)"]
         if not matches:
             return [*lines, "  (no routine matches)"]
         first = max(0, min(self.index - rows + 1, len(matches) - rows))

@@ -44,8 +44,10 @@ BACK_AGAIN_S = 2.0
 # Only steps longer than this get a ten-seconds-left event.
 TEN_SECONDS_MIN_STEP = 20.0
 
-# What a pending deadline is; the number also orders events due at the same instant.
-_STEP_END, _HALFWAY, _TEN_LEFT, _NEXT = 0, 1, 2, 3
+# What a pending deadline is; the number also orders events due at the same instant. Of the
+# news that gives way to speech already under way, what comes next matters most with the eyes
+# closed, so it goes first: "Next: right side." rather than "Halfway." when both fall together.
+_STEP_END, _NEXT, _TEN_LEFT, _HALFWAY = 0, 1, 2, 3
 
 
 class EventKind(StrEnum):

@@ -43,7 +43,7 @@ def config(
         None, "--speech-rate", parser=reads(values.whole_number, "--speech-rate", 80, 450, "words a minute"), metavar="WPM", help="Likewise, for 'start --speech-rate'."
     ),
     speech_voice: str = typer.Option(None, "--speech-voice", metavar="NAME", help="Likewise, for 'start --speech-voice'."),
-    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Likewise, for 'start --volume'."),
+    volume: int = typer.Option(None, "--volume", metavar="PERCENT", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Likewise, for 'start --volume'."),
 ) -> None:
     """Show the effective settings (config file, then flags) and where each came from."""
     from headrub import paths

@@ -75,8 +75,8 @@ def _describe(entry: Entry, entries: list[Entry]) -> str:
 
 
 def _correct(line: dict[str, Any]) -> None:
-    """Append one correction line; a failed write is reported as ``journal_cmd.save`` reports it."""
-    from headrub.commands.journal_cmd import save
+    """Append one correction line; a failed write is reported as ``journal_add_cmd.save`` reports it."""
+    from headrub.commands.journal_add_cmd import save
 
     if not save(line):
         raise typer.Exit(1)
@@ -103,7 +103,8 @@ def edit(
     import math
 
     from headrub import journal as store
-    from headrub.commands.journal_cmd import MAX_MINUTES, MAX_NAME_CHARS, _emit, _known_title
+    from headrub.commands.journal_add_cmd import MAX_MINUTES, MAX_NAME_CHARS, _known_title
+    from headrub.commands.journal_output import _emit
     from headrub.errors import UsageError
     from headrub.journal.entries import _seconds, _valid_text
 
@@ -136,7 +137,7 @@ def edit(
 def delete(entry_id: IdArg) -> None:
     """Remove a session from everything headrub shows; the original line stays in the file."""
     from headrub import journal as store
-    from headrub.commands.journal_cmd import _emit
+    from headrub.commands.journal_output import _emit
 
     entries = _all_entries()
     target = find_entry(entry_id, entries)
@@ -154,7 +155,7 @@ def merge(
     ],
 ) -> None:
     """Bring other journals into yours: every entry once, nothing rewritten; merging again adds nothing."""
-    from headrub.commands.journal_cmd import _emit
+    from headrub.commands.journal_output import _emit
     from headrub.journal.merging import merge as merge_files
     from headrub.output import warn
 

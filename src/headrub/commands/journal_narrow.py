@@ -1,6 +1,6 @@
 """The journal and the stats on a narrow terminal: each session (or routine) as a short stacked block.
 
-Used by ``journal_cmd`` when its tables would cut a column (``headrub.layout.print_fitting``).
+Used by ``journal_cmd`` and ``stats_cmd`` when their tables would cut a column (``headrub.layout.print_fitting``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ def stacked_sessions(entries: list[Entry], window: Window) -> list[RenderableTyp
     """``Mon 2026-11-30 21:30  scalp-sleep``, then its length, result, tension and note beneath; a total."""
     from rich.text import Text
 
-    from headrub.commands.journal_cmd import _clean, _clock, _minutes, _result, _short_ids, _tension
+    from headrub.commands.journal_output import _clean
+    from headrub.commands.journal_view import _clock, _minutes, _result, _short_ids, _tension
     from headrub.journal import started_at
     from headrub.layout import stacked_block
 
@@ -44,7 +45,9 @@ def stacked_routines(result: dict[str, Any]) -> list[RenderableType]:
     """Per routine, best first: its name, then sessions, average length and tension change beneath."""
     from rich.text import Text
 
-    from headrub.commands.journal_cmd import _change, _clean, _clock
+    from headrub.commands.journal_output import _clean
+    from headrub.commands.journal_view import _clock
+    from headrub.commands.stats_view import _change
     from headrub.layout import stacked_block
 
     blocks: list[RenderableType] = [Text("What works for you", style="italic")]

@@ -44,7 +44,8 @@ strokes:                      # 1 to 200, in order
     pressure: medium
     side: each                # left | right | both | each (each: once per side, duration per side)
     duration: 30s
-    cue: Thumbs in the hollows under the skull; lean your head back into them.
+    cue: Head level, never tipped back. Two finger pads in the hollow under the skull on this side; press to about 5 out of 10 and hold.
+    say: Head level. Fingers in the hollow under the skull. Press to five out of ten and hold.   # what the voice says (optional, about 20 words)
   - area: whole head
     technique: breathing
     breath: 4-6               # seconds in, seconds out
@@ -71,7 +72,10 @@ def list_routines(
     ),
 ) -> None:
     """Every routine headrub can find: built-in and yours."""
-    from headrub.errors import RoutineFileError
+    from headrub.errors import RoutineFileError, UsageError
+
+    if any(not tag.strip() for tag in only_tags):  # "--tag $T" with T unset: no routine could ever match
+        raise UsageError("--tag: an empty tag; give one, e.g. --tag sleep ('headrub list' shows the tags)")
     from headrub.loader import discover
     from headrub.output import is_terminal, print_json, warn
     from headrub.routine import format_clock
@@ -92,6 +96,7 @@ def list_routines(
                 "name": item.name,
                 "title": routine.title,
                 "minutes": round(routine.total_seconds / 60, 2),
+                "total_s": routine.total_seconds,  # for the m:ss column; not in --json, whose shape is fixed
                 "strokes": routine.strokes,
                 "tags": list(routine.tags),
                 "source": item.source,
@@ -100,7 +105,7 @@ def list_routines(
             }
         )
     if as_json:
-        print_json(rows)
+        print_json([{key: value for key, value in r.items() if key != "total_s"} for r in rows])
         return
     if not rows and only_tags:
         wanted = " and ".join(sanitize(t) for t in only_tags)
@@ -115,7 +120,7 @@ def list_routines(
         for r in rows:
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {format_clock(r['minutes'] * 60):>5}  {r['strokes']:>3} strokes  "
+                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} strokes  "
                 f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return
@@ -147,7 +152,7 @@ def _list_rich(rows: list[dict[str, Any]]) -> None:
     stacked: list[RenderableType] = [Text("Routines", style="italic")]
     for r in rows:
         title, tags = sanitize(r["title"]), ", ".join(sanitize(t) for t in r["tags"])
-        time = format_clock(r["minutes"] * 60)
+        time = format_clock(r["total_s"])
         table.add_row(r["name"], title, time, str(r["strokes"]), tags, _label(r))
         stacked.append(
             stacked_block(
@@ -192,7 +197,8 @@ def _stroke_rows(routine: Routine, rate_wpm: float | None = None) -> list[dict[s
 
 def show(
     name: str = typer.Argument(
-        ..., help="A routine name, or a path to a routine file.", autocompletion=complete_routine_or_path
+        ..., metavar="NAME|PATH", help="A routine name, or a path to a routine file.",
+        autocompletion=complete_routine_or_path,
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the routine as JSON."),
     spoken: bool = typer.Option(
@@ -234,18 +240,28 @@ def show(
         for caution in routine.cautions:  # before the strokes: read them before you begin
             typer.echo(f"Caution: {sanitize(caution)}")
         for r in rows:
-            how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
-            extra = f", {r['tempo']}/min" if r["tempo"] else ""
-            extra += f", breathe {r['breath']}" if r["breath"] else ""
             each = " per side" if r["side"] == "each" else ""
-            typer.echo(
-                f"{r['number']:>3}. {format_clock(r['starts_at_s']):>6}  {sanitize(r['area'])} — {how}{extra}, "
-                f"{format_clock(r['duration_s'])}{each}"
-            )
+            # A stroke with no technique (a set-up step) reads "lying down — 0:30", not "lying down — , 0:30".
+            how = ", ".join(part for part in (_manner(r), f"{format_clock(r['duration_s'])}{each}") if part)
+            typer.echo(f"{r['number']:>3}. {format_clock(r['starts_at_s']):>6}  {sanitize(r['area'])} — {how}")
             if r["cue"]:
                 typer.echo(f"       {sanitize(r['cue'])}")
         return
     _show_rich(routine, rows)
+
+
+def _manner(row: dict[str, Any]) -> str:
+    """How a stroke is done, as ``show`` prints it: ``circles, light, both, 30/min``; empty for a set-up step."""
+    parts = [str(v) for v in (row["technique"], row["pressure"], row["side"]) if v]
+    if row["tempo"]:
+        parts.append(f"{row['tempo']}/min")
+    if row["breath"]:
+        parts.append(f"breathe {row['breath']}")
+    elif row["technique"] == "breathing":  # no breath: set, so the session paces the default: say which
+        from headrub.routine import DEFAULT_BREATH
+
+        parts.append(f"breathe {DEFAULT_BREATH[0]:g}-{DEFAULT_BREATH[1]:g}")
+    return ", ".join(parts)
 
 
 def _speech_settings() -> dict[str, Any]:
@@ -298,6 +314,7 @@ def _show_spoken(routine: Routine, speech: dict[str, Any], as_json: bool) -> Non
 
 
 def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -312,8 +329,12 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
         console.print(Text(sanitize(routine.summary)))
     if routine.cautions:  # before the strokes: read them before you begin
         console.print(Text("Cautions", style="bold yellow"))
+        bullets = Table.grid(padding=(0, 1))  # a wrapped caution stays indented under its own text
+        bullets.add_column(no_wrap=True)
+        bullets.add_column()
         for caution in routine.cautions:
-            console.print(Text(f"  • {sanitize(caution)}"))
+            bullets.add_row(" •", Text(sanitize(caution)))
+        console.print(Padding(bullets, (0, 0, 0, 1)))
     table = Table(expand=False, show_lines=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("at", justify="right", no_wrap=True)
@@ -323,28 +344,30 @@ def _show_rich(routine: Routine, rows: list[dict[str, Any]]) -> None:
     table.add_column("cue", min_width=24)
     stacked: list[RenderableType] = []
     for r in rows:
-        how = ", ".join(str(v) for v in (r["technique"], r["pressure"], r["side"]) if v)
-        if r["tempo"]:
-            how += f", {r['tempo']}/min"
-        if r["breath"]:
-            how += f", breathe {r['breath']}"
+        how = _manner(r)
         time = format_clock(r["duration_s"]) + (" ×2" if r["side"] == "each" else "")
         table.add_row(
             str(r["number"]), format_clock(r["starts_at_s"]), sanitize(r["area"]), how, time,
             Text(sanitize(r["cue"] or ""), style="dim"),
         )
         head = Text.assemble(f"{r['number']:>2}. {format_clock(r['starts_at_s'])}  ", (sanitize(r["area"]), "bold"), f"  {time}")
-        stacked.append(stacked_block(head, Text(how), Text(sanitize(r["cue"] or ""), style="dim"), indent=4))
+        details = [Text(how)] if how else []  # a set-up step has no technique: no empty line for it
+        if r["cue"]:
+            details.append(Text(sanitize(r["cue"]), style="dim"))
+        stacked.append(stacked_block(head, *details, indent=4))
     print_fitting(console, table, stacked)
     console.print(f"Total {format_clock(routine.total_seconds)}")
 
 
 def validate(
-    files: list[Path] = typer.Argument(..., help="Routine files (or folders of them) to check."),
+    names: list[str] = typer.Argument(..., metavar="PATH", help="Routine files (or folders of them) to check."),
 ) -> None:
     """Check routine files and folders; print PATH:LINE:COL: message for each problem (on stdout, like a linter)."""
     from headrub.errors import Problem, RoutineFileError, UsageError
+
+    files = [_given_path(name, "PATH") for name in names]
     from headrub.loader import SUFFIXES, load_file
+    from headrub.output import warn
     from headrub.routine import format_clock, is_valid_name
     from headrub.text import sanitize
 
@@ -366,6 +389,8 @@ def validate(
             except OSError as err:
                 report([Problem(str(path), 1, 1, f"cannot read this folder: {err.strerror or err}")])
                 continue
+            if not targets:  # otherwise a folder of .yaml.txt or .json files passes in silence, as if checked
+                warn(f"{sanitize(str(path))} holds no routine files ({', '.join(SUFFIXES)}); nothing was checked there")
         for target in targets:
             try:
                 routine = load_file(target)
@@ -425,8 +450,17 @@ def _stroke_places(path: Path) -> list[tuple[int, int]]:
     return places
 
 
+def _given_path(text: str, what: str) -> Path:
+    """A path typed on the command line; an empty one is a mistake, never the current folder (``Path("")``)."""
+    from headrub.errors import UsageError
+
+    if not text:
+        raise UsageError(f"{what}: an empty path; give a file or a folder")
+    return Path(text)
+
+
 def schema(
-    output: Path = typer.Option(
+    output: str = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the schema to PATH (a file, or a folder to put routine-format-1.json in; - for stdout) "
         "and print where.",
@@ -435,10 +469,10 @@ def schema(
     """Print the JSON Schema of the routine format (for editors: see docs/routines.md)."""
     from headrub import schema_file
 
-    if output is None or str(output) == "-":
+    if output == "-" or output is None:
         sys.stdout.write(schema_file.text())
         return
-    typer.echo(str(schema_file.write(output)))
+    typer.echo(str(schema_file.write(_given_path(output, "--output"))))
 
 
 def _user_path(name: str) -> Path:
@@ -488,7 +522,7 @@ def _with_schema_line(content: bytes) -> bytes:
 
 
 def new(
-    name: str = typer.Argument(..., help="The new routine's name (lower-case letters, digits, '-')."),
+    name: str = typer.Argument(..., metavar="NAME", help="The new routine's name (lower-case letters, digits, '-')."),
     from_routine: str = typer.Option(
         None, "--from", metavar="ROUTINE", help="Start from a copy of this routine.", autocompletion=complete_routine
     ),
@@ -571,7 +605,8 @@ def _discard_copy(path: Path, copied: bytes) -> bool:
 
 def edit(
     name: str = typer.Argument(
-        ..., help="The routine to edit; a built-in is copied to your folder first.", autocompletion=complete_routine
+        ..., metavar="NAME", help="The routine to edit; a built-in is copied to your folder first.",
+        autocompletion=complete_routine,
     ),
 ) -> None:
     """Open a routine in your editor ($VISUAL, $EDITOR, else nano or vi), then validate it."""

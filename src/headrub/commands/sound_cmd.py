@@ -23,7 +23,7 @@ def sound_check(
         None, "--speech-rate", parser=reads(values.whole_number, "--speech-rate", 80, 450, "words a minute"), metavar="WPM", help="Speech rate in words a minute."
     ),
     speech_voice: str = typer.Option(None, "--speech-voice", metavar="NAME", help="A voice or language for the engine."),
-    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100."),
+    volume: int = typer.Option(None, "--volume", metavar="PERCENT", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100."),
 ) -> None:
     """Play each chime and say a sample sentence; name the player and speech engine used."""
     from headrub.commands.start_cmd import _cues, _settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import sys
@@ -96,7 +97,7 @@ def _journal(session: Session, routine: Routine, answers: dict[str, Any], starte
     from datetime import timedelta
 
     from headrub import journal
-    from headrub.commands.journal_cmd import save
+    from headrub.commands.journal_add_cmd import save
 
     started_mono = session.started_at or 0.0
     ended_mono = session.ended_at if session.ended_at is not None else session.clock.now()
@@ -137,7 +138,7 @@ def start(
     after: int = typer.Option(
         None, "--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")
     ),
-    note: str = typer.Option(None, "--note", help="A note for the journal."),
+    note: str = typer.Option(None, "--note", metavar="TEXT", help="A note for the journal."),
     no_journal: bool = typer.Option(False, "--no-journal", help="Write nothing to the journal."),
     sound: Sound = typer.Option(
         None, "--sound", metavar="[bell|chime|none]", help="bell (default), chime or none.",
@@ -163,7 +164,7 @@ def start(
     speech_voice: str = typer.Option(
         None, "--speech-voice", metavar="NAME", help="A voice or language for the engine (espeak-ng -v, say -v)."
     ),
-    volume: int = typer.Option(None, "--volume", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100 (default 100)."),
+    volume: int = typer.Option(None, "--volume", metavar="PERCENT", parser=reads(values.whole_number, "--volume", 0, 100, "percent"), help="Chime volume, 0 to 100 (default 100)."),
 ) -> None:
     """Run a guided session, then write it to the journal."""
     from headrub.errors import HeadrubError, UsageError
@@ -181,7 +182,11 @@ def start(
         try:
             routine = routine.scaled(minutes)
         except ValueError as err:
-            raise UsageError(f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}") from None
+            # The least that will do, in the flag's own unit, rounded up so that it is enough.
+            least = math.ceil(routine.shortest_seconds / 60 * 100 - 1e-9) / 100
+            raise UsageError(
+                f"--minutes {minutes:g} is too short for {routine.name}: it needs {err}; give --minutes {least:g} or more"
+            ) from None
     from headrub.config import voice_flag
 
     voice_name = voice_flag(speech_voice)
@@ -384,6 +389,10 @@ def _run(
         deferred.ask(answers)
     if session.started_at is not None:  # after the questions, so it can show the change
         _say(sys.stdout, summary_line(session, routine, answers.get("before"), answers.get("after")))
+    elif journal_it:  # ended in the get-ready: say why nothing lands in the journal, the answers given too
+        _say(sys.stderr, "Not started: ended before the first stroke, so nothing was written to the journal.")
+    else:
+        _say(sys.stderr, "Not started: ended before the first stroke.")
     status = 0
     if journal_it and session.started_at is not None:
         status = _journal(session, routine, answers, started_wall)

@@ -1,13 +1,22 @@
-"""The pictures of ``headrub stats``: a calendar of the last weeks and tension by week, as text lines.
+"""How ``headrub stats`` looks: the plain lines, the Rich table of what works, the calendar of the last
+weeks and tension by week.
 
 Plain (ASCII shades) for pipes and files; block shades for a terminal. Pure functions of the
-``stats --json`` object.
+``stats --json`` object; Rich is imported inside the function that draws with it.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from headrub.commands.journal_output import _clean
+from headrub.commands.journal_view import _clock
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from headrub.timeutil import Window
 
 PLAIN_SHADES = " .:*#"
 BLOCK_SHADES = "·░▒▓█"
@@ -61,3 +70,60 @@ def routine_detail(row: dict[str, Any]) -> str:
         return f"{count} rated: too few to tell"
     low, high = row["change_range"]
     return f"{count} rated, spread {row['change_sd']:g}, from {low:+d} to {high:+d}: {row['verdict']}"
+
+
+def _change(value: float | None) -> str:
+    """A tension change as ``−2.5``/``+1``/``0``, or ``no ratings``."""
+    if value is None:
+        return "no ratings"
+    text = f"{abs(value):.2f}".rstrip("0").rstrip(".")
+    return text if value == 0 else ("−" if value < 0 else "+") + text
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _stats_lines(result: dict[str, Any], window: Window) -> list[str]:
+    """The stats without ANSI."""
+    lines = [
+        f"sessions {window.label}: {result['sessions']} ({result['completed_sessions']} completed)",
+        f"time: {_clock(result['minutes'])}",
+        f"days this week: {result['days_this_week']}",
+        f"days this month: {result['days_this_month']}",
+        f"current streak: {_days(result['current_streak_days'])}",
+        f"longest streak: {_days(result['longest_streak_days'])}",
+        f"strokes skipped: {result['strokes_skipped']}",
+        "what works for you (average tension change, best first):",
+    ]
+    for row in result["routines"]:
+        lines.append(
+            f"  {_clean(row['routine'])}  {row['sessions']} session{'s' if row['sessions'] != 1 else ''}"
+            f"  {_clock(row['avg_minutes'])} on average  tension {_change(row['avg_tension_change'])}"
+            f"  ({routine_detail(row)})"
+        )
+    return lines + calendar_lines(result, plain=True) + tension_lines(result)
+
+
+def stats_table(result: dict[str, Any]) -> Table:
+    """Per routine, best first: "what works for you"."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="What works for you", title_justify="left")
+    table.add_column("routine", overflow="fold")
+    table.add_column("sessions", justify="right")
+    table.add_column("avg length", justify="right")
+    table.add_column("avg tension change", justify="right")
+    table.add_column("how sure", overflow="fold")
+    for row in result["routines"]:
+        change = row["avg_tension_change"]
+        style = "green" if change is not None and change < 0 else ""
+        table.add_row(
+            Text(_clean(row["routine"])),
+            Text(str(row["sessions"])),
+            Text(_clock(row["avg_minutes"])),
+            Text(_change(change), style=style),
+            Text(routine_detail(row)),
+        )
+    return table

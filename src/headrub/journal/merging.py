@@ -21,7 +21,7 @@ from headrub.journal.entries import _utc_stamp
 from headrub.journal.files import _reason, _show, open_regular, reading
 from headrub.paths import journal_file
 
-KEEP_PREFIX = b"headrub: the entry, to keep by hand: "  # what ``journal_cmd.save`` prints
+KEEP_PREFIX = b"headrub: the entry, to keep by hand: "  # what ``journal_add_cmd.save`` prints
 MAX_LINE_BYTES = 1 << 20  # a line longer than this is not an entry headrub would write
 
 

@@ -1,0 +1,209 @@
+"""What the journal commands write: text safe to draw on a terminal, and stdout that takes any text.
+
+``--json`` and ``--csv`` carry user text exactly, yet inert (no terminal controls, no spreadsheet
+formulas) and encodable whatever the locale; they stream in about constant memory. Everything
+else drawn is sanitized by ``_clean``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from headrub.journal import Entry
+    from headrub.timeutil import Window
+
+CSV_FIELDS = (
+    "id",
+    "routine",
+    "title",
+    "started_at",
+    "ended_at",
+    "planned_s",
+    "active_s",
+    "completed",
+    "strokes_done",
+    "strokes_total",
+    "strokes_skipped",
+    "tension_before",
+    "tension_after",
+    "note",
+    "source",
+    "logged_at",
+)
+
+
+def _clean(text: Any) -> str:
+    """Any stored value as text that is safe to draw on a terminal."""
+    from headrub.text import sanitize
+
+    if text is None:
+        return ""
+    value = text if isinstance(text, str) else str(text)
+    return sanitize(value).encode("utf-8", "replace").decode("utf-8")
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout; what the stream cannot encode is replaced rather than a traceback."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+
+
+def _emit_json(data: Any) -> None:
+    """``data`` as JSON on stdout, text exact: \\u-escaped only where the stream cannot carry it, or
+    where a terminal could act on it (``text.safe_json``). A number that is not finite (a hand-made
+    unknown field) is null: never NaN or Infinity."""
+    import json
+
+    from headrub.text import safe_json
+
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), ensure_ascii=False, indent=2)
+    text = safe_json(text) + "\n"
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(json.loads(text), ensure_ascii=True, indent=2) + "\n"
+    sys.stdout.write(text)
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every float that is NaN or infinite made None."""
+    import math
+
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(value) for value in data]
+    return data
+
+
+EXPORT_BATCH = 256  # entries formatted and written at a time when streaming
+
+
+def _export(window: Window, routine: str | None, as_json: bool) -> bool:
+    """Stream ``--json``/``--csv`` in about constant memory (``journal.exporting``); the output is
+    byte for byte the in-memory path's. False when there is no stream (then the caller reads all)."""
+    from itertools import islice
+
+    from headrub.journal.exporting import export_lines
+    from headrub.output import is_terminal, warn
+
+    stream = export_lines(None, window, warn)
+    if stream is None:
+        return False
+    entries = (line.entry for line in stream if routine is None or line.entry.get("routine") == routine)
+    if as_json:
+        first = True
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            text = ",\n".join(_json_item(entry) for entry in batch)
+            _emit_json_text(("[\n" if first else ",\n") + text)
+            first = False
+        _emit_json_text("[]\n" if first else "\n]\n")
+    else:
+        terminal = is_terminal()
+        _emit_utf8(_csv_text([], terminal))
+        while batch := list(islice(entries, EXPORT_BATCH)):
+            _emit_utf8(_csv_text(batch, terminal, header=False))
+    return True
+
+
+def _json_item(entry: Entry) -> str:
+    """One entry as it appears inside ``json.dumps(entries, indent=2)``: indented two more spaces."""
+    import json
+
+    try:
+        text = json.dumps(entry, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(entry), ensure_ascii=False, indent=2)
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _emit_json_text(text: str) -> None:
+    """A piece of JSON output, made inert and encodable as ``_emit_json`` does."""
+    from headrub.text import safe_json
+
+    text = safe_json(text)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        text = "".join(char if ord(char) < 128 else _ascii_escape(char) for char in text)
+    sys.stdout.write(text)
+
+
+def _ascii_escape(char: str) -> str:
+    """``char`` as JSON \\u escapes (a surrogate pair beyond the BMP)."""
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _csv_value(value: Any, terminal: bool = False) -> str:
+    """One cell: text as it is but never a formula (``text.safe_cell``); on a terminal, no controls."""
+    import json
+
+    from headrub.text import safe_cell, sanitize
+
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return safe_cell(sanitize(text, keep_newlines=True) if terminal else text)
+
+
+def _csv_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list[str]]:
+    """The header, then one row an entry; plain numbers and text skip the per-cell function."""
+    from headrub.text import FORMULA_STARTS
+
+    yield list(CSV_FIELDS)
+    for entry in entries:
+        row: list[str] = []
+        for field in CSV_FIELDS:
+            value: Any = entry.get(field)
+            kind = type(value)
+            if kind is str and not terminal and not value.startswith(FORMULA_STARTS):
+                row.append(value)
+            elif kind is int or kind is float:
+                row.append(str(value))
+            else:
+                row.append(_csv_value(value, terminal))
+        yield row
+
+
+def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = True) -> str:
+    """A header and one row an entry (RFC 4180: CRLF, fields quoted where needed)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    rows = _csv_rows(entries, terminal)
+    if not header:
+        next(rows)
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _emit_utf8(text: str) -> None:
+    """``text`` on stdout as UTF-8 whatever the locale says (CSV files are UTF-8)."""
+    data = text.encode("utf-8", "replace")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
