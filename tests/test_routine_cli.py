@@ -717,7 +717,7 @@ def test_edit_offers_to_reopen_after_an_invalid_edit(
     user_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a terminal, an invalid edit shows the problem and reopens the file when the answer is yes."""
-    from headrub.commands import routines_cmd
+    from headrub.commands import authoring_cmd
 
     path = user_dir / "evening-calm.yaml"
     path.write_text(GOOD, encoding="utf-8")
@@ -728,7 +728,7 @@ def test_edit_offers_to_reopen_after_an_invalid_edit(
         "text = open(path).read()\n"
         "open(path, 'w').write(text + 'bogus: 1\\n' if n == 0 else text.replace('bogus: 1\\n', ''))\n"
     )
-    monkeypatch.setattr(routines_cmd, "_can_ask", lambda: True)
+    monkeypatch.setattr(authoring_cmd, "_can_ask", lambda: True)
     result = CliRunner().invoke(app, ["edit", "evening-calm"], env={"VISUAL": fake_editor(tmp_path, body)}, input="\n")
     assert result.exit_code == 0, result.output
     assert "unknown key 'bogus'" in result.stderr
@@ -740,11 +740,11 @@ def test_edit_declining_to_reopen_keeps_the_file_and_exits_2(
     user_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Answering no after an invalid edit keeps what was written and exits 2."""
-    from headrub.commands import routines_cmd
+    from headrub.commands import authoring_cmd
 
     path = user_dir / "evening-calm.yaml"
     path.write_text(GOOD, encoding="utf-8")
-    monkeypatch.setattr(routines_cmd, "_can_ask", lambda: True)
+    monkeypatch.setattr(authoring_cmd, "_can_ask", lambda: True)
     editor = fake_editor(tmp_path, "open(path, 'a').write('bogus: 1\\n')\n")
     result = CliRunner().invoke(app, ["edit", "evening-calm"], env={"VISUAL": editor}, input="n\n")
     assert result.exit_code == 2

@@ -122,14 +122,17 @@ def main(
 
 
 from headrub.commands import (  # noqa: E402
+    authoring_cmd,
     config_cmd,
     journal_add_cmd,
     journal_cmd,
     journal_fix_cmd,
     routines_cmd,
+    schema_cmd,
     sound_cmd,
     start_cmd,
     stats_cmd,
+    validate_cmd,
 )
 
 app.command("start")(start_cmd.start)
@@ -142,10 +145,10 @@ journal_cmd.journal_app.command("edit")(journal_fix_cmd.edit)
 journal_cmd.journal_app.command("delete")(journal_fix_cmd.delete)
 journal_cmd.journal_app.command("merge")(journal_fix_cmd.merge)
 app.command("stats")(stats_cmd.stats)
-app.command("validate")(routines_cmd.validate)
-app.command("new")(routines_cmd.new)
-app.command("edit")(routines_cmd.edit)
-app.command("schema")(routines_cmd.schema)
+app.command("validate")(validate_cmd.validate)
+app.command("new")(authoring_cmd.new)
+app.command("edit")(authoring_cmd.edit)
+app.command("schema")(schema_cmd.schema)
 app.command("config")(config_cmd.config)
 app.command("sound-check")(sound_cmd.sound_check)
 

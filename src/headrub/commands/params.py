@@ -2,11 +2,13 @@
 
 ``typer.Option(parser=reads(values.tension, "--before"))`` reads the text the same way in every
 command; a bad value is a ``UsageError``, turned into one line and exit 2 by the CLI like any other.
+``_given_path`` does the same for a path typed on the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -20,3 +22,12 @@ def reads(read: Callable[..., T], option: str, *extra: Any) -> Callable[[str], T
 
     parse.__name__ = option.lstrip("-").replace("-", "_")
     return parse
+
+
+def _given_path(text: str, what: str) -> Path:
+    """A path typed on the command line; an empty one is a mistake, never the current folder (``Path("")``)."""
+    from headrub.errors import UsageError
+
+    if not text:
+        raise UsageError(f"{what}: an empty path; give a file or a folder")
+    return Path(text)
