@@ -15,13 +15,8 @@ from headrub.completion import complete_routine_or_path, complete_tag
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from headrub.loader import Found
     from headrub.routine import Routine
     from headrub.summaries import Summary
-
-
-def _source_label(item: Found) -> str:
-    return "user (shadows built-in)" if item.shadows else item.source
 
 
 def _has_tags(routine: Routine | Summary, wanted: list[str]) -> bool:
