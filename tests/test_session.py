@@ -649,3 +649,21 @@ def test_back_then_skip_counts_from_the_restart() -> None:
     clock.set(19.0)
     session.skip()
     assert (session.strokes_done, session.strokes_skipped) == (0, 1)
+
+
+def test_stroke_starts_carry_session_time_without_pauses_skips_or_backs() -> None:
+    """A stroke's start is stamped with session time: paused time left out, a skip or back counted as lived."""
+    session, clock = started(stroke(30), stroke(30), stroke(30), stroke(30))
+    clock.set(10.0)
+    session.pause()
+    clock.set(110.0)
+    session.resume()
+    clock.set(1000.0)  # a late wake: every start caught up carries its own time, not now's
+    starts = [e for e in session.tick() if e.kind is K.STROKE_STARTED]
+    assert [(e.step.index if e.step else None, e.session_time) for e in starts] == [(1, 30.0), (2, 60.0), (3, 90.0)]
+    session, clock = started(stroke(30), stroke(30), stroke(30))
+    clock.set(5.0)
+    session.back()
+    clock.set(12.0)
+    (skipped_to,) = [e for e in session.skip() if e.kind is K.STROKE_STARTED]
+    assert skipped_to.session_time == 12.0

@@ -215,8 +215,7 @@ class Runner:
             ):
                 from headrub.display import plain_line
 
-                elapsed = event.at - self.session.started_at if self.session.started_at is not None else 0.0
-                self._print(plain_line(max(0.0, elapsed), event.step))
+                self._print(plain_line(event.session_time, event.step))  # paused time is not session time
             elif self.live is None and self.keys is not None and event.kind in (EventKind.PAUSED, EventKind.RESUMED):
                 self._print("paused (space resumes)" if event.kind is EventKind.PAUSED else "resumed")
             self.on_event(event)

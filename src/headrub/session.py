@@ -112,6 +112,8 @@ class Event:
     kind: EventKind
     at: float
     step: Step | None
+    # Session time (pauses excluded, CONTRACT §4) when a stroke or side begins; 0 for other events.
+    session_time: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,7 @@ class Session:
         self._enter(0)
         return [
             Event(EventKind.SESSION_STARTED, now, None),
-            Event(EventKind.STROKE_STARTED, now, self.steps[0]),
+            Event(EventKind.STROKE_STARTED, now, self.steps[0], 0.0),
         ]
 
     def tick(self) -> list[Event]:
@@ -497,7 +499,8 @@ class Session:
         """The event that opens the current step: a side switch or a stroke start."""
         step = self._step()
         kind = EventKind.SIDE_SWITCH if step.switches_side else EventKind.STROKE_STARTED
-        return Event(kind, at, step)
+        # The step starts at its offset on the schedule; skips and backs moved the schedule by ``_skew``.
+        return Event(kind, at, step, max(0.0, self._offsets[self._index] - self._skew))
 
     def _finish(self, at: float) -> Event:
         """Reach the end of the routine."""
