@@ -49,6 +49,29 @@ def test_term_dumb_prints_plain_lines_and_the_keys_work(tmp_path: Path) -> None:
     assert '"strokes_done": 0' in text and '"strokes_skipped": 1' in text
 
 
+def test_term_dumb_question_mark_prints_the_keys_and_stroke_times_leave_out_pauses(tmp_path: Path) -> None:
+    """TERM=dumb: ? prints the keys as plain lines; a stroke's line shows session time, the pause left out."""
+    child, _ = spawn(tmp_path, "{start}", "dumb")
+    child.expect("00:00  temples")
+    child.send("?")
+    child.expect("keys:")
+    child.expect("twice quickly")
+    child.expect("q +finish now")
+    child.send(" ")
+    child.expect(r"paused \(space resumes\)")
+    child.expect(pexpect.TIMEOUT, timeout=3)  # three seconds paused: none of it session time
+    child.send(" ")
+    child.expect("resumed")
+    child.send("n")
+    child.expect(r"(\d\d):(\d\d)  crown")
+    assert int(child.match.group(1)) * 60 + int(child.match.group(2)) < 3
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+    assert "\x1b[" not in child.before
+
+
 def test_keys_work_with_stdout_in_a_file(tmp_path: Path) -> None:
     """stdout redirected to a file, stdin a terminal: q still finishes, and the keys do not echo."""
     out = tmp_path / "out.txt"

@@ -232,6 +232,14 @@ KEYS_HELP = (
     ("q", "finish now (the session is kept)"),
     ("?", "hide these keys"),
 )
+
+
+def plain_keys() -> list[str]:
+    """The keys as plain lines, for a terminal that cannot redraw (``?`` there prints them again)."""
+    width = max(cell_len(key) for key, _ in KEYS_HELP)
+    return ["keys:"] + [f"  {key}{' ' * (width - cell_len(key))}  {meaning}" for key, meaning in KEYS_HELP if key != "?"]
+
+
 # What goes first when the frame is too short: higher numbers are dropped before lower ones.
 _KEEP, _BARS, _NEXT, _CUE, _MORE_CUE, _PULSE, _SPACE = 0, 1, 2, 3, 4, 5, 6
 

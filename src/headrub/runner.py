@@ -204,8 +204,17 @@ class Runner:
         elif action == "back":
             self._handle(session.back())
         elif action == "keys":
-            self.show_keys = not self.show_keys
+            if self.live is None:  # no screen to toggle (TERM=dumb): the keys as plain lines, each time
+                self._print_keys()
+            else:
+                self.show_keys = not self.show_keys
         return False
+
+    def _print_keys(self) -> None:
+        from headrub.display import plain_keys
+
+        for line in plain_keys():
+            self._print(line)
 
     def _handle(self, events: Iterable[Event]) -> None:
         for event in events:
