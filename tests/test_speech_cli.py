@@ -218,3 +218,17 @@ def test_the_transcript_sample_in_the_docs_is_what_show_prints() -> None:
     sample = [line for line in block.splitlines() if re.match(r"^-?\d\d:\d\d  ", line)]
     printed = invoke("show", "scalp-sleep", "--spoken").stdout.splitlines()
     assert len(sample) >= 6 and all(line in printed for line in sample), [s for s in sample if s not in printed]
+
+
+def test_the_lead_in_screen_wraps_at_forty_columns_and_cuts_nothing() -> None:
+    """At 40 columns the get-ready instruction and a long first stroke wrap at words; no line ends in a cut."""
+    long = Routine(name="demo", title="Demo", strokes=(
+        Stroke(area="base of the skull and the upper neck", duration=30, technique="circles", pressure="light"),
+    ))
+    session = Session(long, FakeClock())
+    shown, _ = draw(render_lead_in(session.steps[0], long, 4.2, width=40, height=20), width=40)
+    rows = [row.strip("│ ") for row in shown.splitlines()]
+    assert "…" not in shown
+    assert all(len(row) <= 40 for row in shown.splitlines())
+    assert "Get ready: close your eyes and place" in rows and "your hands." in rows
+    assert "first  BASE OF THE SKULL AND THE" in rows and "UPPER NECK" in rows

@@ -86,11 +86,15 @@ def render_lead_in(
     width = max(20, width)
     inner = width - 4
     dim = routine.quiet
-    lines = [Text("Get ready: close your eyes and place your hands.", style="dim" if dim else "bold"), Text("")]
-    lines.append(Text(f"first  {step_label(step).upper()}", style="dim" if dim else "bold"))
+    # Wrapped in cells, never cut: at 40 columns the instruction itself takes two lines.
+    strong = "dim" if dim else "bold"
+    lines = [Text(row, style=strong) for row in _wrapped("Get ready: close your eyes and place your hands.", inner)]
+    lines.append(Text(""))
+    label = _wrapped(step_label(step).upper(), inner - 7)
+    lines.extend(Text(("first  " if i == 0 else " " * 7) + row, style=strong) for i, row in enumerate(label))
     manner = step_manner(step)
     if manner:
-        lines.append(Text(manner, style="dim" if dim else "cyan"))
+        lines.extend(Text(row, style="dim" if dim else "cyan") for row in _wrapped(manner, inner))
     cue = step.stroke.cue or step.stroke.say
     if cue:
         lines.extend(Text(row, style="dim italic" if dim else "italic") for row in _wrapped(sanitize(cue), inner))
