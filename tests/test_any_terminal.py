@@ -20,12 +20,12 @@ strokes:
 """
 
 
-def spawn(tmp_path: Path, command: str, term: str) -> tuple[object, Path]:
+def spawn(tmp_path: Path, command: str, term: str, columns: int = 80) -> tuple[object, Path]:
     routine = tmp_path / "any-terminal.yaml"
     routine.write_text(ROUTINE, encoding="utf-8")
     env = {**os.environ, "TERM": term, "HEADRUB_DATA_DIR": str(tmp_path / "d"), "HEADRUB_CONFIG_DIR": str(tmp_path / "c")}
     start = f"{shlex.quote(sys.executable)} -m headrub.cli start {shlex.quote(str(routine))} --no-prompt --sound none"
-    child = pexpect.spawn("/bin/sh", ["-c", command.format(start=start)], env=env, dimensions=(24, 80),
+    child = pexpect.spawn("/bin/sh", ["-c", command.format(start=start)], env=env, dimensions=(24, columns),
                           encoding="utf-8", timeout=20)
     return child, tmp_path / "d" / "journal.jsonl"
 
@@ -70,6 +70,23 @@ def test_term_dumb_question_mark_prints_the_keys_and_stroke_times_leave_out_paus
     child.wait()
     assert child.exitstatus == 0
     assert "\x1b[" not in child.before
+
+
+def test_the_summary_breaks_between_words_on_a_narrow_terminal(tmp_path: Path) -> None:
+    """At 40 columns the summary after a session comes in lines that fit, broken between words, never mid-word."""
+    child, _ = spawn(tmp_path, "{start} --before 6", "dumb", columns=40)
+    child.expect("00:00  temples")
+    child.send("n")
+    child.expect("crown")
+    child.send("q")
+    child.expect("stopped: any-terminal")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+    rows = ("stopped: any-terminal" + child.before).split("\r\n")
+    summary = rows[: next(i for i, row in enumerate(rows) if "tension 6" in row) + 1]
+    assert " ".join(row.strip() for row in summary) == "stopped: any-terminal, 0:00 of 1:00, 0/2 strokes, 1 skipped, tension 6 → –"
+    assert len(summary) > 1 and all(len(row) <= 40 for row in summary)
 
 
 def test_keys_work_with_stdout_in_a_file(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from headrub.clock import FakeClock
-from headrub.display import big_digits, plain_line, render_frame, summary_line
+from headrub.display import big_digits, plain_line, render_frame, summary_line, wrap_words
 from headrub.routine import Routine, Stroke
 from headrub.session import Session
 
@@ -205,3 +205,11 @@ def test_question_mark_shows_the_keys_in_place_of_the_cue() -> None:
     frame = render_frame(at(10).snapshot(), ROUTINE, width=80, height=24, show_keys=True).plain
     assert "KEYS" in frame and "twice quickly: the stroke before" in frame and "finish now" in frame
     assert "Slow circles." not in frame
+
+
+def test_the_summary_wraps_between_words_at_forty_columns() -> None:
+    """wrap_words breaks the reviewer's summary at spaces within 40 cells; every word stays whole."""
+    line = "stopped: quick-desk, 0:07 of 1:00, 1/7 strokes, 1 skipped, tension 6 → 3"
+    rows = wrap_words(line, 40)
+    assert rows == ["stopped: quick-desk, 0:07 of 1:00, 1/7", "strokes, 1 skipped, tension 6 → 3"]
+    assert wrap_words(line, 200) == [line]

@@ -195,6 +195,11 @@ def _wrapped(text: str, width: int) -> tuple[str, ...]:
     return tuple(lines) or ("",)
 
 
+def wrap_words(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken between words (a word wider than a line folds)."""
+    return list(_wrapped(text, max(1, width)))
+
+
 def _clip(text: str, width: int) -> str:
     """``text`` in at most ``width`` cells, an ellipsis marking a cut."""
     if cell_len(text) <= width:

@@ -353,6 +353,19 @@ def _say(stream: Any, line: str) -> None:
         pass
 
 
+def _fit_terminal(line: str) -> str:
+    """On a terminal, ``line`` broken between words to its width (its own wrap splits words); a pipe gets one line."""
+    from headrub.output import is_terminal
+
+    if not is_terminal(sys.stdout):
+        return line
+    import shutil
+
+    from headrub.display import wrap_words
+
+    return "\n".join(wrap_words(line, shutil.get_terminal_size().columns))
+
+
 def _run(
     routine: Routine, settings: dict[str, Any], answers: dict[str, Any], interactive: bool, *,
     journal_it: bool, cues: Cues, console: Screen | None, keyboard: bool,
@@ -388,7 +401,7 @@ def _run(
     if interactive and not routine.quiet and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
     if session.started_at is not None:  # after the questions, so it can show the change
-        _say(sys.stdout, summary_line(session, routine, answers.get("before"), answers.get("after")))
+        _say(sys.stdout, _fit_terminal(summary_line(session, routine, answers.get("before"), answers.get("after"))))
     elif journal_it:  # ended in the get-ready: say why nothing lands in the journal, the answers given too
         _say(sys.stderr, "Not started: ended before the first stroke, so nothing was written to the journal.")
     else:
