@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 from headrub.clock import FakeClock
-from headrub.display import big_digits, plain_line, render_frame, summary_line, wrap_words
+from headrub.display import big_digits, plain_keys, plain_line, render_frame, summary_line, wrap_words
 from headrub.routine import Routine, Stroke
 from headrub.session import Session
 
@@ -213,3 +214,12 @@ def test_the_summary_wraps_between_words_at_forty_columns() -> None:
     rows = wrap_words(line, 40)
     assert rows == ["stopped: quick-desk, 0:07 of 1:00, 1/7", "strokes, 1 skipped, tension 6 → 3"]
     assert wrap_words(line, 200) == [line]
+
+
+def test_plain_keys_wrap_beside_their_keys_on_a_narrow_terminal() -> None:
+    """The ? list for TERM=dumb: at 40 cells each meaning breaks between words under itself; unwrapped in a file."""
+    narrow = plain_keys(40)
+    assert all(cell_len(row) <= 40 for row in narrow)
+    assert "  b, ←      back to the start of this" in narrow and "            stroke before" in narrow
+    assert "  b, ←      back to the start of this stroke; twice quickly: the stroke before" in plain_keys()
+    assert not any("?" in row for row in plain_keys())

@@ -243,10 +243,20 @@ KEYS_HELP = (
 )
 
 
-def plain_keys() -> list[str]:
-    """The keys as plain lines, for a terminal that cannot redraw (``?`` there prints them again)."""
-    width = max(cell_len(key) for key, _ in KEYS_HELP)
-    return ["keys:"] + [f"  {key}{' ' * (width - cell_len(key))}  {meaning}" for key, meaning in KEYS_HELP if key != "?"]
+def plain_keys(width: int | None = None) -> list[str]:
+    """The keys as plain lines, for a terminal that cannot redraw (``?`` there prints them again).
+
+    With a ``width`` (a terminal's), each meaning is broken between words beside its key.
+    """
+    column = 2 + max(cell_len(key) for key, _ in KEYS_HELP) + 2
+    lines = ["keys:"]
+    for key, meaning in KEYS_HELP:
+        if key == "?":
+            continue
+        rows = [meaning] if width is None else _wrapped(meaning, max(10, width - column))
+        head = f"  {key}" + " " * (column - 2 - cell_len(key))  # padded in cells, not characters
+        lines.extend((head if i == 0 else " " * column) + row for i, row in enumerate(rows))
+    return lines
 
 
 # What goes first when the frame is too short: higher numbers are dropped before lower ones.

@@ -211,9 +211,14 @@ class Runner:
         return False
 
     def _print_keys(self) -> None:
-        from headrub.display import plain_keys
+        import shutil
 
-        for line in plain_keys():
+        from headrub.display import plain_keys
+        from headrub.output import is_terminal
+
+        # On a terminal, broken between words to its width; in a file, one line a key.
+        width = shutil.get_terminal_size().columns if is_terminal(self.out) else None
+        for line in plain_keys(width):
             self._print(line)
 
     def _handle(self, events: Iterable[Event]) -> None:
