@@ -587,3 +587,51 @@ def test_one_line_logged_long_ago_does_not_hide_the_entries_above_it(tmp_path: P
     week = Window(now - timedelta(days=7), None, "week")
     found = [entry["routine"] for entry in journal.read_entries(path, week)]
     assert found == ["a", "b", "d"]
+
+
+# --- orjson reads lines only where json would read them the same ------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+ODD_LINES = [
+    b'{"v": 1, "id": "a", "routine": "r", "started_at": "2026-11-19T20:00:00+00:00", "active_s": 123456789012345678901234567890}',
+    b'{"v": 1, "id": "a", "routine": "r", "started_at": "2026-11-19T20:00:00+00:00", "x": 1e400}',
+    b'{"v": 1, "id": "a", "routine": "\\ud800", "started_at": "2026-11-19T20:00:00+00:00"}',
+    b'{"v": 1, "routine": "r", "routine": "s", "started_at": "2026-11-19T20:00:00Z"}',
+    b'\xef\xbb\xbf{"v": 1}', b'{"v": NaN}', b'{"v": 1, "note": "\xff"}', b"123456789012345678901234567890",
+    b"[1, 2]", b"null", b'{"v": 1e16, "w": -0.0}', b'{"v": 1', b"  ", b"",
+]  # fmt: skip
+
+
+def _both_ways(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    from headrub.journal import checks
+
+    quick = checks.parse(raw)
+    with monkeypatch.context() as patch:
+        patch.setattr(checks, "_fast_loads", None)
+        plain = checks.parse(raw)
+    return quick, plain
+
+
+@pytest.mark.parametrize("raw", ODD_LINES)
+def test_a_line_reads_the_same_with_orjson_and_without(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Huge integers, lone surrogates, a BOM, NaN, bad UTF-8, infinities: the line is the same
+    entry, or skipped for the same reason, whether orjson is there or not."""
+    quick, plain = _both_ways(raw, monkeypatch)
+    assert repr(quick) == repr(plain)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(extra=st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=6), ascii_only=st.booleans())
+def test_random_lines_read_the_same_with_orjson_and_without(
+    extra: dict[str, Any], ascii_only: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries with random extra fields (nested, huge, non-finite, any text) parse alike both ways."""
+    base = {"v": 1, "id": "01JD", "routine": "r", "started_at": "2026-11-19T20:00:00+01:00", "active_s": 60,
+            "completed": True, "source": "timer", "logged_at": "2026-11-19T20:00:00Z"}  # fmt: skip
+    raw = json.dumps({**base, **extra}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    quick, plain = _both_ways(raw, monkeypatch)
+    assert repr(quick) == repr(plain)

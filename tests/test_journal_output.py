@@ -158,3 +158,36 @@ def test_a_streamed_export_is_the_in_memory_export(
         assert streamed.exit_code == whole.exit_code == 0
         assert streamed.stdout_bytes == whole.stdout_bytes
         assert sorted(streamed.stderr.splitlines()) == sorted(whole.stderr.splitlines())
+
+
+# --- the quick paths of --json and --csv write what the plain ones would ----------------------
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+    st.sampled_from(["=1+1", "-x", "@a", "\t", "\r", "", "\x1b[31m", "\u2028", "😌"]),
+)  # fmt: skip
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
+ENTRIES = st.dictionaries(st.text(max_size=12), VALUES, max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=ENTRIES)
+def test_a_json_item_is_written_as_indent_2_writes_it(entry: dict[str, Any]) -> None:
+    """Flat or nested, with NaN, infinities, huge integers, escapes and controls: an entry inside
+    --json is exactly ``json.dumps(..., indent=2)`` one level in (non-finite numbers as null)."""
+    from headrub.commands.journal_output import _finite, _json_item
+
+    expected = json.dumps(_finite(entry), ensure_ascii=False, indent=2)
+    assert _json_item(entry) == "  " + expected.replace("\n", "\n  ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=st.dictionaries(st.sampled_from(["id", "routine", "completed", "note", "active_s", "tension_after", "title"]), VALUES), terminal=st.booleans())
+def test_a_csv_row_is_each_cell_as_csv_value_writes_it(entry: dict[str, Any], terminal: bool) -> None:
+    """Every cell of a --csv row is what ``_csv_value`` makes of it (true/false, formulas quoted,
+    nested values as JSON, None empty), whichever path the row takes."""
+    from headrub.commands.journal_output import CSV_FIELDS, _csv_text, _csv_value
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([list(CSV_FIELDS), [_csv_value(entry.get(name), terminal) for name in CSV_FIELDS]])
+    assert _csv_text([entry], terminal) == buffer.getvalue()

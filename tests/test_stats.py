@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headrub.stats import compute_stats, current_streak, longest_streak, per_routine
@@ -337,3 +337,34 @@ def test_the_calendar_holds_twelve_weeks_to_today_with_minutes_a_day() -> None:
     assert by_date["2026-11-02"]["sessions"] == 1 and by_date["2026-11-03"]["sessions"] == 0
     week = result["tension_by_week"][-1]
     assert week == {"week_start": "2026-11-16", "before": 5.0, "after": 2.0, "rated_before": 2, "rated_after": 1}
+
+
+ODD_NUMBERS = st.one_of(st.none(), st.booleans(), st.integers(-3, 12), st.integers(), st.floats(), st.text(max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.tuples(ODD_NUMBERS, ODD_NUMBERS, ODD_NUMBERS), max_size=8))
+def test_aggregate_add_counts_as_the_entry_readers_do(values: list[tuple[Any, Any, Any]]) -> None:
+    """Whatever active_s and the tensions hold (bools, floats, NaN, negatives, huge, text), ``add``
+    sums ``active_seconds`` and ``tension_change`` as those functions read each entry."""
+    from headrub.journal import active_seconds, tension_change
+    from headrub.stats import Aggregate
+
+    totals = Aggregate()
+    entries = [{"routine": "r", "active_s": a, "tension_before": b, "tension_after": c} for a, b, c in values]
+    day = date(2026, 11, 19)
+    for entry in entries:
+        totals.add(entry, day)
+    seconds = [active_seconds(entry) for entry in entries]
+    changes = [change for entry in entries if (change := tension_change(entry)) is not None]
+    assert repr(totals.seconds.value()) == repr(sum(seconds, 0.0))
+    assert totals.sessions == len(entries)
+    if not entries:
+        return
+    routine = totals.routines["r"]
+    assert (routine.change_sum, routine.change_count) == (sum(changes), len(changes))
+    assert routine.change_squares == sum(change * change for change in changes)
+    if changes:
+        assert (routine.change_low, routine.change_high) == (min(changes), max(changes))
+    ratings = [[v for e in entries if type(v := e[name]) is int and 0 <= v <= 10] for name in ("tension_before", "tension_after")]
+    assert totals.daily[day][2:] == [sum(ratings[0]), len(ratings[0]), sum(ratings[1]), len(ratings[1])]

@@ -20,10 +20,9 @@ from typing import Any
 from headrub import trends
 from headrub.journal import (
     Entry,
-    active_seconds,
     started_at,
-    tension_change,
 )
+from headrub.journal.entries import MAX_COUNT, MAX_SECONDS
 from headrub.timeutil import week_start_date
 
 # Since Python 3.12 ``sum()`` of floats is compensated (Neumaier), so its result depends on the
@@ -117,18 +116,29 @@ class Aggregate:
         """Fold in one entry (``day``: its session day, when the caller already has it)."""
         day = session_day(entry) if day is None else day
         self.days.add(day)
-        seconds = active_seconds(entry)
+        get = entry.get
+        # ``active_seconds`` and ``tension_change`` inlined: this runs once an entry in a first stats
+        value: Any = get("active_s")
+        kind = type(value)
+        seconds = float(value) if (kind is int or kind is float) and 0 <= value <= MAX_SECONDS else 0.0
         cell = self.daily.get(day)
         if cell is None:
             cell = self.daily[day] = [0.0, 0, 0, 0, 0, 0]
         cell[0] += seconds
         cell[1] += 1
-        for slot, name in ((2, "tension_before"), (4, "tension_after")):
-            rating = entry.get(name)
-            if type(rating) is int and 0 <= rating <= 10:
-                cell[slot] += rating
-                cell[slot + 1] += 1
-        change = tension_change(entry)
+        before: Any = get("tension_before")
+        after: Any = get("tension_after")
+        if type(before) is int and 0 <= before <= 10:
+            cell[2] += before
+            cell[3] += 1
+        if type(after) is int and 0 <= after <= 10:
+            cell[4] += after
+            cell[5] += 1
+        change = (
+            after - before
+            if type(before) is int and type(after) is int and 0 <= before <= MAX_COUNT and 0 <= after <= MAX_COUNT
+            else None
+        )
         name = str(entry.get("routine"))
         self.sessions += 1
         self.seconds.add(seconds)

@@ -74,9 +74,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REORDER = 1024  # lines held back to be put in order as they stream (sessions that overlap, say)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _key(started: datetime) -> int:
     """A line's sort key: when it started, in microseconds (ties go by offset: a stable sort's order)."""
-    return (started - _EPOCH) // timedelta(microseconds=1)
+    return (started - _EPOCH) // _MICROSECOND
 
 
 class Side:
@@ -137,10 +140,10 @@ def _index(handle: Snapshot, start: int) -> tuple[Side, set[bytes]]:
             key = (_key(started), offset)
             if last is not None and key < last:
                 side.add(key[0], offset, length, number)
-            else:
+            elif len(nearby) < REORDER:
                 heapq.heappush(nearby, key)
-                if len(nearby) > REORDER:
-                    last = heapq.heappop(nearby)
+            else:  # one sift, not a push and a pop
+                last = heapq.heappushpop(nearby, key)
         offset += length
     return side, suspects
 
@@ -254,7 +257,7 @@ def _emit(
         side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: (item[0], item[1])
     )
     waiting = next(pending, None)  # the next item to put in place
-    nearby: list[tuple[tuple[int, int], Line]] = []  # lines held back, at most REORDER (see _index)
+    nearby: list[tuple[int, int, Line]] = []  # (key, offset, line) held back, at most REORDER (see _index)
     skips = iter(side.offsets)  # in file order
     next_skip = next(skips, -1)
 
@@ -293,19 +296,20 @@ def _emit(
                 continue
             newest = max(newest, _version(parsed.entry))
             strip(parsed.entry)
-            heapq.heappush(nearby, ((_key(parsed.started), here), parsed))
-            if len(nearby) <= REORDER:
+            item = (_key(parsed.started), here, parsed)  # offsets differ: a Line is never compared
+            if len(nearby) < REORDER:
+                heapq.heappush(nearby, item)
                 continue
-            key, ready = heapq.heappop(nearby)
-            while waiting is not None and (waiting[0], waiting[1]) < key:
+            key, at, ready = heapq.heappushpop(nearby, item)
+            while waiting is not None and (waiting[0], waiting[1]) < (key, at):
                 line = take(waiting)
                 waiting = next(pending, None)
                 if line is not None:
                     yield line
             yield ready
         while nearby:
-            key, ready = heapq.heappop(nearby)
-            while waiting is not None and (waiting[0], waiting[1]) < key:
+            key, at, ready = heapq.heappop(nearby)
+            while waiting is not None and (waiting[0], waiting[1]) < (key, at):
                 line = take(waiting)
                 waiting = next(pending, None)
                 if line is not None:
