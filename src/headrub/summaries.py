@@ -24,7 +24,7 @@ from headrub.errors import RoutineFileError
 from headrub.paths import cache_dir
 
 if TYPE_CHECKING:
-    from headrub.loader import Found
+    from headrub.finding import Found
 
 CACHE_NAME = "routine-summaries.json"
 FORMAT = 1

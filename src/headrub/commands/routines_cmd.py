@@ -37,7 +37,7 @@ def list_routines(
 
     if any(not tag.strip() for tag in only_tags):  # "--tag $T" with T unset: no routine could ever match
         raise UsageError("--tag: an empty tag; give one, e.g. --tag sleep ('headrub list' shows the tags)")
-    from headrub.loader import discover
+    from headrub.finding import discover  # not the loader: cached summaries need no YAML
     from headrub.output import is_terminal, print_json, warn
     from headrub.routine import format_clock
     from headrub.summaries import summaries
