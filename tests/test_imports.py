@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,17 @@ def test_list_with_its_summaries_cached_loads_neither_yaml_nor_the_loader() -> N
     watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
     loaded_by_command(["list"], watched)  # the first run reads every file and records its summary
     assert loaded_by_command(["list"], watched) == []
+
+
+def test_show_and_start_of_an_unchanged_routine_load_no_yaml(isolated_dirs: tuple[Path, Path]) -> None:
+    """Once a routine has been read, ``show`` and a plain ``start`` of it rebuild it from the cache:
+    neither loads PyYAML, the loader or its field rules (nor does ``--speech-voice`` with a good voice)."""
+    mine = isolated_dirs[0] / "routines" / "one-second.yaml"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("title: One second\nstrokes:\n  - {area: temples, technique: circles, duration: 1}\n", encoding="utf-8")
+    watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
+    loaded_by_command(["show", "one-second"], watched)  # the first read records the routine
+    assert loaded_by_command(["show", "one-second"], watched) == []
+    start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
+             "--no-voice", "--speech-voice", "en"]
+    assert loaded_by_command(start, watched) == []

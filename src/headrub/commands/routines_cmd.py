@@ -167,9 +167,9 @@ def show(
     ),
 ) -> None:
     """One routine: its cautions, then its strokes in order with timing."""
-    from headrub.loader import resolve
     from headrub.output import is_terminal, print_json
     from headrub.routine import format_clock
+    from headrub.routinecache import resolve  # an unchanged routine is not parsed again
     from headrub.text import sanitize
 
     routine = resolve(name)
