@@ -62,7 +62,7 @@ def test_a_users_routine_with_every_field_comes_back_the_same(isolated_dirs: tup
     """Breath pairs, sides, cautions and quiet survive the record."""
     write_mine(isolated_dirs[0])
     first = routinecache.resolve("my-evening")
-    assert (paths.cache_dir() / "routines" / "user-my-evening.json").is_file()
+    assert [p.name[:16] for p in (paths.cache_dir() / "routines").iterdir()] == ["user-my-evening-"]
     assert routinecache.resolve("my-evening") == first == loader.resolve("my-evening")
 
 
@@ -106,7 +106,7 @@ def test_a_damaged_record_is_ignored_and_made_again(isolated_dirs: tuple[Path, P
     """Whatever the record holds, the routine comes from the file, and a good record replaces it."""
     write_mine(isolated_dirs[0])
     first = routinecache.resolve("my-evening")
-    record = paths.cache_dir() / "routines" / "user-my-evening.json"
+    (record,) = (paths.cache_dir() / "routines").iterdir()
     record.write_text(damage, encoding="utf-8")
     assert routinecache.resolve("my-evening") == first
     assert json.loads(record.read_text(encoding="utf-8"))["format"] == routinecache.FORMAT
@@ -131,10 +131,37 @@ def test_an_unwritable_cache_only_means_parsing(tmp_path: Path, monkeypatch: pyt
     assert routinecache.resolve(name) == loader.resolve(name)
 
 
-def test_a_path_or_a_bad_name_goes_to_the_loader(isolated_dirs: tuple[Path, Path]) -> None:
-    """A routine given by path is always loaded, never recorded; a bad name is the loader's usage error."""
-    path = write_mine(isolated_dirs[0])
-    assert routinecache.resolve(str(path)) == loader.resolve(str(path))
+def test_a_routine_by_path_is_kept_too_and_never_mixed_with_another_of_its_name(
+    isolated_dirs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files of one name in two folders each come back as themselves; a relative path keeps its own spelling."""
+    one, two = tmp_path / "one" / "mine.yaml", tmp_path / "two" / "mine.yaml"
+    for path, title in ((one, "One"), (two, "Two")):
+        path.parent.mkdir()
+        path.write_text(MINE.replace("My evening", title), encoding="utf-8")
+    first = [routinecache.resolve(str(p)) for p in (one, two)]
+    parsed = counting_parses(monkeypatch)
+    assert [routinecache.resolve(str(p)) for p in (one, two)] == first == [loader.resolve(str(p)) for p in (one, two)]
+    assert [r.title for r in first] == ["One", "Two"]
+    monkeypatch.chdir(tmp_path / "one")
+    assert routinecache.resolve("./mine.yaml") == loader.resolve("./mine.yaml")
+    assert routinecache.resolve("./mine.yaml").path == "mine.yaml" == loader.resolve("./mine.yaml").path
+    assert parsed.count("mine.yaml") == 5  # the loader's own four, and one for the new spelling
+
+
+def test_a_fifo_is_never_recorded(tmp_path: Path) -> None:
+    """A routine path that is not a regular file goes to the loader every time (its error, never a record)."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(RoutineFileError) as ours:
+        routinecache.resolve(str(fifo))
+    with pytest.raises(RoutineFileError) as theirs:
+        loader.resolve(str(fifo))
+    assert str(ours.value) == str(theirs.value)
     assert not (paths.cache_dir() / "routines").exists()
+
+
+def test_a_bad_name_is_the_loaders_usage_error() -> None:
+    """A routine argument that is neither a name nor a path fails as ``loader.resolve`` does."""
     with pytest.raises(UsageError):
         routinecache.resolve("Not A Name")

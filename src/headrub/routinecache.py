@@ -1,20 +1,26 @@
-"""Routines found by name, kept checked in the cache folder so ``show`` and ``start`` need not parse them.
+"""Routines kept checked in the cache folder, so that ``show`` and ``start`` need not parse them again.
 
 Reading a routine file means importing PyYAML, the checker and its field rules, then parsing:
 most of headrub's own start-up before ``show`` prints or ``start`` rings its first bell. Once a
-routine has been loaded and checked, ``<cache>/routines/SOURCE-NAME.json`` keeps it as plain
-JSON, under the file's modification time, size and inode and the stamps of the loader's own
-files (as ``summaries`` does). A routine whose file is unchanged is rebuilt from that record
-without the loader; any other is loaded as before and recorded again. A file with problems is
-never recorded, so its errors show every time. A damaged record is ignored and written anew; an
-unwritable cache folder only means parsing each time. A routine given by path is always loaded.
+routine, given by name or by path, has been loaded and checked, it is kept as plain JSON in
+``<cache>/routines/SOURCE-NAME-HASH.json`` (the hash is of the file's absolute path), under the
+file's modification time, size and inode and the stamps of the loader's own files (as
+``summaries`` does). A routine whose file is unchanged is rebuilt from that record without the
+loader; any other is loaded as before and recorded again. A file with problems is never
+recorded, so its errors show every time; nor is anything but a regular file (a FIFO, a device).
+A damaged record is ignored and written anew; an unwritable cache folder only means parsing
+each time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import stat
+import zlib
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from headrub.cachefiles import write_atomically
@@ -23,15 +29,14 @@ from headrub.routine import Routine, Stroke
 from headrub.summaries import file_stamp, rules_stamp
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from headrub.finding import Found
 
 FORMAT = 1
 
 
-def _record_path(item: Found) -> Path:
-    return cache_dir() / "routines" / f"{item.source}-{item.name}.json"
+def _record_path(where: str, name: str, source: str) -> Path:
+    # The name for the reader, the hash of the whole path so that files of one name in two folders never meet.
+    return cache_dir() / "routines" / f"{source}-{name}-{zlib.crc32(os.fsencode(where)):08x}.json"
 
 
 def _from_record(data: dict[str, Any]) -> Routine:
@@ -41,54 +46,67 @@ def _from_record(data: dict[str, Any]) -> Routine:
     return Routine(**{**data, "strokes": strokes, "tags": tuple(data["tags"]), "cautions": tuple(data["cautions"])})
 
 
-def _recorded(item: Found, stamp: list[Any]) -> Routine | None:
+def _recorded(record_path: Path, where: str, stamp: list[Any], expected: tuple[str, str, str]) -> Routine | None:
     try:
-        record = json.loads(_record_path(item).read_text(encoding="utf-8"))
-        if record["format"] != FORMAT or record["stamp"] != stamp or record["path"] != str(item.path):
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        if record["format"] != FORMAT or record["stamp"] != stamp or record["path"] != where:
             return None
         routine = _from_record(record["routine"])
     except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
         return None
-    if (routine.name, routine.source, routine.path) != (item.name, item.source, str(item.path)):
-        return None
-    return routine
+    return routine if (routine.name, routine.source, routine.path) == expected else None
 
 
-def load_found(item: Found) -> Routine:
-    """The routine in a found file: from the record when the file is unchanged, else loaded and recorded.
-
-    Raises ``RoutineFileError`` for a file with problems, as ``loader.load_file`` does.
-    """
+def _stamp(path: Path) -> list[Any] | None:
+    """The file's and the rules' stamps; None for anything but a regular file (a FIFO, a device), never recorded."""
     try:
-        stamp: list[Any] | None = [file_stamp(item.path), rules_stamp()]
-    except OSError:
-        stamp = None
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        return [file_stamp(path), rules_stamp()]
+    except (OSError, ValueError):
+        return None
+
+
+def load_cached(path: Path, *, name: str, source: str) -> Routine:
+    """``loader.load_file(path, name=name, source=source)``, from the record when the file is unchanged.
+
+    Raises ``RoutineFileError`` for a file with problems, as the loader does.
+    """
+    stamp = _stamp(path)
     if stamp is not None:
-        routine = _recorded(item, stamp)
+        where = os.path.abspath(path)
+        record_path = _record_path(where, name, source)
+        routine = _recorded(record_path, where, stamp, (name, source, str(path)))
         if routine is not None:
             return routine
     from headrub.loader import load_file
 
-    routine = load_file(item.path, name=item.name, source=item.source)
+    routine = load_file(path, name=name, source=source)
     if stamp is not None:
         with contextlib.suppress(OSError, TypeError, ValueError):  # unwritable, or a value JSON cannot hold
-            data = json.dumps(
-                {"format": FORMAT, "stamp": stamp, "path": str(item.path), "routine": asdict(routine)},
-                ensure_ascii=False, allow_nan=False,
-            )
+            data = json.dumps({"format": FORMAT, "stamp": stamp, "path": where, "routine": asdict(routine)},
+                              ensure_ascii=False, allow_nan=False)
             back = _from_record(json.loads(data)["routine"])
             if back == routine and back.extra == routine.extra:  # only what comes back the same is kept
-                write_atomically(_record_path(item), data.encode("utf-8"))
+                write_atomically(record_path, data.encode("utf-8"))
     return routine
 
 
+def load_found(item: Found) -> Routine:
+    """The routine in a file found by name (see ``load_cached``)."""
+    return load_cached(item.path, name=item.name, source=item.source)
+
+
 def resolve(argument: str) -> Routine:
-    """``loader.resolve``, with a routine given by name taken from its record when its file is unchanged."""
-    from headrub.finding import is_path_argument, locate
+    """``loader.resolve``: a routine from a name or a path, taken from its record when its file is unchanged."""
+    from headrub.finding import is_path_argument, locate, name_from_file
     from headrub.routine import is_valid_name
 
-    if is_path_argument(argument) or not is_valid_name(argument):
+    if is_path_argument(argument):
+        path = Path(argument).expanduser()
+        return load_cached(path, name=name_from_file(path.stem), source="user")
+    if not is_valid_name(argument):
         from headrub.loader import resolve as load
 
-        return load(argument)
+        return load(argument)  # its usage error
     return load_found(locate(argument))
