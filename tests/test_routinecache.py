@@ -13,6 +13,7 @@ from headrub import loader, paths, routinecache
 from headrub.cli import app
 from headrub.errors import RoutineFileError, UsageError
 from headrub.finding import discover, locate
+from samples import count_parses, write_user_routine
 
 MINE = (
     "title: My evening\nsummary: Slow.\ntags: [calm]\ncautions: [Gently.]\nquiet: true\nstrokes:\n"
@@ -22,22 +23,7 @@ MINE = (
 
 
 def write_mine(config: Path, text: str = MINE) -> Path:
-    path = config / "routines" / "my-evening.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    parsed: list[str] = []
-    real = loader.load_file
-
-    def counting(path: Path, **kwargs: object) -> object:
-        parsed.append(Path(path).name)
-        return real(path, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(loader, "load_file", counting)
-    return parsed
+    return write_user_routine(config, text)
 
 
 def later(path: Path) -> None:
@@ -50,7 +36,7 @@ def test_every_builtin_comes_back_from_its_record_equal_to_the_loaded_routine(mo
     for item in discover():
         loaded = loader.load_file(item.path, name=item.name, source=item.source)
         assert routinecache.load_found(item) == loaded
-    parsed = counting_parses(monkeypatch)
+    parsed = count_parses(monkeypatch)
     for item in discover():
         again = routinecache.load_found(item)
         loaded = loader.load_file(item.path, name=item.name, source=item.source)
@@ -73,7 +59,7 @@ def test_a_second_show_parses_nothing_and_prints_the_same(
     write_mine(isolated_dirs[0])
     first = CliRunner().invoke(app, ["show", "my-evening", "--json"])
     assert first.exit_code == 0, first.output
-    parsed = counting_parses(monkeypatch)
+    parsed = count_parses(monkeypatch)
     second = CliRunner().invoke(app, ["show", "my-evening", "--json"])
     assert second.output == first.output
     assert parsed == []
@@ -85,7 +71,7 @@ def test_an_edited_routine_is_parsed_again(isolated_dirs: tuple[Path, Path], mon
     routinecache.resolve("my-evening")
     write_mine(isolated_dirs[0], MINE.replace("My evening", "My late evening"))
     later(path)
-    parsed = counting_parses(monkeypatch)
+    parsed = count_parses(monkeypatch)
     assert routinecache.resolve("my-evening").title == "My late evening"
     assert parsed == ["my-evening.yaml"]
 
@@ -140,7 +126,7 @@ def test_a_routine_by_path_is_kept_too_and_never_mixed_with_another_of_its_name(
         path.parent.mkdir()
         path.write_text(MINE.replace("My evening", title), encoding="utf-8")
     first = [routinecache.resolve(str(p)) for p in (one, two)]
-    parsed = counting_parses(monkeypatch)
+    parsed = count_parses(monkeypatch)
     assert [routinecache.resolve(str(p)) for p in (one, two)] == first == [loader.resolve(str(p)) for p in (one, two)]
     assert [r.title for r in first] == ["One", "Two"]
     monkeypatch.chdir(tmp_path / "one")

@@ -7,13 +7,17 @@ completion never import PyYAML or the checker just to see which files exist.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from headrub import paths
-from headrub.errors import RoutineNotFound
+from headrub.errors import RoutineNotFound, UsageError
 from headrub.routine import is_valid_name
+
+if TYPE_CHECKING:
+    from headrub.routine import Routine
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -77,3 +81,17 @@ def name_from_file(stem: str) -> str:
     plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")  # Été → Ete
     name = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].rstrip("-")
     return name if is_valid_name(name) else "custom"
+
+
+def resolve_with(argument: str, load: Callable[..., Routine]) -> Routine:
+    """A routine from a name or a path, as ``start`` takes it, read by ``load(path, name=..., source=...)``."""
+    if is_path_argument(argument):
+        path = Path(argument).expanduser()
+        return load(path, name=name_from_file(path.stem), source="user")
+    if not is_valid_name(argument):
+        raise UsageError(
+            f"{argument!r} is not a routine name (lower-case letters, digits and '-'); "
+            "give a path with '/' or ending in .yaml to run a file"
+        )
+    item = locate(argument)
+    return load(item.path, name=item.name, source=item.source)

@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from headrub.errors import Problem, RoutineFileError, UsageError
+from headrub.errors import Problem, RoutineFileError
 
 # Finding routine files needs no YAML: it lives in headrub.finding, which `list` imports alone.
 from headrub.finding import SUFFIXES as SUFFIXES
@@ -21,12 +21,12 @@ from headrub.finding import discover as discover
 from headrub.finding import is_path_argument as is_path_argument
 from headrub.finding import locate as locate
 from headrub.finding import name_from_file as name_from_file
+from headrub.finding import resolve_with
 from headrub.routine import (
     FORMAT_VERSION,
     MAX_FILE_BYTES,
     Routine,
     Stroke,
-    is_valid_name,
     parse_breath,
     parse_duration,
 )
@@ -396,13 +396,5 @@ def find_routine(name: str) -> Routine:
 
 
 def resolve(argument: str) -> Routine:
-    """A routine from a name or a path, as ``start`` takes it."""
-    if is_path_argument(argument):
-        path = Path(argument).expanduser()
-        return load_file(path, name=name_from_file(path.stem), source="user")
-    if not is_valid_name(argument):
-        raise UsageError(
-            f"{argument!r} is not a routine name (lower-case letters, digits and '-'); "
-            "give a path with '/' or ending in .yaml to run a file"
-        )
-    return find_routine(argument)
+    """A routine from a name or a path, as ``start`` takes it (``routinecache.resolve`` is the same, cached)."""
+    return resolve_with(argument, load_file)

@@ -99,14 +99,6 @@ def load_found(item: Found) -> Routine:
 
 def resolve(argument: str) -> Routine:
     """``loader.resolve``: a routine from a name or a path, taken from its record when its file is unchanged."""
-    from headrub.finding import is_path_argument, locate, name_from_file
-    from headrub.routine import is_valid_name
+    from headrub.finding import resolve_with
 
-    if is_path_argument(argument):
-        path = Path(argument).expanduser()
-        return load_cached(path, name=name_from_file(path.stem), source="user")
-    if not is_valid_name(argument):
-        from headrub.loader import resolve as load
-
-        return load(argument)  # its usage error
-    return load_found(locate(argument))
+    return resolve_with(argument, load_cached)
