@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,46 @@ def test_settings_without_a_config_file_load_no_yaml() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def loaded_by_command(args: list[str], watched: tuple[str, ...]) -> list[str]:
+    """Which of ``watched`` (module names, or packages with a trailing dot) a fresh interpreter has loaded
+    after running ``headrub ARGS`` through the app, as the console script does (stdout to a pipe)."""
+    code = f"""
+import json, sys
+from headrub.cli import app
+try:
+    app({args!r}, prog_name="headrub")
+except SystemExit:
+    pass
+sys.stdout.flush()
+watched = {watched!r}
+print(json.dumps(sorted(m for m in sys.modules if m in watched or m.startswith(tuple(w for w in watched if w.endswith("."))))), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.stdout, result.stderr
+    found: list[str] = json.loads(result.stderr.strip().splitlines()[-1])
+    return found
+
+
+def test_list_with_its_summaries_cached_loads_neither_yaml_nor_the_loader() -> None:
+    """Once ``list`` has cached the routines' summaries, ``list`` finds the files without the loader or PyYAML."""
+    watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
+    loaded_by_command(["list"], watched)  # the first run reads every file and records its summary
+    assert loaded_by_command(["list"], watched) == []
+
+
+def test_show_and_start_of_an_unchanged_routine_load_no_yaml(isolated_dirs: tuple[Path, Path]) -> None:
+    """Once a routine has been read, ``show`` and a plain ``start`` of it (by name or path) rebuild it from the cache:
+    neither loads PyYAML, the loader or its field rules (nor does ``--speech-voice`` with a good voice)."""
+    mine = isolated_dirs[0] / "routines" / "one-second.yaml"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("title: One second\nstrokes:\n  - {area: temples, technique: circles, duration: 1}\n", encoding="utf-8")
+    watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
+    loaded_by_command(["show", "one-second"], watched)  # the first read records the routine
+    assert loaded_by_command(["show", "one-second"], watched) == []
+    start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
+             "--no-voice", "--speech-voice", "en"]
+    assert loaded_by_command(start, watched) == []
+    by_path = [str(mine) if word == "one-second" else word for word in start]  # as the bench runs it
+    assert loaded_by_command(by_path, watched) == []

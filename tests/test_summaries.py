@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from headrub import loader, paths
+from headrub import paths
 from headrub.cli import app
 from headrub.summaries import CACHE_NAME
+from samples import count_parses, write_user_routine
 
 MINE = "title: My evening\ntags: [calm]\nstrokes:\n  - {area: temples, technique: circles, duration: 90}\n"
 
@@ -23,22 +24,7 @@ def listing() -> str:
 
 
 def write_mine(config: Path, text: str = MINE) -> Path:
-    path = config / "routines" / "my-evening.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def no_parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    parsed: list[str] = []
-    real = loader.load_file
-
-    def counting(path: Path, **kwargs: object) -> object:
-        parsed.append(Path(path).name)
-        return real(path, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(loader, "load_file", counting)
-    return parsed
+    return write_user_routine(config, text)
 
 
 def test_a_second_list_parses_nothing_and_shows_the_same(
@@ -47,7 +33,7 @@ def test_a_second_list_parses_nothing_and_shows_the_same(
     write_mine(isolated_dirs[0])
     first = listing()
     assert (paths.cache_dir() / CACHE_NAME).is_file()
-    parsed = no_parsing(monkeypatch)
+    parsed = count_parses(monkeypatch)
     assert listing() == first
     assert parsed == []
 
@@ -58,7 +44,7 @@ def test_an_edited_routine_is_parsed_again(isolated_dirs: tuple[Path, Path], mon
     write_mine(isolated_dirs[0], MINE.replace("My evening", "My late evening").replace("90", "150"))
     stamp = path.stat().st_mtime_ns + 1_000_000_000  # a later time, however coarse the file system's clock
     os.utime(path, ns=(stamp, stamp))
-    parsed = no_parsing(monkeypatch)
+    parsed = count_parses(monkeypatch)
     out = listing()
     assert "My late evening" in out and "My evening " not in out
     assert parsed == ["my-evening.yaml"]

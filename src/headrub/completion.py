@@ -13,7 +13,7 @@ from pathlib import Path
 def routine_names() -> list[str]:
     """Every routine name headrub can find, sorted; nothing when the folders cannot be read."""
     try:
-        from headrub.loader import discover
+        from headrub.finding import discover
 
         return [item.name for item in discover()]
     except Exception:  # completion must never print a traceback into someone's prompt
@@ -43,7 +43,7 @@ def complete_tag(incomplete: str) -> list[str]:
 
 def _routine_files(incomplete: str) -> list[str]:
     """Folders and ``.yaml``/``.yml`` files under what was typed as a path."""
-    from headrub.loader import SUFFIXES
+    from headrub.finding import SUFFIXES
 
     head, _, tail = incomplete.rpartition("/")
     folder = Path(os.path.expanduser(head or "/")) if incomplete.startswith("/") or head else Path(".")

@@ -122,13 +122,13 @@ def voice_problem(text: str) -> str | None:
 
 def voice_flag(text: str | None) -> str | None:
     """``--speech-voice``'s value, checked like the setting; raises ``UsageError`` when it cannot be a voice."""
-    from headrub.errors import UsageError
-    from headrub.yamlnodes import quoted
-
     if text is None:
         return None
     problem = voice_problem(text.strip())
     if problem is not None:
+        from headrub.errors import UsageError
+        from headrub.yamlnodes import quoted  # only to word the error: a good voice never loads PyYAML
+
         # "--option: problem", as every other bad value reads
         said = problem if problem.startswith("is ") else f"is not a voice name; {problem}"
         raise UsageError(f"--speech-voice: {quoted(text)} {said}")

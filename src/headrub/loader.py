@@ -1,4 +1,7 @@
-"""Routine files to ``Routine`` values, with every problem located; finding routines by name."""
+"""Routine files to ``Routine`` values, with every problem located.
+
+Finding them by name is ``headrub.finding``'s (re-exported here): it needs no YAML.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,24 @@ import difflib
 import math
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from headrub import paths
-from headrub.errors import Problem, RoutineFileError, RoutineNotFound, UsageError
+from headrub.errors import Problem, RoutineFileError
+
+# Finding routine files needs no YAML: it lives in headrub.finding, which `list` imports alone.
+from headrub.finding import SUFFIXES as SUFFIXES
+from headrub.finding import Found as Found
+from headrub.finding import discover as discover
+from headrub.finding import is_path_argument as is_path_argument
+from headrub.finding import locate as locate
+from headrub.finding import name_from_file as name_from_file
+from headrub.finding import resolve_with
 from headrub.routine import (
     FORMAT_VERSION,
     MAX_FILE_BYTES,
     Routine,
     Stroke,
-    is_valid_name,
     parse_breath,
     parse_duration,
 )
@@ -26,8 +34,6 @@ from headrub.routine_spec import ROUTINE_FIELDS, STROKE_FIELDS, Field
 from headrub.routine_spec import ROUTINE_KEYS as ROUTINE_KEYS  # the keys, for callers that list them
 from headrub.routine_spec import STROKE_KEYS as STROKE_KEYS
 from headrub.yamlnodes import Node, YamlProblem, decode, parse, quoted, yaml11_reading
-
-SUFFIXES = (".yaml", ".yml")
 
 
 def _type_name(node: Node) -> str:
@@ -383,81 +389,12 @@ def load_file(path: Path, *, name: str | None = None, source: str = "user") -> R
         raise RoutineFileError([Problem(shown, 1, 1, f"cannot load this file ({type(err).__name__})")]) from None
 
 
-@dataclass(frozen=True)
-class Found:
-    """A routine file found by name: where it is, whose it is, and whether it shadows a built-in."""
-
-    name: str
-    path: Path
-    source: str  # "built-in" or "user"
-    shadows: bool = False
-
-
-def _files(folder: Path) -> Iterator[Path]:
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        if entry.suffix in SUFFIXES and is_valid_name(entry.stem) and entry.is_file():
-            yield entry
-
-
-def discover() -> list[Found]:
-    """Every routine by name, user files shadowing built-ins, sorted by name."""
-    found: dict[str, Found] = {}
-    for path in _files(paths.builtin_routines_dir()):
-        found.setdefault(path.stem, Found(path.stem, path, "built-in"))
-    for path in _files(paths.user_routines_dir()):
-        if path.stem in found and found[path.stem].source == "user":
-            continue  # NAME.yaml wins over NAME.yml
-        shadows = path.stem in found
-        found[path.stem] = Found(path.stem, path, "user", shadows)
-    return [found[name] for name in sorted(found)]
-
-
-def locate(name: str) -> Found:
-    """The file behind a routine name; raises ``RoutineNotFound`` naming the close matches."""
-    known = discover()
-    for item in known:
-        if item.name == name:
-            return item
-    names = [item.name for item in known]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    close += [n for n in names if name and (n.startswith(name) or name in n) and n not in close][:3]
-    hint = f" — did you mean {', '.join(close[:3])}?" if close else ""
-    raise RoutineNotFound(f"unknown routine {name!r}{hint} ('headrub list' shows them all)")
-
-
 def find_routine(name: str) -> Routine:
     """The routine called ``name`` (a user file first, then a built-in)."""
     item = locate(name)
     return load_file(item.path, name=item.name, source=item.source)
 
 
-def is_path_argument(argument: str) -> bool:
-    """CONTRACT §3: a path when it contains ``/`` or ends in ``.yaml``/``.yml``."""
-    return "/" in argument or argument.endswith(SUFFIXES) or (Path(argument).anchor != "" and "\\" in argument)
-
-
-def name_from_file(stem: str) -> str:
-    """A routine name made from a file name, for a file run by path: ``My_Test`` is ``my-test``."""
-    import re
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")  # Été → Ete
-    name = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].rstrip("-")
-    return name if is_valid_name(name) else "custom"
-
-
 def resolve(argument: str) -> Routine:
-    """A routine from a name or a path, as ``start`` takes it."""
-    if is_path_argument(argument):
-        path = Path(argument).expanduser()
-        return load_file(path, name=name_from_file(path.stem), source="user")
-    if not is_valid_name(argument):
-        raise UsageError(
-            f"{argument!r} is not a routine name (lower-case letters, digits and '-'); "
-            "give a path with '/' or ending in .yaml to run a file"
-        )
-    return find_routine(argument)
+    """A routine from a name or a path, as ``start`` takes it (``routinecache.resolve`` is the same, cached)."""
+    return resolve_with(argument, load_file)

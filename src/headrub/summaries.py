@@ -24,7 +24,7 @@ from headrub.errors import RoutineFileError
 from headrub.paths import cache_dir
 
 if TYPE_CHECKING:
-    from headrub.loader import Found
+    from headrub.finding import Found
 
 CACHE_NAME = "routine-summaries.json"
 FORMAT = 1
@@ -40,15 +40,16 @@ class Summary:
     tags: tuple[str, ...]
 
 
-def _stamp(path: Path) -> list[int]:
+def file_stamp(path: Path) -> list[int]:
+    """What says a file is unchanged: its modification time, size and inode."""
     st = path.stat()
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
 
-def _rules_stamp() -> list[Any]:
+def rules_stamp() -> list[Any]:
     """The files whose code decides what a routine file means: a change to any starts the record afresh."""
     here = Path(__file__).parent
-    return [_stamp(here / name) for name in ("loader.py", "routine.py", "yamlnodes.py")]
+    return [file_stamp(here / name) for name in ("loader.py", "routine.py", "routine_spec.py", "yamlnodes.py")]
 
 
 def _read(path: Path, rules: list[Any]) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def summaries(found: list[Found]) -> list[tuple[Found, Summary | RoutineFileErro
     """Each routine's summary, or the error that makes it unreadable, in the order given."""
     record_path = cache_dir() / CACHE_NAME
     try:
-        rules = _rules_stamp()
+        rules = rules_stamp()
     except OSError:
         rules = []
     known = _read(record_path, rules) if rules else {}
@@ -86,7 +87,7 @@ def summaries(found: list[Found]) -> list[tuple[Found, Summary | RoutineFileErro
     for item in found:
         key = str(item.path)
         try:
-            stamp = _stamp(item.path)
+            stamp = file_stamp(item.path)
         except OSError:
             stamp = []
         summary = _from_record(known.get(key), stamp) if stamp else None

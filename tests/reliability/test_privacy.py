@@ -75,6 +75,8 @@ def test_nothing_is_written_outside_the_three_folders(tmp_path: Path) -> None:
     assert _files_under(config) == {config / "routines" / "my-evening.yaml", config / "schemas" / "routine-format-1.json"}
     kept = _files_under(cache)
     assert cache / "stats-cache.json" in kept
-    chimes = kept - {cache / "stats-cache.json"}
+    records = {p for p in kept if p.parent == cache / "routines"}  # the started routine, kept checked
+    assert [p.name[:len("user-tiny-")] for p in records] == ["user-tiny-"]
+    chimes = kept - {cache / "stats-cache.json"} - records
     assert {p.name for p in chimes} == {"change.wav", "side.wav", "warn.wav", "end.wav", "stop.wav"}
     assert all(p.parent.parent == cache / "sounds" for p in chimes)

@@ -37,7 +37,7 @@ def list_routines(
 
     if any(not tag.strip() for tag in only_tags):  # "--tag $T" with T unset: no routine could ever match
         raise UsageError("--tag: an empty tag; give one, e.g. --tag sleep ('headrub list' shows the tags)")
-    from headrub.loader import discover
+    from headrub.finding import discover  # not the loader: cached summaries need no YAML
     from headrub.output import is_terminal, print_json, warn
     from headrub.routine import format_clock
     from headrub.summaries import summaries
@@ -167,9 +167,9 @@ def show(
     ),
 ) -> None:
     """One routine: its cautions, then its strokes in order with timing."""
-    from headrub.loader import resolve
     from headrub.output import is_terminal, print_json
     from headrub.routine import format_clock
+    from headrub.routinecache import resolve  # an unchanged routine is not parsed again
     from headrub.text import sanitize
 
     routine = resolve(name)

@@ -168,8 +168,8 @@ def start(
 ) -> None:
     """Run a guided session, then write it to the journal."""
     from headrub.errors import HeadrubError, UsageError
-    from headrub.loader import resolve
     from headrub.output import can_redraw, is_terminal, keyboard_attached
+    from headrub.routinecache import resolve  # an unchanged routine is not parsed again
 
     if sys.platform == "win32":  # the loop waits on the terminal and a signal pipe with select()
         raise HeadrubError("sessions need Linux or macOS for now (on Windows, run headrub under WSL)")
