@@ -44,7 +44,8 @@ def bash_complete(env: dict[str, str], line: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "line",
-    ["headrub start zz", "headrub show zz", "headrub edit zz", "headrub new copy --from zz", "headrub journal --routine zz"],
+    ["headrub start zz", "headrub show zz", "headrub edit zz", "headrub new copy --from zz", "headrub journal --routine zz",
+     "headrub stats --routine zz"],
 )
 def test_routine_names_complete_for_every_command_that_takes_one(env: dict[str, str], line: str) -> None:
     """A user routine's name completes wherever a routine name is taken."""

@@ -44,6 +44,10 @@ UntilOpt = Annotated[
     typer.Option("--until", metavar="DATE", help="Up to this local date-time, or through this whole date."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+RoutineOpt = Annotated[
+    str | None,
+    typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.", autocompletion=complete_routine),
+]
 
 
 def _week_start() -> int:
@@ -88,12 +92,7 @@ def journal(
     days: DaysOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    routine: Annotated[
-        str | None,
-        typer.Option(
-            "--routine", metavar="NAME", help="Only the sessions of this routine.", autocompletion=complete_routine
-        ),
-    ] = None,
+    routine: RoutineOpt = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV (a header, then one row a session).")

@@ -6,14 +6,13 @@ are imported inside the command. What it shows is drawn by ``stats_view``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from headrub.commands.journal_cmd import (
     DaysOpt,
     JsonOpt,
     MonthOpt,
+    RoutineOpt,
     SinceOpt,
     TodayOpt,
     UntilOpt,
@@ -33,9 +32,7 @@ def stats(
     days: DaysOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    routine: Annotated[
-        str | None, typer.Option("--routine", metavar="NAME", help="Only the sessions of this routine.")
-    ] = None,
+    routine: RoutineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sessions, minutes, days practised, streaks, a calendar, tension by week, and per routine what works
