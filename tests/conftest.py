@@ -23,6 +23,9 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     monkeypatch.setenv("HEADRUB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("HEADRUB_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # The terminal the suite runs in is not the one a test draws on: widths come from each test.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     old_umask = os.umask(0o077)
     try:
         yield config, data
