@@ -79,14 +79,18 @@ class Run:
         """The screen as text."""
         return "\n".join(self.screen.display)
 
-    def wait_for(self, needle: str, timeout: float = 15.0) -> str:
-        """Read until ``needle`` is on screen; the screen text."""
+    def wait_for(self, *needles: str, timeout: float = 15.0) -> str:
+        """Read until every one of ``needles`` is on screen; the screen text.
+
+        A frame can reach the terminal in more than one read, so a test that looks at several
+        parts of it waits for all of them, not for the first to appear.
+        """
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             self.pump(0.05)
-            if needle in self.text():
+            if all(needle in self.text() for needle in needles):
                 return self.text()
-        raise AssertionError(f"{needle!r} never appeared; the screen:\n{self.text()}")
+        raise AssertionError(f"{needles!r} never all appeared; the screen:\n{self.text()}")
 
     def finish(self, timeout: float = 20.0) -> dict[str, Any]:
         """Wait for the shell to end; its report."""
@@ -147,8 +151,7 @@ def start(tmp_path: Path, isolated_dirs: tuple[Path, Path]) -> Iterator[Callable
 def test_keys_pause_skip_back_and_quit(start: Callable[..., Run]) -> None:
     """Space pauses and resumes, n skips, b restarts, q ends with 0; the journal has the partial entry."""
     run = start("--yes", "--no-prompt")
-    screen = run.wait_for("TEMPLES")
-    assert "stroke 1 of 3" in screen and "Small circles." in screen and "q finish" in screen
+    run.wait_for("TEMPLES", "stroke 1 of 3", "Small circles.", "q finish")  # the whole first frame
     run.child.send(" ")
     run.wait_for("PAUSED", timeout=5)
     run.child.send(" ")
@@ -185,8 +188,7 @@ def test_runs_to_the_end_on_time(start: Callable[..., Run]) -> None:
 def test_the_lead_in_shows_the_first_stroke_and_n_ends_it(start: Callable[..., Run]) -> None:
     """--lead-in shows "Get ready" with the first stroke; n starts the session, whose time excludes the lead-in."""
     run = start("--yes", "--no-prompt", "--lead-in", "30")
-    screen = run.wait_for("Get ready")
-    assert "TEMPLES" in screen and "Small circles." in screen and "n start now" in screen
+    run.wait_for("Get ready", "TEMPLES", "Small circles.", "n start now")  # the whole get-ready screen
     run.child.send("n")
     run.wait_for("stroke 1 of 3", timeout=5)
     report = run.finish(timeout=30)
