@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,19 +117,11 @@ def _after(handle: Snapshot, known: _Covered) -> tuple[Aggregate, list[tuple[int
     totals = known.totals.copy()
     problems, newest, top = list(known.problems), known.newest, known.top_id
     handle.seek(known.length)
-    length, number, tail = known.length, known.lines, None
-    for raw in handle:
-        if raw[-1:] != b"\n":
-            tail = raw  # a torn last line: counted now, never cached
-            break
-        number += 1
-        length += len(raw)
-        parsed = parse(raw)
-        if isinstance(parsed, str):
-            problems.append((number, parsed))
-        elif parsed is not None:
-            top = _add_new(parsed, totals, top)
-            newest = max(newest, entry_version(parsed.entry))
+    read = _Lines(handle, known.lines, known.length, problems)
+    for line in read:
+        top = _add_new(line, totals, top)
+        newest = max(newest, entry_version(line.entry))
+    length, number, tail = read.length, read.number, read.tail
     fresh = None
     if length > known.length:
         fresh = _Covered(length, _sample(handle, length), number, list(problems), newest, totals.copy(), top)
@@ -140,6 +133,31 @@ def _after(handle: Snapshot, known: _Covered) -> tuple[Aggregate, list[tuple[int
             _add_new(parsed, totals, top)
             newest = max(newest, entry_version(parsed.entry))
     return totals, problems, newest, fresh
+
+
+class _Lines:
+    """The complete lines from the handle's position on, parsed; problems noted with their numbers.
+
+    ``number`` and ``length`` count on from where they start; a torn last line (no newline) is
+    kept apart in ``tail``: counted by the caller now, never cached.
+    """
+
+    def __init__(self, handle: Snapshot, number: int, length: int, problems: list[tuple[int, str]]) -> None:
+        self.handle, self.number, self.length, self.problems = handle, number, length, problems
+        self.tail: bytes | None = None
+
+    def __iter__(self) -> Iterator[Line]:
+        for raw in self.handle:
+            if raw[-1:] != b"\n":
+                self.tail = raw
+                return
+            self.number += 1
+            self.length += len(raw)
+            parsed = parse(raw)
+            if isinstance(parsed, str):
+                self.problems.append((self.number, parsed))
+            elif parsed is not None:
+                yield parsed
 
 
 def _add_new(line: Line, totals: Aggregate, top: str) -> str:
@@ -220,20 +238,13 @@ def _kept(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Cov
     """``_everything`` with every line kept in memory, for a journal that needs folding."""
     lines: list[Line] = []
     problems: list[tuple[int, str]] = []
-    newest, number, length, tail = FORMAT_VERSION, 0, 0, None
+    newest = FORMAT_VERSION
     handle.seek(0)
-    for raw in handle:
-        if raw[-1:] != b"\n":
-            tail = raw
-            break
-        number += 1
-        length += len(raw)
-        parsed = parse(raw)
-        if isinstance(parsed, str):
-            problems.append((number, parsed))
-        elif parsed is not None:
-            lines.append(parsed)
-            newest = max(newest, entry_version(parsed.entry))
+    read = _Lines(handle, 0, 0, problems)
+    for line in read:
+        lines.append(line)
+        newest = max(newest, entry_version(line.entry))
+    length, number, tail = read.length, read.number, read.tail
     top = max((_ids_of(line) for line in lines), default="")
     totals = aggregate(line.entry for line in fold_lines(lines))
     fresh = _Covered(length, _sample(handle, length), number, list(problems), newest, totals.copy(), top)
