@@ -189,10 +189,11 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     """``_everything`` for a journal that needs folding, in about constant memory.
 
     The lines of ids that repeat or are corrected, and the corrections, are found and folded
-    first (``exporting._index`` and ``_hold``); then every line is read in order, each folded
+    first (``ordering.index`` and ``exporting._hold``); then every line is read in order, each folded
     entry added where its first copy stands, so the sums come out as a full read's.
     """
-    from headrub.journal.exporting import _hold, _index
+    from headrub.journal.exporting import _hold
+    from headrub.journal.ordering import index
     from headrub.timeutil import EVERYTHING
 
     start = max(0, handle.size - (1 << 16))
@@ -200,17 +201,16 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     cut = handle.read(1 << 16).rfind(b"\n")
     complete = start + cut + 1 if cut >= 0 else 0
     whole = Snapshot(handle.handle, complete)
-    _, suspects = _index(whole, 0)
+    _, suspects = index(whole, 0)
     held, skip, problems = _hold(whole, 0, suspects, EVERYTHING) if suspects else ([], set(), [])
-    at = {item[1]: item[4] for item in held}
+    at = {item[1]: item[4] for item in held}  # by line number
     totals = Aggregate()
-    newest, number, offset, top = FORMAT_VERSION, 0, 0, ""
+    newest, number, top = FORMAT_VERSION, 0, ""
     whole.seek(0)
     for raw in whole:
         number += 1
-        here, offset = offset, offset + len(raw)
-        line = at.get(here)
-        if line is None and here in skip:
+        line = at.get(number)
+        if line is None and number in skip:
             continue
         parsed = line if line is not None else parse(raw)
         if isinstance(parsed, str):

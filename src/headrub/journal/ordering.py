@@ -1,0 +1,274 @@
+"""The light passes of an export (``exporting``): where a window's lines begin, and which lines
+are out of ``started_at`` order or may need folding.
+
+Both read chunks of whole lines. A chunk of the usual lines (no backslash anywhere, one
+``"id"`` and one ``"started_at"`` a line, no correction) is done in a few calls over the whole
+chunk; any other chunk line by line, with the regular expressions that define the answer
+(``_ID``, ``_STARTED``). The quick way is taken only where it gives the same answer: with no
+backslash, a field's name and text are the same bytes in the line as in its JSON value, so
+one name a line and one JSON object a line (``blocks.objects``) pair each value with its line.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+from array import array
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate, islice
+from operator import attrgetter, lt
+from typing import Any
+
+from headrub.journal.blocks import CHUNK, chunks, objects, split
+from headrub.journal.checks import Line, _parse, trusted_bound
+from headrub.journal.entries import MAX_YEAR, MIN_YEAR, parse_instant
+from headrub.journal.files import Snapshot
+
+_STARTED = re.compile(rb'"started_at"\s*:\s*"([^"\\]{1,64})"')
+_ID = re.compile(rb'"id"\s*:\s*"([^"\\]{1,200})"')
+_OF = re.compile(rb'"of"\s*:\s*"([^"\\]{1,200})"')
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+REORDER = 1024  # lines held back to be put in order as they stream (sessions that overlap, say)
+_fromisoformat = datetime.fromisoformat
+_zone, _year = attrgetter("tzinfo"), attrgetter("year")
+
+
+def _key(started: datetime) -> int:
+    """A line's sort key: when it started, in microseconds (ties go by line number: file order)."""
+    return (started - _EPOCH) // _MICROSECOND
+
+
+# Something to put in place among the lines in order: (sort key, line number, offset, length, the
+# line when already parsed and folded, else None: read it at ``offset`` when its turn comes).
+Pending = tuple[int, int, int, int, Line | None]
+
+
+class Side:
+    """The lines out of order, in four compact arrays (a million entries must not cost a gigabyte)."""
+
+    def __init__(self) -> None:
+        self.keys, self.offsets, self.lengths, self.numbers = array("q"), array("q"), array("q"), array("q")
+
+    def add(self, key: int, offset: int, length: int, number: int) -> None:
+        self.keys.append(key)
+        self.offsets.append(offset)
+        self.lengths.append(length)
+        self.numbers.append(number)
+
+    def without(self, numbers: set[int]) -> Side:
+        kept = Side()
+        for i, number in enumerate(self.numbers):
+            if number not in numbers:
+                kept.add(self.keys[i], self.offsets[i], self.lengths[i], number)
+        return kept
+
+    def in_order(self) -> Iterator[Pending]:
+        """(key, number, offset, length, None) by key, then number (added in file order: a stable sort)."""
+        keys = self.keys
+        for i in sorted(range(len(keys)), key=keys.__getitem__):
+            yield keys[i], self.numbers[i], self.offsets[i], self.lengths[i], None
+
+
+class _Index:
+    """What ``index`` gathers: the lines out of order, the suspect ids, the reordering heap."""
+
+    def __init__(self, reorder: int) -> None:
+        self.reorder = reorder
+        self.side = Side()
+        self.suspects: set[bytes] = set()
+        self.nearby: list[tuple[int, int]] = []  # the same reordering heap the full pass keeps, keys only
+        self.last: tuple[int, int] | None = None  # the last key that heap gave out
+        self.top = b""  # the greatest id so far
+
+    def place(self, key: int, number: int) -> bool:
+        """Run a line through the heap; False when it comes too late for it (it goes on the side)."""
+        item = (key, number)
+        if self.last is not None and item < self.last:
+            return False
+        if len(self.nearby) < self.reorder:
+            heapq.heappush(self.nearby, item)
+        else:  # one sift, not a push and a pop
+            self.last = heapq.heappushpop(self.nearby, item)
+        return True
+
+    def line(self, raw: bytes, number: int, offset: int) -> None:
+        """One line, read by itself: the rule every quick path must agree with."""
+        if b'"correction"' in raw:
+            target = _OF.search(raw)
+            self.suspects.add(target.group(1) if target is not None else b"")
+        found = _ID.search(raw)
+        if found is not None:
+            key = found.group(1)
+            if key <= self.top:
+                self.suspects.add(key)
+            self.top = max(self.top, key)
+        started = _started(raw)
+        if started is not None and not self.place(_key(started), number):
+            self.side.add(_key(started), offset, len(raw), number)
+
+    def ids(self, ids: list[bytes]) -> None:
+        """The ids of lines in file order, each found by ``_ID``."""
+        if ids[0] > self.top and all(map(lt, ids, islice(ids, 1, None))):
+            self.top = ids[-1]  # the usual case: each new and greater than the one before
+            return
+        for key in ids:
+            if key <= self.top:
+                self.suspects.add(key)
+            self.top = max(self.top, key)
+
+
+def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, set[bytes]]:
+    """The lines out of ``started_at`` order (for a heap of ``reorder`` lines), and the ids that
+    may need folding (not greater than one before them, or named by a correction)."""
+    state = _Index(reorder)
+    number, offset = 0, start
+    handle.seek(start)
+    for chunk in chunks(handle):
+        quick = _ids_and_keys(chunk)
+        if quick is None:
+            for raw in split(chunk):
+                number += 1
+                state.line(raw, number, offset)
+                offset += len(raw)
+            continue
+        ids, keys = quick
+        state.ids(ids)
+        starts: list[int] | None = None
+        place = state.place
+        for i, key in enumerate(keys, start=number + 1):
+            if not place(key, i):
+                if starts is None:
+                    starts = list(accumulate(map(len, split(chunk)), initial=offset))
+                j = i - number - 1  # its place in the chunk
+                state.side.add(key, starts[j], starts[j + 1] - starts[j], i)
+        number += len(keys)
+        offset += len(chunk)
+    return state.side, state.suspects
+
+
+def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
+    """Each line's id (as ``_ID`` finds it) and sort key (as ``_started``), for a chunk of the usual
+    lines; None for any other chunk (then each line is read by itself)."""
+    count = chunk.count(b"\n")
+    if (
+        b"\\" in chunk
+        or b'"correction"' in chunk
+        or chunk.count(b'"id"') != count
+        or chunk.count(b'"started_at"') != count
+    ):
+        return None
+    values = objects(chunk)
+    if values is None:
+        return None
+    names: list[Any] = [value.get("id") for value in values]
+    texts: list[Any] = [value.get("started_at") for value in values]
+    if set(map(type, names)) != {str} or set(map(type, texts)) != {str}:
+        return None
+    if (
+        min(map(len, names)) < 1
+        or max(map(len, names)) > 50
+        or min(map(len, texts)) < 1
+        or max(map(len, texts)) > 64
+    ):
+        return None  # (50 characters are at most 200 bytes: what ``_ID`` takes)
+    if not "".join(texts).isascii():
+        return None
+    moments = _moments(texts)
+    if moments is None:
+        return None
+    return [name.encode() for name in names], [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+
+
+def _moments(texts: list[str]) -> list[datetime] | None:
+    """``parse_instant`` of each text, when every one is a date-time with an offset in range."""
+    try:
+        moments = list(map(_fromisoformat, texts))
+    except (ValueError, OverflowError, OSError):
+        return None
+    if (
+        None in map(_zone, moments)
+        or min(map(_year, moments)) < MIN_YEAR
+        or max(map(_year, moments)) > MAX_YEAR
+    ):
+        return None
+    return moments
+
+
+def _started_quickly(raw: bytes) -> datetime | None:
+    found = _STARTED.search(raw)
+    return parse_instant(found.group(1).decode("ascii", "replace")) if found is not None else None
+
+
+def _started(raw: bytes) -> datetime | None:
+    moment = _started_quickly(raw)
+    if moment is not None:
+        return moment
+    parsed = _parse(raw)
+    return parsed.started if isinstance(parsed, Line) else None
+
+
+def stop_offset(handle: Snapshot, since: datetime) -> int:
+    """Where a window's lines begin: after the last line that proves none before it is in the
+    window (the rule of ``reader._scan_backward``); 0 when no line does.
+
+    Read from the end a chunk at a time; a chunk whose every ``started_at`` is in the window is
+    passed over whole (``_all_from``), any other read line by line.
+    """
+    for at, chunk in _chunks_backward(handle):
+        if _all_from(chunk, since):
+            continue
+        lines = split(chunk)
+        starts = list(accumulate(map(len, lines), initial=at))
+        for i in range(len(lines) - 1, -1, -1):
+            raw = lines[i][:-1] if lines[i][-1:] == b"\n" else lines[i]
+            started = _started_quickly(raw)
+            if started is not None and started >= since:
+                continue
+            parsed = _parse(raw)
+            if isinstance(parsed, Line) and parsed.started < since:
+                bound = trusted_bound(parsed, starts[i])
+                if bound is not None and bound < since:
+                    return starts[i] + len(raw) + 1
+    return 0
+
+
+def _all_from(chunk: bytes, since: datetime) -> bool:
+    """Whether line by line every line of ``chunk`` would be passed over: its ``started_at`` (as
+    ``_STARTED`` finds it) at or after ``since``.
+
+    With no backslash, every ``started_at`` field is named in plain bytes; when each of those
+    names is a match of ``_STARTED`` whose date-time is at or after ``since``, each line's first
+    match is too, and a line with none has no ``started_at`` (not an entry: passed over too).
+    """
+    if b"\\" in chunk:
+        return False
+    found = _STARTED.findall(chunk)
+    if not found or len(found) != chunk.count(b'"started_at"'):
+        return False
+    joined = b"".join(found)
+    if not joined.isascii():
+        return False
+    moments = _moments([text.decode() for text in found])
+    return moments is not None and min(moments) >= since
+
+
+def _chunks_backward(handle: Snapshot) -> Iterator[tuple[int, bytes]]:
+    """(offset, chunk) of whole lines from the end of the file to its start, about ``CHUNK``
+    bytes each: each chunk starts at a line's start and ends where the one before it began."""
+    pos = handle.seek(0, os.SEEK_END)
+    tail: list[bytes] = []  # the start of the chunk given next: bytes after the last cut
+    while pos > 0:
+        step = min(CHUNK, pos)
+        pos -= step
+        handle.seek(pos)
+        data = handle.read(step)
+        cut = data.find(b"\n") + 1 if pos else 0
+        if pos and not cut:
+            tail.insert(0, data)  # inside a line longer than a chunk
+            continue
+        yield pos + cut, b"".join([data[cut:], *tail])
+        tail = [data[:cut]]
