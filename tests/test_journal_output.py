@@ -191,3 +191,32 @@ def test_a_csv_row_is_each_cell_as_csv_value_writes_it(entry: dict[str, Any], te
     buffer = io.StringIO()
     csv.writer(buffer).writerows([list(CSV_FIELDS), [_csv_value(entry.get(name), terminal) for name in CSV_FIELDS]])
     assert _csv_text([entry], terminal) == buffer.getvalue()
+
+
+CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6),
+    st.sampled_from(["=1+1", "-x", "a,b", 'say "hi"', "two\nlines", "cr\r", "\t", "", "None", "true", "😌"]),
+    st.lists(st.integers(), max_size=2),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.dictionaries(st.sampled_from(["id", "routine", "completed", "note", "active_s", "tension_after", "title", "v"]), CELLS),
+        min_size=1,
+        max_size=8,
+    ),
+    plain=st.integers(0, 3),
+)
+def test_csv_rows_made_a_column_at_a_time_are_the_csv_writers(rows: list[dict[str, Any]], plain: int) -> None:
+    """Several rows at once (columns of one kind, of mixed kinds, with formulas, quotes, commas
+    and line breaks): the same text as csv.writer over ``_csv_value`` of every cell, row by row."""
+    from headrub.commands.journal_output import CSV_FIELDS, _csv_text, _csv_value
+
+    usual = {"id": "01J", "routine": "scalp-sleep", "title": None, "completed": True, "active_s": 600, "tension_after": 2}
+    entries = [dict(usual) for _ in range(plain)] + rows
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([list(CSV_FIELDS), *([_csv_value(entry.get(name)) for name in CSV_FIELDS] for entry in entries)])
+    assert _csv_text(entries) == buffer.getvalue()
+    assert _csv_text(entries, header=False) == buffer.getvalue().split("\r\n", 1)[1]

@@ -217,12 +217,66 @@ def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = Tr
     import csv
     import io
 
+    if not terminal:
+        text = _csv_block(entries)
+        return ",".join(CSV_FIELDS) + "\r\n" + text if header else text
     buffer = io.StringIO()
     rows = _csv_rows(entries, terminal)
     if not header:
         next(rows)
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
+
+
+_NONE = type(None)
+_TEXT, _NUMBERS = frozenset({str, _NONE}), frozenset({int, float, _NONE})
+
+
+def _csv_block(entries: list[Entry]) -> str:
+    """The rows of ``entries`` as ``csv.writer`` writes ``_csv_value`` of each cell, not on a terminal.
+
+    Made a column at a time: a column of one kind (text, numbers, true/false, the usual case) is
+    turned into cells in one go, and only a column holding a formula, a character that needs
+    quoting or anything else takes the cell-by-cell way.
+    """
+    if not entries:
+        return ""
+    columns: list[list[str]] = []
+    for name in CSV_FIELDS:
+        column: list[Any] = [entry.get(name) for entry in entries]
+        kinds = set(map(type, column))
+        if kinds <= _TEXT:
+            if _NONE in kinds:
+                column = ["" if value is None else value for value in column]
+            columns.append(_csv_texts(column))
+        elif kinds <= _NUMBERS:
+            columns.append(["" if value is None else str(value) for value in column] if _NONE in kinds else list(map(str, column)))
+        elif kinds == {bool}:
+            columns.append(["true" if value else "false" for value in column])
+        else:  # each cell as ``_csv_value`` makes it (formulas already made inert), then quoted
+            columns.append(_csv_texts([_csv_value(value) for value in column], formulas=False))
+    return "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"
+
+
+def _csv_texts(cells: list[str], *, formulas: bool = True) -> list[str]:
+    """Text cells as ``csv.writer`` writes ``text.safe_cell`` of each (of each as it is, without
+    ``formulas``): a formula made inert, and a cell quoted (its quotes doubled) when it holds a
+    comma, a quote or a line break."""
+    from headrub.text import FORMULA_STARTS, safe_cell
+
+    joined = "\n" + "\n".join(cells)  # a newline before each cell
+    if formulas and any("\n" + start in joined for start in FORMULA_STARTS):
+        cells = list(map(safe_cell, cells))
+        joined = "\n" + "\n".join(cells)
+    if "," in joined or '"' in joined or "\r" in joined or joined.count("\n") != len(cells):
+        cells = list(map(_quoted, cells))
+    return cells
+
+
+def _quoted(cell: str) -> str:
+    if "," in cell or '"' in cell or "\r" in cell or "\n" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def _emit_utf8(text: str) -> None:

@@ -24,7 +24,7 @@ from headrub.journal.checks import Line, _parse, _plain_v1
 from headrub.journal.entries import FORMAT_VERSION, MAX_YEAR, MIN_YEAR, parse_instant
 from headrub.journal.files import Source
 
-CHUNK = 1 << 20  # bytes read at a time; a chunk is the whole lines among them
+CHUNK = 1 << 18  # bytes read at a time; a chunk is the whole lines among them
 GROUP = 64  # lines parsed together again when a whole chunk cannot be (a damaged line among them)
 
 _TWO_OBJECTS = re.compile(rb"}[ \t\r]*,[ \t\r]*{")  # on one line: the only way two could share it

@@ -1,12 +1,10 @@
 """The light passes of an export (``exporting``): where a window's lines begin, and which lines
 are out of ``started_at`` order or may need folding.
 
-Both read chunks of whole lines. A chunk of the usual lines (no backslash anywhere, one
-``"id"`` and one ``"started_at"`` a line, no correction) is done in a few calls over the whole
-chunk; any other chunk line by line, with the regular expressions that define the answer
-(``_ID``, ``_STARTED``). The quick way is taken only where it gives the same answer: with no
-backslash, a field's name and text are the same bytes in the line as in its JSON value, so
-one name a line and one JSON object a line (``blocks.objects``) pair each value with its line.
+Both read chunks of whole lines. A chunk of the usual lines (one ``"id"`` and one
+``"started_at"`` a line, no correction) is done in a few calls over the whole chunk; any other
+chunk line by line, with the regular expressions that define the answer (``_ID``,
+``_STARTED``). The quick way is taken only where it gives the same answer.
 """
 
 from __future__ import annotations
@@ -19,9 +17,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, islice
 from operator import attrgetter, lt
-from typing import Any
 
-from headrub.journal.blocks import CHUNK, chunks, objects, split
+from headrub.journal.blocks import CHUNK, chunks, split
 from headrub.journal.checks import Line, _parse, trusted_bound
 from headrub.journal.entries import MAX_YEAR, MIN_YEAR, parse_instant
 from headrub.journal.files import Snapshot
@@ -152,35 +149,28 @@ def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, s
 
 def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
     """Each line's id (as ``_ID`` finds it) and sort key (as ``_started``), for a chunk of the usual
-    lines; None for any other chunk (then each line is read by itself)."""
+    lines; None for any other chunk (then each line is read by itself).
+
+    The usual line names ``"id"`` once and then ``"started_at"`` once, and both are matches of
+    their expressions: then the matches over the whole chunk are the lines' own, one a line.
+    """
     count = chunk.count(b"\n")
-    if (
-        b"\\" in chunk
-        or b'"correction"' in chunk
-        or chunk.count(b'"id"') != count
-        or chunk.count(b'"started_at"') != count
-    ):
+    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk or b"\x01" in chunk or b"\x02" in chunk:
         return None
-    values = objects(chunk)
-    if values is None:
+    marks = chunk.replace(b'"id"', b"\x01").replace(b'"started_at"', b"\x02").translate(None, _NOT_MARKS)
+    if marks != b"\x01\x02\n" * count:
         return None
-    names: list[Any] = [value.get("id") for value in values]
-    texts: list[Any] = [value.get("started_at") for value in values]
-    if set(map(type, names)) != {str} or set(map(type, texts)) != {str}:
+    names = _ID.findall(chunk)
+    texts = _STARTED.findall(chunk)
+    if len(names) != count or len(texts) != count or not b"".join(texts).isascii():
         return None
-    if (
-        min(map(len, names)) < 1
-        or max(map(len, names)) > 50
-        or min(map(len, texts)) < 1
-        or max(map(len, texts)) > 64
-    ):
-        return None  # (50 characters are at most 200 bytes: what ``_ID`` takes)
-    if not "".join(texts).isascii():
-        return None
-    moments = _moments(texts)
+    moments = _moments([text.decode() for text in texts])
     if moments is None:
         return None
-    return [name.encode() for name in names], [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    return names, [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+
+
+_NOT_MARKS = bytes(set(range(256)) - {1, 2, 10})  # all but the marks of ``_ids_and_keys`` and newline
 
 
 def _moments(texts: list[str]) -> list[datetime] | None:
