@@ -220,3 +220,15 @@ def test_csv_rows_made_a_column_at_a_time_are_the_csv_writers(rows: list[dict[st
     csv.writer(buffer).writerows([list(CSV_FIELDS), *([_csv_value(entry.get(name)) for name in CSV_FIELDS] for entry in entries)])
     assert _csv_text(entries) == buffer.getvalue()
     assert _csv_text(entries, header=False) == buffer.getvalue().split("\r\n", 1)[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=st.lists(ENTRIES, min_size=1, max_size=5), tiny=st.floats(min_value=-1e-3, max_value=1e-3))
+def test_a_batch_of_json_items_is_each_item_as_indent_2_writes_it(entries: list[dict[str, Any]], tiny: float) -> None:
+    """A batch written at once (orjson) is character for character the items written one by one
+    with json, whatever the floats (tiny ones, huge ones, NaN), integers and text in it."""
+    from headrub.commands.journal_output import _json_item, _json_items
+
+    assert _json_items(entries) == ",\n".join(map(_json_item, entries))
+    with_tiny = [*entries, {"active_s": tiny, "note": "é\u2028\x7f"}]
+    assert _json_items(with_tiny) == ",\n".join(map(_json_item, with_tiny))

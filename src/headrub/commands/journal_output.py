@@ -108,8 +108,7 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     if as_json:
         first = True
         while batch := list(islice(entries, EXPORT_BATCH)):
-            text = ",\n".join(_json_item(entry) for entry in batch)
-            _emit_json_text(("[\n" if first else ",\n") + text)
+            _emit_json_text(("[\n" if first else ",\n") + _json_items(batch))
             first = False
         _emit_json_text("[]\n" if first else "\n]\n")
     else:
@@ -118,6 +117,26 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
         while batch := list(islice(entries, EXPORT_BATCH)):
             _emit_utf8(_csv_text(batch, terminal, header=False))
     return True
+
+
+def _json_items(entries: list[Entry]) -> str:
+    """``entries`` as they appear inside ``json.dumps(entries, indent=2)``, joined by ``,\\n``.
+
+    orjson writes a whole batch in one call, several times json's speed, and its indented text
+    is json's, character for character, but for floats below 1e-4 (json writes ``1e-05``,
+    orjson ``0.00001``); a batch holding one, or anything orjson will not write (integers past
+    64 bits, lone surrogates), is written entry by entry with ``_json_item``.
+    """
+    try:
+        from orjson import OPT_INDENT_2, dumps
+
+        data = dumps(entries, option=OPT_INDENT_2)
+    except (ImportError, TypeError):  # (orjson is a dependency; json alone gives the same text)
+        pass
+    else:
+        if b"0.0000" not in data and b"e-" not in data:
+            return data[2:-2].decode("utf-8")  # without the list's own "[\n" and "\n]"
+    return ",\n".join(map(_json_item, entries))
 
 
 def _json_item(entry: Entry) -> str:

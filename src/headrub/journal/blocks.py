@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from headrub.journal.checks import Line, _parse, _plain_v1
-from headrub.journal.entries import FORMAT_VERSION, MAX_YEAR, MIN_YEAR, parse_instant
+from headrub.journal.checks import Line, _parse
+from headrub.journal.entries import FORMAT_VERSION, MAX_COUNT, MAX_SECONDS, MAX_YEAR, MIN_YEAR, parse_instant
 from headrub.journal.files import Source
 
 CHUNK = 1 << 18  # bytes read at a time; a chunk is the whole lines among them
@@ -122,42 +122,60 @@ def _objects(text: bytes, count: int) -> list[Any] | None:
 def _plain(value: dict[str, Any]) -> Line | None:
     """The line ``checks._parse`` makes of ``value``, when it is the usual v1 entry; else None.
 
-    Never more lenient than ``_parse``: only known fields, each of its kind (``_plain_v1``), the
-    bookkeeping an integer and a string, and both instants readable. An object that orjson and
-    json could read differently (nested values, huge numbers) has a field of the wrong kind.
+    Never more lenient than ``_parse``: only known fields, each of its kind (as ``_plain_v1``
+    asks), the bookkeeping an integer and a string, and both instants readable. An object that
+    orjson and json could read differently (nested values, huge numbers) has a field of the wrong
+    kind.
     """
     if not value.keys() <= _PLAIN_KEYS:
         return None  # a correction, or a field this check does not know
     get = value.get
-    version = get("v", FORMAT_VERSION)
-    routine = get("routine")
-    text = get("started_at")
-    at = get("line_at")
-    latest = get("latest_start")
+    version, routine, text, logged = get("v", FORMAT_VERSION), get("routine"), get("started_at"), get("logged_at")
+    active, planned, title, note = get("active_s"), get("planned_s"), get("title"), get("note")
+    done, total, skipped = get("strokes_done"), get("strokes_total"), get("strokes_skipped")
+    before, after, ended = get("tension_before"), get("tension_after"), get("ended_at")
+    at, latest = get("line_at"), get("latest_start")
     if (
         version != FORMAT_VERSION
         or type(version) is not int
         or type(routine) is not str
         or not routine
         or type(text) is not str
+        or type(get("id")) is not str
+        or type(logged) is not str
+        or type(get("source")) is not str
+        or type(get("completed")) is not bool
+        or not ((type(active) is int or type(active) is float) and 0 <= active <= MAX_SECONDS)
+        or (planned is not None and not ((type(planned) is int or type(planned) is float) and 0 <= planned <= MAX_SECONDS))
+        or (title is not None and type(title) is not str)
+        or (note is not None and type(note) is not str)
+        or (done is not None and not (type(done) is int and 0 <= done <= MAX_COUNT))
+        or (total is not None and not (type(total) is int and 0 <= total <= MAX_COUNT))
+        or (skipped is not None and not (type(skipped) is int and 0 <= skipped <= MAX_COUNT))
+        or (before is not None and not (type(before) is int and 0 <= before <= 10))
+        or (after is not None and not (type(after) is int and 0 <= after <= 10))
         or (at is not None and type(at) is not int)
         or (latest is not None and type(latest) is not str)
-        or not _plain_v1(value)
     ):
         return None
-    started = _instant(text, False)
-    logged = _instant(value["logged_at"], True)
-    if started is None or logged is None:
-        return None  # ``_parse`` names the problem
-    return Line(value, started, logged)
-
-
-def _instant(text: str, naive_is_utc: bool) -> datetime | None:
-    """``entries.parse_instant`` of ``text``, quicker for the usual date-time with an offset."""
     try:
-        moment = _fromisoformat(text)
-    except (ValueError, OverflowError, OSError):
+        started = _fromisoformat(text)
+        logged_at = _fromisoformat(logged)
+        ending = None if ended is None else _fromisoformat(ended)
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    if moment.tzinfo is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
-        return parse_instant(text, naive_is_utc=naive_is_utc)
-    return moment
+    if (
+        started.tzinfo is None
+        or logged_at.tzinfo is None
+        or not MIN_YEAR <= started.year <= MAX_YEAR
+        or not MIN_YEAR <= logged_at.year <= MAX_YEAR
+    ):
+        started, logged_at = parse_instant(text), parse_instant(logged, naive_is_utc=True)  # type: ignore[assignment]
+        if started is None or logged_at is None:
+            return None
+    if ending is not None and (ending.tzinfo is None or not MIN_YEAR <= ending.year <= MAX_YEAR):
+        return None  # (``_plain_v1`` asks for an offset; the loop of ``_entry_problem`` decides)
+    return _new_line(Line, (value, started, logged_at, False))
+
+
+_new_line = tuple.__new__  # ``Line(...)`` without its Python-level ``__new__``
