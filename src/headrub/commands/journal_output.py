@@ -134,9 +134,22 @@ def _json_items(entries: list[Entry]) -> str:
     except (ImportError, TypeError):  # (orjson is a dependency; json alone gives the same text)
         pass
     else:
-        if b"0.0000" not in data and b"e-" not in data:
+        if _no_small_float(data):
             return data[2:-2].decode("utf-8")  # without the list's own "[\n" and "\n]"
     return ",\n".join(map(_json_item, entries))
+
+
+def _no_small_float(data: bytes) -> bool:
+    """Whether orjson's ``data`` holds no float it writes otherwise than json: ``0.0000…``, or an
+    exponent such as ``e-6`` (json: ``e-06``). Text that only looks like one counts too."""
+    if b"0.0000" in data:
+        return False
+    at = data.find(b"e-")
+    while at >= 0:
+        if data[at - 1 : at].isdigit() and data[at + 2 : at + 3].isdigit():
+            return False
+        at = data.find(b"e-", at + 2)
+    return True
 
 
 def _json_item(entry: Entry) -> str:
