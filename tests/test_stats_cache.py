@@ -57,17 +57,24 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 class Parses:
-    """Counts the lines the cached path parses."""
+    """Counts the lines the cached path parses, one by one or a chunk at a time."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
         real = journal.parse
+        real_chunk = statscache.parse_chunk
 
         def counting(raw: bytes) -> Any:
             self.count += 1
             return real(raw)
 
+        def counting_chunk(chunk: bytes) -> Any:
+            parsed = real_chunk(chunk)
+            self.count += len(parsed)
+            return parsed
+
         monkeypatch.setattr(statscache, "parse", counting)
+        monkeypatch.setattr(statscache, "parse_chunk", counting_chunk)
 
     def take(self) -> int:
         count, self.count = self.count, 0

@@ -31,6 +31,7 @@ from headrub.journal import (
     report_problems,
     strip,
 )
+from headrub.journal.blocks import chunks, parse_chunk
 from headrub.journal.files import Snapshot, _ensure_folder, open_regular
 from headrub.stats import (
     _COMPENSATED,
@@ -118,9 +119,19 @@ def _after(handle: Snapshot, known: _Covered) -> tuple[Aggregate, list[tuple[int
     problems, newest, top = list(known.problems), known.newest, known.top_id
     handle.seek(known.length)
     read = _Lines(handle, known.lines, known.length, problems)
-    for line in read:
-        top = _add_new(line, totals, top)
-        newest = max(newest, entry_version(line.entry))
+    add = totals.add
+    for line in read:  # ``_add_new`` inlined: this runs once a line in a first stats
+        entry = line.entry
+        key = entry.get("id")
+        if line.is_correction or (type(key) is str and key <= top):
+            raise _Refold
+        entry.pop("line_at", None)  # ``strip``
+        entry.pop("latest_start", None)
+        add(entry, line.started.date())
+        if type(key) is str:
+            top = key
+        if entry.get("v", FORMAT_VERSION) != FORMAT_VERSION:
+            newest = max(newest, entry_version(entry))
     length, number, tail = read.length, read.number, read.tail
     fresh = None
     if length > known.length:
@@ -147,17 +158,17 @@ class _Lines:
         self.tail: bytes | None = None
 
     def __iter__(self) -> Iterator[Line]:
-        for raw in self.handle:
-            if raw[-1:] != b"\n":
-                self.tail = raw
+        for chunk in chunks(self.handle):
+            if chunk[-1:] != b"\n":
+                self.tail = chunk
                 return
-            self.number += 1
-            self.length += len(raw)
-            parsed = parse(raw)
-            if isinstance(parsed, str):
-                self.problems.append((self.number, parsed))
-            elif parsed is not None:
-                yield parsed
+            self.length += len(chunk)
+            for parsed in parse_chunk(chunk):
+                self.number += 1
+                if isinstance(parsed, str):
+                    self.problems.append((self.number, parsed))
+                elif parsed is not None:
+                    yield parsed
 
 
 def _add_new(line: Line, totals: Aggregate, top: str) -> str:
