@@ -218,18 +218,20 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     totals = Aggregate()
     newest, number, top = FORMAT_VERSION, 0, ""
     whole.seek(0)
-    for raw in whole:
-        number += 1
-        line = at.get(number)
-        if line is None and number in skip:
-            continue
-        parsed = line if line is not None else parse(raw)
-        if isinstance(parsed, str):
-            problems.append((number, parsed))
-        elif parsed is not None:
-            newest = max(newest, entry_version(parsed.entry))
-            top = max(top, _ids_of(parsed))
-            totals.add(strip(parsed.entry), parsed.started.date())
+    for chunk in chunks(whole):
+        for parsed in parse_chunk(chunk):
+            number += 1
+            line = at.get(number)
+            if line is not None:
+                parsed = line
+            elif number in skip:
+                continue
+            if isinstance(parsed, str):
+                problems.append((number, parsed))
+            elif parsed is not None:
+                newest = max(newest, entry_version(parsed.entry))
+                top = max(top, _ids_of(parsed))
+                totals.add(strip(parsed.entry), parsed.started.date())
     top = max([top, *(key.decode("utf-8", "replace") for key in suspects)])  # corrected ids too
     problems.sort()
     fresh = _Covered(complete, _sample(handle, complete), number, list(problems), newest, totals.copy(), top)

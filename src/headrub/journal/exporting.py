@@ -26,7 +26,7 @@ from pathlib import Path
 
 from headrub import timeutil
 from headrub.errors import JournalError
-from headrub.journal.blocks import chunks, parse_chunk
+from headrub.journal.blocks import chunks, parse_chunk, split
 from headrub.journal.checks import Line, _parse, _version
 from headrub.journal.corrections import fold, strip
 from headrub.journal.entries import FORMAT_VERSION, started_at
@@ -90,19 +90,25 @@ def _hold(
     seen: dict[bytes, list[tuple[int, int, int]]] = {}
     fixes: list[tuple[int, int, int]] = []
     corrected: set[bytes] = set()
-    offset = start
+    offset, number = start, 0
     handle.seek(start)
-    for number, raw in enumerate(handle, start=1):
-        here, offset = offset, offset + len(raw)
-        if b'"correction"' in raw:
-            fixes.append((here, len(raw), number))
-            target = _OF.search(raw)
-            if target is not None:
-                corrected.add(target.group(1))
+    for chunk in chunks(handle):
+        if b'"correction"' not in chunk and not any(key in chunk for key in suspects):
+            number += chunk.count(b"\n") + (chunk[-1:] != b"\n")  # no line of it is wanted
+            offset += len(chunk)
             continue
-        found = _ID.search(raw)
-        if found is not None and found.group(1) in suspects:
-            seen.setdefault(found.group(1), []).append((here, len(raw), number))
+        for raw in split(chunk):
+            number += 1
+            here, offset = offset, offset + len(raw)
+            if b'"correction"' in raw:
+                fixes.append((here, len(raw), number))
+                target = _OF.search(raw)
+                if target is not None:
+                    corrected.add(target.group(1))
+                continue
+            found = _ID.search(raw)
+            if found is not None and found.group(1) in suspects:
+                seen.setdefault(found.group(1), []).append((here, len(raw), number))
     places = [*fixes]
     for key, where in seen.items():
         if len(where) > 1 or key in corrected:
