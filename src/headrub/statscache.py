@@ -204,7 +204,7 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     entry added where its first copy stands, so the sums come out as a full read's.
     """
     from headrub.journal.exporting import _hold
-    from headrub.journal.ordering import index
+    from headrub.journal.ordering import suspects as find_suspects
     from headrub.timeutil import EVERYTHING
 
     start = max(0, handle.size - (1 << 16))
@@ -212,10 +212,11 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     cut = handle.read(1 << 16).rfind(b"\n")
     complete = start + cut + 1 if cut >= 0 else 0
     whole = Snapshot(handle.handle, complete)
-    _, suspects = index(whole, 0)
+    suspects = find_suspects(whole)
     held, skip, problems = _hold(whole, 0, suspects, EVERYTHING) if suspects else ([], set(), [])
     at = {item[1]: item[4] for item in held}  # by line number
     totals = Aggregate()
+    add = totals.add
     newest, number, top = FORMAT_VERSION, 0, ""
     whole.seek(0)
     for chunk in chunks(whole):
@@ -229,9 +230,15 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
             if isinstance(parsed, str):
                 problems.append((number, parsed))
             elif parsed is not None:
-                newest = max(newest, entry_version(parsed.entry))
-                top = max(top, _ids_of(parsed))
-                totals.add(strip(parsed.entry), parsed.started.date())
+                entry = parsed.entry
+                if entry.get("v", FORMAT_VERSION) != FORMAT_VERSION:
+                    newest = max(newest, entry_version(entry))
+                key = entry.get("id") if not parsed.is_correction else _ids_of(parsed)
+                if type(key) is str and key > top:
+                    top = key
+                entry.pop("line_at", None)  # ``strip``
+                entry.pop("latest_start", None)
+                add(entry, parsed.started.date())
     top = max([top, *(key.decode("utf-8", "replace") for key in suspects)])  # corrected ids too
     problems.sort()
     fresh = _Covered(complete, _sample(handle, complete), number, list(problems), newest, totals.copy(), top)

@@ -92,8 +92,9 @@ class _Index:
             self.last = heapq.heappushpop(self.nearby, item)
         return True
 
-    def line(self, raw: bytes, number: int, offset: int) -> None:
-        """One line, read by itself: the rule every quick path must agree with."""
+    def line(self, raw: bytes, number: int, offset: int, *, order: bool = True) -> None:
+        """One line, read by itself: the rule every quick path must agree with (its ids alone
+        without ``order``)."""
         if b'"correction"' in raw:
             target = _OF.search(raw)
             self.suspects.add(target.group(1) if target is not None else b"")
@@ -103,12 +104,16 @@ class _Index:
             if key <= self.top:
                 self.suspects.add(key)
             self.top = max(self.top, key)
+        if not order:
+            return
         started = _started(raw)
         if started is not None and not self.place(_key(started), number):
             self.side.add(_key(started), offset, len(raw), number)
 
     def ids(self, ids: list[bytes]) -> None:
         """The ids of lines in file order, each found by ``_ID``."""
+        if not ids:
+            return
         if ids[0] > self.top and all(map(lt, ids, islice(ids, 1, None))):
             self.top = ids[-1]  # the usual case: each new and greater than the one before
             return
@@ -148,29 +153,45 @@ def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, s
 
 
 def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
-    """Each line's id (as ``_ID`` finds it) and sort key (as ``_started``), for a chunk of the usual
-    lines; None for any other chunk (then each line is read by itself).
+    """The ids (``_ID`` matches) and each line's sort key (as ``_started``), for a chunk of whole
+    lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
+    line is read by itself).
 
-    The usual line names ``"id"`` once and then ``"started_at"`` once, and both are matches of
-    their expressions: then the matches over the whole chunk are the lines' own, one a line.
+    Both expressions never match across a newline, so over the chunk they find each line's
+    matches in turn: ``_STARTED_LINE`` takes the rest of the line with its first, so as many
+    matches as lines is one a line. The ids may hold more than one a line (and no line's first
+    is left out): that can only add suspects, and a suspect is folded only if its id is repeated
+    or corrected, so the export is the same.
     """
     count = chunk.count(b"\n")
-    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk or b"\x01" in chunk or b"\x02" in chunk:
+    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
         return None
-    marks = chunk.replace(b'"id"', b"\x01").replace(b'"started_at"', b"\x02").translate(None, _NOT_MARKS)
-    if marks != b"\x01\x02\n" * count:
-        return None
-    names = _ID.findall(chunk)
-    texts = _STARTED.findall(chunk)
-    if len(names) != count or len(texts) != count or not b"".join(texts).isascii():
+    texts = _STARTED_LINE.findall(chunk)
+    if len(texts) != count or not b"".join(texts).isascii():
         return None
     moments = _moments([text.decode() for text in texts])
     if moments is None:
         return None
-    return names, [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    return _ID_LINE.findall(chunk), [(moment - _EPOCH) // _MICROSECOND for moment in moments]
 
 
-_NOT_MARKS = bytes(set(range(256)) - {1, 2, 10})  # all but the marks of ``_ids_and_keys`` and newline
+# ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match
+# in a line is: a line's only newline is its last byte), the first up to the end of its line.
+_STARTED_LINE = re.compile(rb'"started_at"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,64})"[^\n]*\n')
+_ID_LINE = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"')
+
+
+def suspects(handle: Snapshot) -> set[bytes]:
+    """The ids ``index`` finds suspect from the start (or more: see ``_ids_and_keys``)."""
+    state = _Index(REORDER)
+    handle.seek(0)
+    for chunk in chunks(handle):
+        if b'"correction"' in chunk or chunk[-1:] != b"\n":
+            for raw in split(chunk):
+                state.line(raw, 0, 0, order=False)
+        else:
+            state.ids(_ID_LINE.findall(chunk))
+    return state.suspects
 
 
 def _moments(texts: list[str]) -> list[datetime] | None:
