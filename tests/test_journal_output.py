@@ -232,3 +232,12 @@ def test_a_batch_of_json_items_is_each_item_as_indent_2_writes_it(entries: list[
     assert _json_items(entries) == ",\n".join(map(_json_item, entries))
     with_tiny = [*entries, {"active_s": tiny, "note": "é\u2028\x7f"}]
     assert _json_items(with_tiny) == ",\n".join(map(_json_item, with_tiny))
+
+
+@given(text=st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x2100), max_size=30))
+def test_the_bytes_a_terminal_could_act_on_are_what_safe_json_escapes(text: str) -> None:
+    """``_acted_on`` finds in UTF-8 exactly the characters ``text.safe_json`` escapes."""
+    from headrub.commands.journal_output import _acted_on
+    from headrub.text import safe_json
+
+    assert _acted_on(text.encode("utf-8", "surrogatepass")) == (safe_json(text) != text)

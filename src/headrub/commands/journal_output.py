@@ -107,8 +107,13 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     entries = (line.entry for line in stream if routine is None or line.entry.get("routine") == routine)
     if as_json:
         first = True
+        direct = _utf8_stdout()
         while batch := list(islice(entries, EXPORT_BATCH)):
-            _emit_json_text(("[\n" if first else ",\n") + _json_items(batch))
+            data = _json_items_utf8(batch) if direct else None
+            if data is not None and not _acted_on(data):
+                _emit_bytes((b"[\n" if first else b",\n") + data)  # already what _emit_json_text writes
+            else:
+                _emit_json_text(("[\n" if first else ",\n") + _json_items(batch))
             first = False
         _emit_json_text("[]\n" if first else "\n]\n")
     else:
@@ -127,16 +132,61 @@ def _json_items(entries: list[Entry]) -> str:
     orjson ``0.00001``); a batch holding one, or anything orjson will not write (integers past
     64 bits, lone surrogates), is written entry by entry with ``_json_item``.
     """
+    data = _json_items_utf8(entries)
+    if data is not None:
+        return data.decode("utf-8")
+    return ",\n".join(map(_json_item, entries))
+
+
+def _json_items_utf8(entries: list[Entry]) -> bytes | None:
+    """``_json_items`` in UTF-8 when orjson writes it (see there), else None."""
     try:
         from orjson import OPT_INDENT_2, dumps
 
         data = dumps(entries, option=OPT_INDENT_2)
     except (ImportError, TypeError):  # (orjson is a dependency; json alone gives the same text)
-        pass
-    else:
-        if _no_small_float(data):
-            return data[2:-2].decode("utf-8")  # without the list's own "[\n" and "\n]"
-    return ",\n".join(map(_json_item, entries))
+        return None
+    return data[2:-2] if _no_small_float(data) else None  # without the list's own "[\n" and "\n]"
+
+
+# The UTF-8 of what ``text.safe_json`` escapes: (lead bytes, the bytes that may follow them).
+_ACTED_ON = (
+    (b"\x7f", None),
+    (b"\xc2", frozenset(range(0x80, 0xA0))),  # C1 controls
+    (b"\xd8\x9c", None),  # U+061C
+    (b"\xe2\x80", frozenset({0x8E, 0x8F, *range(0xA8, 0xAF)})),  # U+200E/F, U+2028/9, U+202A–E
+    (b"\xe2\x81", frozenset(range(0xA6, 0xAA))),  # U+2066–9
+)
+
+
+def _acted_on(data: bytes) -> bool:
+    """Whether UTF-8 JSON ``data`` holds a character ``text.safe_json`` escapes (a terminal could act on it)."""
+    for lead, follows in _ACTED_ON:
+        at = data.find(lead)
+        while at >= 0:
+            after = data[at + len(lead) : at + len(lead) + 1]
+            if follows is None or (after and after[0] in follows):
+                return True
+            at = data.find(lead, at + 1)
+    return False
+
+
+def _utf8_stdout() -> bool:
+    """Whether stdout takes UTF-8 bytes as they are: its encoding, a buffer, no newline translation."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    try:
+        utf8 = encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+    return utf8 and hasattr(sys.stdout, "buffer") and sys.platform != "win32"
+
+
+def _emit_bytes(data: bytes) -> None:
+    """Bytes on stdout after whatever text was written before them."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
 
 
 def _no_small_float(data: bytes) -> bool:
