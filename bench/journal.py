@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bench.common import (
     median,
     memory_floor_mib,
     paired_ratio,
+    rss_kib,
     run_piped,
     with_dirs,
 )
@@ -197,6 +199,18 @@ JOURNAL_NOTES = {
 }
 
 
+# Issue 16: a whole journal exported or totted up, as CPU time against a plain loop of the standard
+# library's json.loads over every line of the same file (the floor a Python reader cannot beat).
+THROUGHPUT_CASES = [
+    ("journal --csv, everything", ["journal", "--since", "2000-01-01", "--csv"], "read"),
+    ("journal --json, everything", ["journal", "--since", "2000-01-01", "--json"], "read"),
+]
+FLOOR = "json.loads of every line"
+FLOOR_CODE = "import json, sys\nwith open(sys.argv[1], 'rb') as lines:\n    for line in lines:\n        json.loads(line)\n"
+FLOOR_RATIO_CASES = ["journal --csv, everything", "journal --json, everything", "stats, no cache"]
+THROUGHPUT_MAX_RATIO = 2.0  # CPU time at most twice the floor's, at a million entries
+EXPORT_MEMORY_MAX_MIB = 50.0  # peak memory of the exports at a million entries
+
 # The peers' nearest to `journal --week`, over the same sessions: (row name, peer, its arguments).
 PEER_CASES = [
     ("jrnl: entries of the last week", "jrnl"),
@@ -244,6 +258,7 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
         log(f"  journal of {n:,} entries: {made[n]['bytes'] / MIB:.1f} MiB, {made[n]['back_dated']} back-dated")
     log(f"  made in {time.perf_counter() - t:.1f} s")
     walls: dict[tuple[str, int], list[float]] = {}
+    cpus: dict[tuple[str, int], list[float]] = {}  # user + sys of the child, from os.wait4
     rss: dict[tuple[str, int], list[int]] = {}
     failures: dict[tuple[str, int], str] = {}
     outputs: dict[tuple[str, int], int] = {}
@@ -257,6 +272,7 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
             failures[key] = run.problem() or ""
             return
         walls.setdefault(key, []).append(run.wall)
+        cpus.setdefault(key, []).append(run.cpu)
         rss.setdefault(key, []).append(run.maxrss_kib)
         outputs[key] = len(run.stdout.splitlines())
 
@@ -273,13 +289,24 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
         record((name, n), run_piped([*hr, *args], with_dirs(env, data), work))
 
+    def once_export(name: str, args: list[str], kind: str, n: int) -> None:
+        run, lines = run_drained([*hr, *args], with_dirs(env, dirs[(kind, n)]), work)
+        record((name, n), run)
+        outputs[(name, n)] = lines
+
+    def once_floor(n: int) -> None:
+        record((FLOOR, n), run_piped([sys.executable, "-c", FLOOR_CODE, str(dirs[("read", n)] / "journal.jsonl")], env, work))
+
     for name, args, kind in JOURNAL_CASES:  # warm-up (caches, headrub's own too), and find what does not work yet
         for n in sizes if kind != "cold" else sizes[:1]:
             once(name, args, kind, n)
+    for name, args, kind in THROUGHPUT_CASES:  # the exports: once, on the smallest journal
+        once_export(name, args, kind, sizes[1])
     for name, peer in running_peers:
         for n in peer_sizes:
             once_peer(name, peer, n)
     walls.clear()
+    cpus.clear()
     rss.clear()
     for r in range(rounds):
         order = [n for n in sizes[r % len(sizes):] + sizes[: r % len(sizes)] if n < BIG or r < BIG_ROUNDS]
@@ -287,6 +314,12 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
             for n in order:
                 if (name, n) not in failures:
                     once(name, args, kind, n)
+        for n in order:  # the floor and the exports, side by side with "stats, no cache" in each round
+            if n:
+                once_floor(n)
+                for name, args, kind in THROUGHPUT_CASES:
+                    if (name, n) not in failures:
+                        once_export(name, args, kind, n)
         for name, peer in running_peers:
             for n in order:
                 if n in peer_sizes and (name, n) not in failures:
@@ -299,9 +332,11 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
         "files_headrub_added_to_the_data_folder": sorted(extra_files),
         "runs": {
             f"{name} @{n}": {"wall_s": walls.get((name, n), []), "median_wall_s": median(walls.get((name, n), [])),
+                             "cpu_s": cpus.get((name, n), []), "median_cpu_s": median(cpus.get((name, n), [])),
                              "maxrss_mib": [k / 1024 for k in rss.get((name, n), [])],
                              "stdout_lines": outputs.get((name, n)), "failure": failures.get((name, n))}
-            for name in [*(c[0] for c in JOURNAL_CASES), *(c[0] for c in PEER_CASES)] for n in sizes
+            for name in [*(c[0] for c in JOURNAL_CASES), *(c[0] for c in THROUGHPUT_CASES), FLOOR,
+                         *(c[0] for c in PEER_CASES)] for n in sizes
         },
     }
     floor = memory_floor_mib()
@@ -326,6 +361,7 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
             rows.append(Row("journal", label, fmt_s(median(walls[key])), f"{fmt_s(median(walls[base_key]))} at 0",
                             ratio, target, (ratio is not None and ratio <= limit) if limit else None, note=note,
                             data={"median_wall_s": median(walls[key]), "baseline_median_wall_s": median(walls[base_key])}))
+    rows += throughput_rows(sizes, cpus, rss, failures)
     for name, _, _ in JOURNAL_CASES:
         peaks = [(max(rss[(name, n)]) / 1024, n) for n in sizes if rss.get((name, n))]
         if not peaks:
@@ -353,6 +389,58 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
                             paired_ratio(walls[key], walls[ours]), "info", None,
                             note=f"peak {max(rss[key]) / 1024:.1f} MiB" if rss.get(key) else "",
                             data={"median_wall_s": median(walls[key])}))
+    return rows
+
+
+def run_drained(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[Run, int]:
+    """``run_piped`` for output too big to keep (a million entries as JSON is 466 MB): read from
+    the pipe and dropped as it comes, so this script stays small; with the number of lines."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, cwd=cwd)
+        assert proc.stdout is not None
+        lines = 0
+        while block := proc.stdout.read(1 << 20):
+            lines += block.count(b"\n")
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.stdout.close()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        err_text = err.read()
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss_kib(usage.ru_maxrss), proc.returncode, b"", err_text), lines
+
+
+def throughput_rows(sizes: list[int], cpus: dict[tuple[str, int], list[float]], rss: dict[tuple[str, int], list[int]],
+                    failures: dict[tuple[str, int], str]) -> list[Row]:
+    """CPU time against the json.loads floor in the same rounds (target at a million entries), and
+    the exports' peak memory."""
+    rows: list[Row] = []
+    for name in FLOOR_RATIO_CASES:
+        for n in sizes:
+            if not n:
+                continue
+            key, floor = (name, n), (FLOOR, n)
+            limit = THROUGHPUT_MAX_RATIO if n == BIG else None
+            label, target = f"{name}, {size_label(n)} entries, CPU", f"≤ {limit:.2f}× of {FLOOR}" if limit else "info"
+            if not cpus.get(key) or not cpus.get(floor):
+                why = failures.get(key) or failures.get(floor) or "not run"
+                rows.append(Row("journal", label, "failed", target=target, met=False if limit else None, note=why))
+                continue
+            ratio = paired_ratio(cpus[key], cpus[floor])
+            rows.append(Row("journal", label, fmt_s(median(cpus[key])), f"{fmt_s(median(cpus[floor]))} {FLOOR}", ratio,
+                            target, (ratio is not None and ratio <= limit) if limit else None,
+                            note="user + sys CPU of the child (os.wait4); ratio: median of the per-round ratios" if limit else "",
+                            data={"median_cpu_s": median(cpus[key]), "floor_median_cpu_s": median(cpus[floor])}))
+    for name, _, _ in THROUGHPUT_CASES:
+        peaks = [(max(rss[(name, n)]) / 1024, n) for n in sizes if rss.get((name, n))]
+        if not peaks:
+            continue
+        peak, at = max(peaks)
+        judged = at == BIG
+        rows.append(Row("memory", f"peak memory: {name} (at {size_label(at)})", f"{peak:.1f} MiB", "", None,
+                        f"≤ {EXPORT_MEMORY_MAX_MIB:.0f} MiB at 1M" if judged else "info",
+                        peak <= EXPORT_MEMORY_MAX_MIB if judged else None, data={"peak_mib": peak}))
     return rows
 
 
