@@ -104,11 +104,16 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     stream = export_lines(None, window, warn)
     if stream is None:
         return False
-    entries = (line.entry for line in stream if routine is None or line.entry.get("routine") == routine)
+    batches = (
+        [line.entry for line in lines if routine is None or line.entry.get("routine") == routine]
+        for lines in iter(lambda: list(islice(stream, EXPORT_BATCH)), [])
+    )
     if as_json:
         first = True
         direct = _utf8_stdout()
-        while batch := list(islice(entries, EXPORT_BATCH)):
+        for batch in batches:
+            if not batch:
+                continue
             data = _json_items_utf8(batch) if direct else None
             if data is not None and not _acted_on(data):
                 _emit_bytes((b"[\n" if first else b",\n") + data)  # already what _emit_json_text writes
@@ -119,8 +124,9 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     else:
         terminal = is_terminal()
         _emit_utf8(_csv_text([], terminal))
-        while batch := list(islice(entries, EXPORT_BATCH)):
-            _emit_utf8(_csv_text(batch, terminal, header=False))
+        for batch in batches:
+            if batch:
+                _emit_utf8(_csv_text(batch, terminal, header=False))
     return True
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from headrub import timeutil
@@ -75,7 +76,9 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
     except BaseException:
         handle_context.__exit__(None, None, None)
         raise
-    return _emit(target, handle, handle_context, side, held, held_numbers, problems, start, chosen, warn)
+    return chain.from_iterable(
+        _emit(target, handle, handle_context, side, held, held_numbers, problems, start, chosen, warn)
+    )
 
 
 def _hold(
@@ -159,7 +162,8 @@ def _emit(
     start: int,
     window: Window,
     warn: Warn | None,
-) -> Iterator[Line]:
+) -> Iterator[list[Line]]:
+    """The entries in order, a list for each chunk read (fewer steps a line than one at a time)."""
     newest = FORMAT_VERSION
     pending = heapq.merge(side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: item[:2])
     waiting = next(pending, None)  # the next item to put in place
@@ -185,15 +189,18 @@ def _emit(
         strip(parsed.entry)
         return parsed
 
-    def before(key: int, number: int) -> Iterator[Line]:
-        """The items to put in place before the line (``key``, ``number``); all that are left for None."""
+    batch: list[Line] = []
+
+    def before(key: int, number: int) -> None:
+        """Put in place the items that go before the line (``key``, ``number``)."""
         nonlocal waiting
         while waiting is not None and (waiting[0], waiting[1]) < (key, number):
             line = take(waiting)
             waiting = next(pending, None)
             if line is not None:
-                yield line
+                batch.append(line)
 
+    out = batch.append
     try:
         number = 0
         handle.seek(start)
@@ -222,13 +229,18 @@ def _emit(
                     continue
                 key, at, ready = pushpop(nearby, item)
                 if waiting is not None and (waiting[0], waiting[1]) < (key, at):
-                    yield from before(key, at)
-                yield ready
+                    before(key, at)
+                out(ready)
+            if batch:
+                yield batch
+                batch = []
+                out = batch.append
         while nearby:
             key, at, ready = heapq.heappop(nearby)
-            yield from before(key, at)
-            yield ready
-        yield from before(_LAST, _LAST)
+            before(key, at)
+            batch.append(ready)
+        before(_LAST, _LAST)
+        yield batch
         if problems and start:
             before_start = _count_newlines(handle, start, BLOCK_SIZE)
             problems = [(number + before_start, reason) for number, reason in problems]
