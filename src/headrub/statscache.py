@@ -33,6 +33,7 @@ from headrub.journal import (
 )
 from headrub.journal.blocks import chunks, parse_chunk
 from headrub.journal.files import Snapshot, _ensure_folder, open_regular
+from headrub.journal.reader import _no_gc
 from headrub.stats import (
     _COMPENSATED,
     CACHE_FORMAT,
@@ -83,7 +84,8 @@ def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggrega
     except Exception:
         cache, cached = None, None
     try:
-        outcome = _read_through(target, cached)
+        with _no_gc():  # (many entries, no cycles: see ``reader._no_gc``)
+            outcome = _read_through(target, cached)
     except FileNotFoundError:
         return Aggregate()
     except Exception:  # anything at all: the cache must never change the answer, so read it all
