@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import json
+    import re
 
     from headrub.journal import Entry
     from headrub.timeutil import Window
@@ -317,7 +318,9 @@ def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = Tr
 
 
 _NONE = type(None)
-_TEXT, _NUMBERS = frozenset({str, _NONE}), frozenset({int, float, _NONE})
+_TEXT, _NUMBERS, _WHOLE = frozenset({str, _NONE}), frozenset({int, float, _NONE}), frozenset({int, _NONE})
+_NO_FIELDS = dict.fromkeys(CSV_FIELDS)  # every field, None: a missing one reads as None
+_SMALL: dict[Any, str] = {None: "", **{number: str(number) for number in range(1000)}}  # (ints alone: 1.0 == 1)
 
 
 def _csv_block(entries: list[Entry]) -> str:
@@ -329,14 +332,18 @@ def _csv_block(entries: list[Entry]) -> str:
     """
     if not entries:
         return ""
+    from operator import itemgetter
+
     columns: list[list[str]] = []
-    for name in CSV_FIELDS:
-        column: list[Any] = [entry.get(name) for entry in entries]
+    for column in map(list, zip(*map(itemgetter(*CSV_FIELDS), [{**_NO_FIELDS, **entry} for entry in entries]), strict=True)):
         kinds = set(map(type, column))
         if kinds <= _TEXT:
             if _NONE in kinds:
                 column = ["" if value is None else value for value in column]
             columns.append(_csv_texts(column))
+        elif kinds <= _WHOLE:
+            cells: list[Any] = list(map(_SMALL.get, column))  # small counts and ratings, and None, as cells
+            columns.append(cells if None not in cells else ["" if value is None else str(value) for value in column])
         elif kinds <= _NUMBERS:
             columns.append(["" if value is None else str(value) for value in column] if _NONE in kinds else list(map(str, column)))
         elif kinds == {bool}:
@@ -350,15 +357,25 @@ def _csv_texts(cells: list[str], *, formulas: bool = True) -> list[str]:
     """Text cells as ``csv.writer`` writes ``text.safe_cell`` of each (of each as it is, without
     ``formulas``): a formula made inert, and a cell quoted (its quotes doubled) when it holds a
     comma, a quote or a line break."""
-    from headrub.text import FORMULA_STARTS, safe_cell
+    from headrub.text import safe_cell
 
     joined = "\n" + "\n".join(cells)  # a newline before each cell
-    if formulas and any("\n" + start in joined for start in FORMULA_STARTS):
+    if formulas and _formula_cell().search(joined) is not None:
         cells = list(map(safe_cell, cells))
         joined = "\n" + "\n".join(cells)
     if "," in joined or '"' in joined or "\r" in joined or joined.count("\n") != len(cells):
         cells = list(map(_quoted, cells))
     return cells
+
+
+@cache
+def _formula_cell() -> re.Pattern[str]:
+    """A cell that starts like a formula, after the newline put before each cell."""
+    import re
+
+    from headrub.text import FORMULA_STARTS
+
+    return re.compile("\n[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 
 def _quoted(cell: str) -> str:
