@@ -171,7 +171,7 @@ def _emit(
     nearby: list[tuple[int, int, Line]] = []  # (key, number, line) held back, at most REORDER (see index)
     skips = iter(side.numbers)  # in file order
     next_skip = next(skips, -1)
-    contains = window.contains
+    since, until = window.since, window.until
     push, pushpop = heapq.heappush, heapq.heappushpop  # (numbers differ: a Line is never compared)
 
     def take(item: Pending) -> Line | None:
@@ -219,8 +219,8 @@ def _emit(
                     problems.append((number, parsed))
                     continue
                 started = parsed.started  # type: ignore[union-attr]
-                if not contains(started):
-                    continue
+                if (since is not None and started < since) or (until is not None and started > until):
+                    continue  # (``window.contains``, inlined)
                 entry = parsed.entry  # type: ignore[union-attr]
                 if entry.get("v", FORMAT_VERSION) != FORMAT_VERSION:
                     newest = max(newest, _version(entry))

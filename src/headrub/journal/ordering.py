@@ -143,13 +143,17 @@ def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, s
         place = state.place
         for i, key in enumerate(keys, start=number + 1):
             if not place(key, i):
-                if starts is None:
-                    starts = list(accumulate(map(len, split(chunk)), initial=offset))
+                if starts is None:  # where each line of the chunk starts (its newline counted)
+                    starts = list(accumulate(map(_plus_newline, chunk.split(b"\n")), initial=offset))
                 j = i - number - 1  # its place in the chunk
                 state.side.add(key, starts[j], starts[j + 1] - starts[j], i)
         number += len(keys)
         offset += len(chunk)
     return state.side, state.suspects
+
+
+def _plus_newline(line: bytes) -> int:
+    return len(line) + 1
 
 
 def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:

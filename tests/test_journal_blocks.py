@@ -1,0 +1,134 @@
+"""The quick ways of reading a big journal (many lines at once) give what reading each line alone gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from headrub.journal import blocks, ordering
+from headrub.journal.checks import _parse
+from headrub.journal.files import reading
+
+BASE: dict[str, Any] = {
+    "v": 1, "id": "01JD000000000000000000000A", "routine": "scalp-sleep", "title": "Scalp massage for sleep",
+    "started_at": "2026-11-20T07:31:00+01:00", "ended_at": "2026-11-20T07:41:00+01:00", "planned_s": 600,
+    "active_s": 598.4, "completed": True, "strokes_done": 9, "strokes_total": 9, "strokes_skipped": 0,
+    "tension_before": 6, "tension_after": 3, "note": None, "source": "timer", "logged_at": "2026-11-20T06:41:02Z",
+    "line_at": 0, "latest_start": "2026-11-20T06:31:00+00:00",
+}  # fmt: skip
+ODD_VALUES = [
+    None, True, False, 0, -1, 11, 10, 1e-05, 2.5, 10**6, 10**6 + 1, 2**70, "", "x", "=1+1", "a},{b", 'q"uote',
+    "back\\slash", "two\nlines", "\u202e", "😌", [1], {"a": 1}, "2026-13-01T00:00:00", "2026-11-20T07:31:00",
+    "1899-12-31T23:00:00+00:00", "9001-01-01T00:00:00+00:00", "2026-11-20T07:31:00+25:00",
+]  # fmt: skip
+FIELDS = [*BASE, "correction", "of", "set", "extra"]
+
+
+def _line(changes: list[tuple[str, Any]], drop: list[str], minute: int) -> bytes:
+    entry = dict(BASE)
+    entry["id"] = f"01JD{minute:022d}"
+    entry["started_at"] = (datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=minute)).isoformat()
+    for name in drop:
+        entry.pop(name, None)
+    for name, value in changes:
+        entry[name] = value
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+
+
+RAW = st.sampled_from([
+    b"\n", b"   \n", b"garbage\n", b'{"v": 1, "routine": \n', b'{"a": 1}, {"b": 2}\n', b'[{"a": 1}\n', b'{"b": 2}]\n',
+    b'{"k": "x}\n', b'{y", "z": 2}\n', b"[]\n", b"1\n", b'"s"\n', b"\xff\xfe\n", b'{"v": 1}\r\n',
+    b'{"id": "\\u0041", "started_at": "2026-11-01T00:00:00+00:00"}\n', b'{"v": 1, "id": "a", "id": "b"}\n',
+    b'{"v": 1, "id": "01JD", "routine": "r", "started_at": "2026-11-01T00:00:00+00:00", '
+    b'"started_at": "2020-01-01T00:00:00+00:00", "active_s": 5, "completed": true, "source": "manual", '
+    b'"logged_at": "2026-11-01T00:00:00Z"}\n',
+])  # fmt: skip
+LINES = st.lists(
+    st.one_of(
+        st.builds(
+            _line,
+            st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from(ODD_VALUES)), max_size=2),
+            st.lists(st.sampled_from(list(BASE)), max_size=2),
+            st.integers(0, 3000),
+        ),
+        st.builds(_line, st.just([]), st.just([]), st.integers(0, 3000)),
+        RAW,
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=LINES, torn=st.booleans())
+def test_a_chunk_parses_as_its_lines_do_one_by_one(lines: list[bytes], torn: bool) -> None:
+    """Entries of every shape, bad values, junk, two objects on a line, objects across lines, CRLF:
+    ``parse_chunk`` gives each line exactly what ``checks._parse`` gives it alone."""
+    if torn and lines:
+        lines[-1] = lines[-1].rstrip(b"\n") or b"x"
+    chunk = b"".join(lines)
+    if chunk:
+        assert blocks.parse_chunk(chunk) == [_parse(raw) for raw in blocks.split(chunk)]
+
+
+def test_chunks_are_whole_lines_whatever_their_length(tmp_path: Path) -> None:
+    """Lines longer than a chunk, and a last line without a newline, come out whole and in order."""
+    lines = [b"a" * (blocks.CHUNK * 2 + 5) + b"\n", b"b\n", b"c" * blocks.CHUNK + b"\n", b"torn"]
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b"".join(lines))
+    with reading(path) as handle:
+        found = [line for chunk in blocks.chunks(handle) for line in blocks.split(chunk)]
+    assert found == lines
+
+
+def _one_by_one(path: Path, reorder: int) -> tuple[list[tuple[int, int, int, int]], set[bytes]]:
+    """``ordering.index`` with every line read by itself."""
+    state = ordering._Index(reorder)
+    offset = 0
+    for number, raw in enumerate(path.read_bytes().splitlines(keepends=True), start=1):
+        state.line(raw, number, offset)
+        offset += len(raw)
+    side = state.side
+    return list(zip(side.keys, side.offsets, side.lengths, side.numbers, strict=True)), state.suspects
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=LINES, reorder=st.sampled_from([0, 1, 3, 1024]), since=st.integers(0, 3000))
+def test_the_light_passes_agree_with_reading_each_line(lines: list[bytes], reorder: int, since: int, tmp_path: Path) -> None:
+    """The index (lines out of order, suspect ids) and where a window's lines begin are what reading
+    each line by itself finds; the quick way may only add suspects, never miss one."""
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b"".join(lines) * 9)  # several chunks' worth of small ones, repeated ids among them
+    expected_side, expected_suspects = _one_by_one(path, reorder)
+    with reading(path) as handle:
+        side, suspects = ordering.index(handle, 0, reorder)
+        assert list(zip(side.keys, side.offsets, side.lengths, side.numbers, strict=True)) == expected_side
+        assert expected_suspects <= suspects
+        assert expected_suspects <= ordering.suspects(handle)
+        moment = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=since)
+        assert ordering.stop_offset(handle, moment) == _stop_one_by_one(path, moment)
+
+
+def _stop_one_by_one(path: Path, since: datetime) -> int:
+    """``ordering.stop_offset`` with every line read by itself, from the last."""
+    data = path.read_bytes()
+    starts, at = [], 0
+    for raw in data.split(b"\n"):
+        starts.append((at, raw))
+        at += len(raw) + 1
+    if starts and starts[-1][1] == b"":
+        starts.pop()
+    for start, raw in reversed(starts):
+        started = ordering._started_quickly(raw)
+        if started is not None and started >= since:
+            continue
+        parsed = _parse(raw)
+        if parsed is not None and not isinstance(parsed, str) and parsed.started < since:
+            bound = ordering.trusted_bound(parsed, start)
+            if bound is not None and bound < since:
+                return start + len(raw) + 1
+    return 0
