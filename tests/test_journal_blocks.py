@@ -98,7 +98,9 @@ def _one_by_one(path: Path, reorder: int) -> tuple[list[tuple[int, int, int, int
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=LINES, reorder=st.sampled_from([0, 1, 3, 1024]), since=st.integers(0, 3000))
-def test_the_light_passes_agree_with_reading_each_line(lines: list[bytes], reorder: int, since: int, tmp_path: Path) -> None:
+def test_the_light_passes_agree_with_reading_each_line(
+    lines: list[bytes], reorder: int, since: int, tmp_path: Path
+) -> None:
     """The index (lines out of order, suspect ids) and where a window's lines begin are what reading
     each line by itself finds; the quick way may only add suspects, never miss one."""
     path = tmp_path / "journal.jsonl"
