@@ -191,15 +191,17 @@ def _emit(
         return parsed
 
     batch: list[Line] = []
+    due = _LAST if waiting is None else waiting[0]  # the key of the next item to put in place
 
     def before(key: int, number: int) -> None:
         """Put in place the items that go before the line (``key``, ``number``)."""
-        nonlocal waiting
+        nonlocal waiting, due
         while waiting is not None and (waiting[0], waiting[1]) < (key, number):
             line = take(waiting)
             waiting = next(pending, None)
             if line is not None:
                 batch.append(line)
+        due = _LAST if waiting is None else waiting[0]
 
     out = batch.append
     collecting = gc.isenabled()  # (see ``reader._no_gc``: entries hold no cycles; a million of them
@@ -231,7 +233,7 @@ def _emit(
                     push(nearby, item)
                     continue
                 key, at, ready = pushpop(nearby, item)
-                if waiting is not None and (waiting[0], waiting[1]) < (key, at):
+                if due <= key:
                     before(key, at)
                 out(ready)
             if batch:
