@@ -13,7 +13,8 @@ SIDE_SWITCH         side: two short rising notes        "Right side. <short inst
 STROKE_RESTARTED    the step's own start sound          the step's line again
 NEXT_SOON           nothing                             "Next: temples." (news)
 TEN_SECONDS_LEFT    warn: one low soft note — only when the step is 60 s or longer;
-                                                        "Ten seconds." (news)
+                                                        "Ten seconds." (news), unless
+                                                        a "Next: …" is still to come
 HALFWAY             nothing                             "Halfway." (news)
 FINISHED            end: three descending notes         "Session complete."
                     ringing into a chord, 2.3 s
