@@ -81,7 +81,7 @@ def test_unknown_ids_and_empty_edits_are_usage_errors_that_write_nothing() -> No
     for args, words in (
         (["journal", "edit", "ZZZZ", "--after", "1"], "no entry's id starts with"),
         (["journal", "edit", "last"], "say what to change"),
-        (["journal", "edit", "last", "--after", "11"], "0 to 10"),
+        (["journal", "edit", "last", "--after", "11"], "--after: tension"),
         (["journal", "edit", "last", "--minutes", "0"], "--minutes"),
         (["journal", "edit", "last", "--routine", " "], "--routine"),
         (["journal", "delete", ""], "ID"),
@@ -90,6 +90,16 @@ def test_unknown_ids_and_empty_edits_are_usage_errors_that_write_nothing() -> No
         assert result.exit_code == 2 and words in result.stderr, (args, result.stderr)
         assert result.stderr.count("\n") == 1
     assert journal_file().stat().st_size == size
+
+
+def test_edit_reads_bad_values_in_the_same_words_as_journal_add() -> None:
+    """One voice: --minutes, --before and --after say the same thing to ``journal edit`` as to ``journal add``."""
+    three()
+    for option, value in (("--minutes", "0"), ("--minutes", "soon"), ("--before", "11"), ("--after", "-1")):
+        edited = run("journal", "edit", "last", option, value)
+        added = run("journal", "add", "scalp-sleep", "--minutes", "5", option, value)
+        assert edited.exit_code == added.exit_code == 2
+        assert edited.stderr.split(" (see")[0] == added.stderr.split(" (see")[0], (option, value)
 
 
 def test_delete_hides_the_entry_everywhere_and_a_second_delete_cannot_find_it() -> None:
