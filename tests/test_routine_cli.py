@@ -335,6 +335,18 @@ def test_show_missing_path_exits_2(tmp_path: Path) -> None:
 # --- validate ---------------------------------------------------------------------------------------------------
 
 
+def test_one_stroke_is_counted_in_the_singular(tmp_path: Path, user_dir: Path) -> None:
+    """validate and the piped list say "1 stroke", never "1 strokes"; the list's columns stay aligned."""
+    path = user_dir / "one.yaml"
+    path.write_text("title: One\nstrokes:\n  - {area: crown, duration: 10s}\n", encoding="utf-8")
+    assert run("validate", str(path)).stdout == f"{path}: ok (1 stroke, 0:10)\n"
+    lines = run("list").stdout.splitlines()
+    (one,) = [line for line in lines if line.startswith("one ")]
+    assert "  1 stroke   One" in one and "1 strokes" not in one
+    (other,) = [line for line in lines if line.startswith("scalp-sleep ")]
+    assert one.index(" stroke   ") == other.index(" strokes  ")  # the titles start in one column
+
+
 def test_validate_ok(tmp_path: Path) -> None:
     """A valid file prints an ok line on stdout and exits 0."""
     path = tmp_path / "good.yaml"

@@ -81,7 +81,7 @@ def list_routines(
         for r in rows:
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} strokes  "
+                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} stroke{'s' if r['strokes'] != 1 else ' '}  "
                 f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return
