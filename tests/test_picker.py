@@ -53,11 +53,12 @@ def test_escape_cancels_and_enter_with_no_match_does_nothing() -> None:
 
 
 def test_a_name_holding_the_typed_text_whole_comes_before_scattered_letters() -> None:
-    """Typing "sle" offers scalp-sleep before neck-and-shoulders (s…l…e) and slow-breathing (sl…e)."""
+    """Typing "sle" offers sleepy (a prefix), scalp-sleep (holds it whole), slow-breathing (begins with s), then
+    neck-and-shoulders (s…l…e scattered)."""
     picker = Picker(["neck-and-shoulders", "scalp-sleep", "slow-breathing", "sleepy"])
     for key in "sle":
         picker.press(key)
-    assert picker.matches == ["sleepy", "scalp-sleep", "neck-and-shoulders", "slow-breathing"]
+    assert picker.matches == ["sleepy", "scalp-sleep", "slow-breathing", "neck-and-shoulders"]
 
 
 def test_what_was_typed_shows_on_a_40_column_terminal() -> None:

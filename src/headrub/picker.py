@@ -34,7 +34,8 @@ class Picker:
         """The names holding every typed character in order (``ssl`` finds scalp-sleep).
 
         Prefixes first, then names holding the typed text whole (``sle``: scalp-sleep before
-        neck-and-shoulders, whose s, l and e are scattered), then the rest.
+        neck-and-shoulders, whose s, l and e are scattered), then names that begin with the first
+        typed character (``sle``: slow-breathing before neck-and-shoulders), then the rest.
         """
         typed = self.query.lower()
 
@@ -47,7 +48,9 @@ class Picker:
             return True
 
         found = [name for name in self.names if holds(name)]
-        return sorted(found, key=lambda name: (not name.startswith(typed), typed not in name))
+        return sorted(
+            found, key=lambda name: (not name.startswith(typed), typed not in name, not name.startswith(typed[:1]))
+        )
 
     def press(self, key: str) -> None:
         """One key: arrows move, letters filter, Backspace un-types, Enter chooses, Esc cancels."""
