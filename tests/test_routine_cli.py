@@ -335,6 +335,34 @@ def test_show_missing_path_exits_2(tmp_path: Path) -> None:
 # --- validate ---------------------------------------------------------------------------------------------------
 
 
+def test_one_stroke_is_counted_in_the_singular(tmp_path: Path, user_dir: Path) -> None:
+    """validate and the piped list say "1 stroke", never "1 strokes"; the list's columns stay aligned."""
+    path = user_dir / "one.yaml"
+    path.write_text("title: One\nstrokes:\n  - {area: crown, duration: 10s}\n", encoding="utf-8")
+    assert run("validate", str(path)).stdout == f"{path}: ok (1 stroke, 0:10)\n"
+    lines = run("list").stdout.splitlines()
+    (one,) = [line for line in lines if line.startswith("one ")]
+    assert "  1 stroke   One" in one and "1 strokes" not in one
+    (other,) = [line for line in lines if line.startswith("scalp-sleep ")]
+    assert one.index(" stroke   ") == other.index(" strokes  ")  # the titles start in one column
+
+
+def test_list_says_which_files_in_the_user_folder_it_does_not_list(user_dir: Path) -> None:
+    """A file whose name is no routine name, and NAME.yml beside NAME.yaml, each get one warning from list;
+    the listing itself is unchanged and the exit status 0."""
+    (user_dir / "Bad Name.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "my-rub.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "my-rub.yml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "notes.txt").write_text("not a routine", encoding="utf-8")
+    result = run("list")
+    assert result.exit_code == 0
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 2
+    assert "Bad Name.yaml is not listed: its file name is no routine name" in warnings[0]
+    assert "my-rub.yml is not listed: my-rub.yaml has the same name" in warnings[1]
+    assert [line.split()[0] for line in result.stdout.splitlines()].count("my-rub") == 1
+
+
 def test_validate_ok(tmp_path: Path) -> None:
     """A valid file prints an ok line on stdout and exits 0."""
     path = tmp_path / "good.yaml"
@@ -551,6 +579,31 @@ def test_new_from_unknown_exits_2(user_dir: Path) -> None:
     result = run("new", "mine", "--from", "no-such-routine")
     assert result.exit_code == 2
     assert "unknown routine 'no-such-routine'" in result.stderr
+    assert not (user_dir / "mine.yaml").exists()
+
+
+def test_new_from_a_file_by_path_copies_it(user_dir: Path, tmp_path: Path) -> None:
+    """``--from`` takes a routine file's path too (a friend's file), as ``start`` does; its bytes are copied."""
+    shared = tmp_path / "from a friend.yaml"
+    shared.write_text(GOOD, encoding="utf-8")
+    result = run("new", "friends", "--from", str(shared))
+    assert result.exit_code == 0, result.output
+    assert without_modeline((user_dir / "friends.yaml").read_bytes()) == GOOD.encode("utf-8")
+    assert shared.read_text(encoding="utf-8") == GOOD  # the original is left as it was
+
+
+@pytest.mark.parametrize("content", [None, "title: x\nstrokes: [\n", "folder"])
+def test_new_from_a_path_that_is_not_a_routine_exits_2(user_dir: Path, tmp_path: Path, content: str | None) -> None:
+    """A missing file, a YAML mistake or a folder given to ``--from`` is refused with a located line; nothing is
+    written."""
+    source = tmp_path / "source.yaml"
+    if content == "folder":
+        source.mkdir()
+    elif content is not None:
+        source.write_text(content, encoding="utf-8")
+    result = run("new", "mine", "--from", str(source))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{source}:") and len(result.stderr.strip().splitlines()) == 1
     assert not (user_dir / "mine.yaml").exists()
 
 
