@@ -129,14 +129,20 @@ class Run:
         return f"exit {self.status}: {first[:120]}"
 
 
-def run_piped(argv: list[str], env: dict[str, str], cwd: Path) -> Run:
-    """Run ``argv`` with stdout on a pipe; wall time and the child's own rusage (``os.wait4``)."""
+def run_piped(argv: list[str], env: dict[str, str], cwd: Path, *, keep: bool = True) -> Run:
+    """Run ``argv`` with stdout on a pipe; wall time and the child's own rusage (``os.wait4``).
+
+    Without ``keep`` the output is read and dropped as it comes (``stdout`` is empty): output
+    too big to hold would raise this script's peak, and with it every child's ``ru_maxrss``.
+    """
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
                                 env=env, cwd=cwd)
         assert proc.stdout is not None
-        out = proc.stdout.read()
+        out = proc.stdout.read() if keep else b""
+        while not keep and proc.stdout.read(1 << 20):
+            pass
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.stdout.close()

@@ -10,7 +10,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ from bench.common import (
     median,
     memory_floor_mib,
     paired_ratio,
-    rss_kib,
     run_piped,
     with_dirs,
 )
@@ -290,9 +288,9 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
         record((name, n), run_piped([*hr, *args], with_dirs(env, data), work))
 
     def once_export(name: str, args: list[str], kind: str, n: int) -> None:
-        run, lines = run_drained([*hr, *args], with_dirs(env, dirs[(kind, n)]), work)
-        record((name, n), run)
-        outputs[(name, n)] = lines
+        # a million entries as JSON are 466 MB: read and dropped, not kept (see run_piped)
+        record((name, n), run_piped([*hr, *args], with_dirs(env, dirs[(kind, n)]), work, keep=False))
+        outputs.pop((name, n), None)  # (not counted)
 
     def once_floor(n: int) -> None:
         record((FLOOR, n), run_piped([sys.executable, "-c", FLOOR_CODE, str(dirs[("read", n)] / "journal.jsonl")], env, work))
@@ -390,25 +388,6 @@ def bench_journal(work: Path, env: dict[str, str], sizes: list[int], rounds: int
                             note=f"peak {max(rss[key]) / 1024:.1f} MiB" if rss.get(key) else "",
                             data={"median_wall_s": median(walls[key])}))
     return rows
-
-
-def run_drained(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[Run, int]:
-    """``run_piped`` for output too big to keep (a million entries as JSON is 466 MB): read from
-    the pipe and dropped as it comes, so this script stays small; with the number of lines."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, cwd=cwd)
-        assert proc.stdout is not None
-        lines = 0
-        while block := proc.stdout.read(1 << 20):
-            lines += block.count(b"\n")
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.stdout.close()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        err_text = err.read()
-    return Run(wall, usage.ru_utime + usage.ru_stime, rss_kib(usage.ru_maxrss), proc.returncode, b"", err_text), lines
 
 
 def throughput_rows(sizes: list[int], cpus: dict[tuple[str, int], list[float]], rss: dict[tuple[str, int], list[int]],
