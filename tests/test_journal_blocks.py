@@ -134,3 +134,52 @@ def _stop_one_by_one(path: Path, since: datetime) -> int:
             if bound is not None and bound < since:
                 return start + len(raw) + 1
     return 0
+
+
+def _kept_journal(minutes: list[int], odd: list[int]) -> bytes:
+    """Entries as headrub writes them (where each line is, the latest start so far), junk between."""
+    data, latest = b"", None
+    for index, minute in enumerate(minutes):
+        if index in odd:
+            data += b"junk\n"
+        started = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=minute)
+        latest = started if latest is None or started > latest else latest
+        entry = {
+            **BASE,
+            "id": f"01JD{index:022d}",
+            "started_at": started.isoformat(),
+            "line_at": len(data),
+            "latest_start": latest.isoformat(),
+        }
+        data += json.dumps(entry).encode() + b"\n"
+    return data
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    minutes=st.lists(st.integers(0, 3000), max_size=80),
+    odd=st.lists(st.integers(0, 80), max_size=3),
+    since=st.integers(-10, 3010),
+    reorder=st.sampled_from([0, 3, 1024]),
+    torn=st.booleans(),
+    ordered=st.booleans(),
+)
+def test_one_pass_from_the_start_finds_where_the_window_begins(
+    minutes: list[int], odd: list[int], since: int, reorder: int, torn: bool, ordered: bool, tmp_path: Path
+) -> None:
+    """``window_index``, forward from the start, gives the backward scan's start and the index
+    from there, on journals with and without the bookkeeping that lets a scan stop early."""
+    path = tmp_path / "journal.jsonl"
+    data = _kept_journal(sorted(minutes) if ordered else minutes, odd)
+    path.write_bytes(data[:-1] if torn and data else data)
+    moment = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=since)
+    with reading(path) as handle:
+        stop = ordering.stop_offset(handle, moment)
+        side, suspects = ordering.index(handle, stop, reorder)
+        start, found_side, found_suspects = ordering._index(handle, 0, reorder, moment)
+        assert start == stop
+        assert list(zip(found_side.keys, found_side.offsets, found_side.numbers, strict=True)) == list(
+            zip(side.keys, side.offsets, side.numbers, strict=True)
+        )
+        assert found_suspects == suspects
+        assert ordering.window_index(handle, moment, reorder)[0] == stop

@@ -43,7 +43,7 @@ from headrub.journal.ordering import (
     Side,
     _key,
     index,
-    stop_offset,
+    window_index,
 )
 from headrub.journal.reader import BLOCK_SIZE, Warn, _count_newlines, report_problems
 from headrub.paths import journal_file
@@ -65,8 +65,10 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
     except OSError as err:
         raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
     try:
-        start = 0 if chosen.since is None else stop_offset(handle, chosen.since)
-        side, suspects = index(handle, start, REORDER)
+        if chosen.since is None:
+            start, (side, suspects) = 0, index(handle, 0, REORDER)
+        else:
+            start, side, suspects = window_index(handle, chosen.since, REORDER)
         held: list[Pending] = []
         problems: list[tuple[int, str]] = []
         held_numbers: set[int] = set()

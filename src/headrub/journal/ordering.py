@@ -126,11 +126,46 @@ class _Index:
 def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, set[bytes]]:
     """The lines out of ``started_at`` order (for a heap of ``reorder`` lines), and the ids that
     may need folding (not greater than one before them, or named by a correction)."""
+    _, side, suspects = _index(handle, start, reorder, None)
+    return side, suspects
+
+
+def window_index(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tuple[int, Side, set[bytes]]:
+    """``stop_offset(handle, since)``, and ``index`` from there: one pass when the journal's first
+    lines are in the window already (an export of everything, say), else the backward scan first."""
+    handle.seek(0)
+    first = next(chunks(handle), b"")
+    quick = _ids_and_keys(first)
+    if quick is None or min(quick[1]) < _key(since):
+        start = stop_offset(handle, since)
+        return (start, *index(handle, start, reorder))
+    return _index(handle, 0, reorder, since)
+
+
+def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -> tuple[int, Side, set[bytes]]:
+    """``index`` from ``start``; with ``since``, started again after each line that proves every
+    line before it started before ``since`` (``_proves``): the last one is ``stop_offset``'s."""
     state = _Index(reorder)
     number, offset = 0, start
+    bound = _LAST_KEY if since is None else _key(since)
     handle.seek(start)
     for chunk in chunks(handle):
         quick = _ids_and_keys(chunk)
+        if since is not None and (quick is None or min(quick[1]) < bound):
+            lines = split(chunk)
+            starts = list(accumulate(map(len, lines), initial=offset))
+            last = next((i for i in range(len(lines) - 1, -1, -1) if _proves(lines[i], starts[i], since)), None)
+            if last is not None:  # the window begins after this line: what came before does not count
+                torn = lines[last][-1:] != b"\n"  # (``stop_offset`` counts a newline after a torn last line)
+                state, number, start = _Index(reorder), 0, starts[last + 1] + torn
+                lines, starts = lines[last + 1 :], starts[last + 1 :]
+                quick = None
+            if quick is None:
+                for raw, at in zip(lines, starts, strict=False):
+                    number += 1
+                    state.line(raw, number, at)
+                offset += len(chunk)
+                continue
         if quick is None:
             for raw in split(chunk):
                 number += 1
@@ -139,17 +174,34 @@ def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, s
             continue
         ids, keys = quick
         state.ids(ids)
-        starts: list[int] | None = None
+        starts_in: list[int] | None = None
         place = state.place
         for i, key in enumerate(keys, start=number + 1):
             if not place(key, i):
-                if starts is None:  # where each line of the chunk starts (its newline counted)
-                    starts = list(accumulate(map(_plus_newline, chunk.split(b"\n")), initial=offset))
+                if starts_in is None:  # where each line of the chunk starts (its newline counted)
+                    starts_in = list(accumulate(map(_plus_newline, chunk.split(b"\n")), initial=offset))
                 j = i - number - 1  # its place in the chunk
-                state.side.add(key, starts[j], starts[j + 1] - starts[j], i)
+                state.side.add(key, starts_in[j], starts_in[j + 1] - starts_in[j], i)
         number += len(keys)
         offset += len(chunk)
-    return state.side, state.suspects
+    return start, state.side, state.suspects
+
+
+_LAST_KEY = 1 << 62
+
+
+def _proves(raw: bytes, at: int, since: datetime) -> bool:
+    """Whether the line ``raw`` at offset ``at`` proves that no line before it is in the window
+    (the test of ``stop_offset``, line by line)."""
+    line = raw[:-1] if raw[-1:] == b"\n" else raw
+    started = _started_quickly(line)
+    if started is not None and started >= since:
+        return False
+    parsed = _parse(line)
+    if not isinstance(parsed, Line) or parsed.started >= since:
+        return False
+    bound = trusted_bound(parsed, at)
+    return bound is not None and bound < since
 
 
 def _plus_newline(line: bytes) -> int:
