@@ -64,7 +64,25 @@ class _Covered:
 
 
 class _Refold(Exception):
-    """A line after the cached part touches what came before (a correction, an id not new): read it all."""
+    """A line after the cached part touches what came before (a correction, an id not new): read it all.
+
+    Raised by a first read, it carries what that read had summed before the line (``_Done``).
+    """
+
+    def __init__(self, done: _Done | None = None) -> None:
+        super().__init__()
+        self.done = done
+
+
+@dataclass
+class _Done:
+    """The aggregate of a journal's first ``lines`` lines, all new ids and no correction."""
+
+    lines: int
+    totals: Aggregate
+    problems: list[tuple[int, str]]
+    newest: int
+    top: str
 
 
 def whole_journal(path: Path | None = None, warn: Warn | None = None) -> Aggregate:
@@ -126,7 +144,7 @@ def _after(handle: Snapshot, known: _Covered) -> tuple[Aggregate, list[tuple[int
         entry = line.entry
         key = entry.get("id")
         if line.is_correction or (type(key) is str and key <= top):
-            raise _Refold
+            raise _Refold(_Done(read.number - 1, totals, problems, newest, top) if not known.length else None)
         entry.pop("line_at", None)  # ``strip``
         entry.pop("latest_start", None)
         add(entry, line.started.date())
@@ -190,20 +208,24 @@ def _everything(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int
     """
     try:
         return _after(handle, _Covered(0, "", 0, [], FORMAT_VERSION, Aggregate(), ""))
-    except _Refold:
-        pass
+    except _Refold as refold:
+        done = refold.done
     try:
-        return _folded_stream(handle)
+        return _folded_stream(handle, done)
     except _Refold:
         return _kept(handle)
 
 
-def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
+def _folded_stream(
+    handle: Snapshot, done: _Done | None = None
+) -> tuple[Aggregate, list[tuple[int, str]], int, _Covered | None]:
     """``_everything`` for a journal that needs folding, in about constant memory.
 
     The lines of ids that repeat or are corrected, and the corrections, are found and folded
-    first (``ordering.index`` and ``exporting._hold``); then every line is read in order, each folded
-    entry added where its first copy stands, so the sums come out as a full read's.
+    first (``ordering.suspects`` and ``exporting._hold``); then every line is read in order, each
+    folded entry added where its first copy stands, so the sums come out as a full read's. What
+    a first read ``done`` summed is kept when none of those lines is among its lines (an id made
+    in the same millisecond as the one before, say, repeats nothing): those are not read again.
     """
     from headrub.journal.exporting import _hold
     from headrub.journal.ordering import suspects as find_suspects
@@ -217,12 +239,23 @@ def _folded_stream(handle: Snapshot) -> tuple[Aggregate, list[tuple[int, str]], 
     suspects = find_suspects(whole)
     held, skip, problems = _hold(whole, 0, suspects, EVERYTHING) if suspects else ([], set(), [])
     at = {item[1]: item[4] for item in held}  # by line number
-    totals = Aggregate()
+    if done is not None and min([*skip, *at], default=done.lines + 1) > done.lines:
+        totals, newest, top, skipping = done.totals, done.newest, done.top, done.lines
+        problems = [*done.problems, *problems]
+    else:
+        totals, newest, top, skipping = Aggregate(), FORMAT_VERSION, "", 0
     add = totals.add
-    newest, number, top = FORMAT_VERSION, 0, ""
+    number = 0
     whole.seek(0)
     for chunk in chunks(whole):
-        for parsed in parse_chunk(chunk):
+        parsed_lines = None
+        if number < skipping:  # lines already summed: counted, not read again
+            count = chunk.count(b"\n")
+            if number + count <= skipping:
+                number += count
+                continue
+            parsed_lines, number = parse_chunk(chunk)[skipping - number :], skipping
+        for parsed in parse_chunk(chunk) if parsed_lines is None else parsed_lines:
             number += 1
             line = at.get(number)
             if line is not None:
