@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from headrub.journal.checks import Line, _parse
@@ -35,15 +36,16 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency; without it every line is parsed alone
     _loads = None
 
-# Every field an entry of format v1 may carry, with the bookkeeping headrub adds to each line.
-_PLAIN_KEYS = frozenset(
-    {
-        "v", "id", "routine", "title", "started_at", "ended_at", "planned_s", "active_s", "completed",
-        "strokes_done", "strokes_total", "strokes_skipped", "tension_before", "tension_after", "note",
-        "source", "logged_at", "line_at", "latest_start",
-    }
-)  # fmt: skip
 _fromisoformat = datetime.fromisoformat
+# Every field an entry of format v1 may carry, with the bookkeeping headrub adds to each line.
+_FIELDS = (
+    "v", "id", "routine", "title", "started_at", "ended_at", "planned_s", "active_s", "completed", "strokes_done",
+    "strokes_total", "strokes_skipped", "tension_before", "tension_after", "note", "source", "logged_at",
+    "line_at", "latest_start",
+)  # fmt: skip
+_PLAIN_KEYS = frozenset(_FIELDS)
+_EVERY_FIELD = itemgetter(*_FIELDS)
+_BUT_SKIPPED = itemgetter(*(name for name in _FIELDS if name != "strokes_skipped"))
 
 
 def chunks(handle: Source) -> Iterator[bytes]:
@@ -129,22 +131,36 @@ def _plain(value: dict[str, Any]) -> Line | None:
     """
     if not value.keys() <= _PLAIN_KEYS:
         return None  # a correction, or a field this check does not know
-    get = value.get
-    version, routine, text, logged = get("v", FORMAT_VERSION), get("routine"), get("started_at"), get("logged_at")
-    active, planned, title, note = get("active_s"), get("planned_s"), get("title"), get("note")
-    done, total, skipped = get("strokes_done"), get("strokes_total"), get("strokes_skipped")
-    before, after, ended = get("tension_before"), get("tension_after"), get("ended_at")
-    at, latest = get("line_at"), get("latest_start")
+    size = len(value)
+    if size == len(_PLAIN_KEYS):  # every field (what headrub writes): taken in one call
+        (
+            version, name, routine, title, text, ended, planned, active, completed, done, total, skipped,
+            before, after, note, source, logged, at, latest,
+        ) = _EVERY_FIELD(value)  # fmt: skip
+    elif size == len(_PLAIN_KEYS) - 1 and "strokes_skipped" not in value:  # (before it was written)
+        (
+            version, name, routine, title, text, ended, planned, active, completed, done, total,
+            before, after, note, source, logged, at, latest,
+        ) = _BUT_SKIPPED(value)  # fmt: skip
+        skipped = None
+    else:
+        get = value.get
+        version, name, routine, text = get("v", FORMAT_VERSION), get("id"), get("routine"), get("started_at")
+        active, planned, title, note = get("active_s"), get("planned_s"), get("title"), get("note")
+        done, total, skipped = get("strokes_done"), get("strokes_total"), get("strokes_skipped")
+        before, after, ended = get("tension_before"), get("tension_after"), get("ended_at")
+        at, latest, logged = get("line_at"), get("latest_start"), get("logged_at")
+        completed, source = get("completed"), get("source")
     if (
         version != FORMAT_VERSION
         or type(version) is not int
         or type(routine) is not str
         or not routine
         or type(text) is not str
-        or type(get("id")) is not str
+        or type(name) is not str
         or type(logged) is not str
-        or type(get("source")) is not str
-        or type(get("completed")) is not bool
+        or type(source) is not str
+        or type(completed) is not bool
         or not ((type(active) is int or type(active) is float) and 0 <= active <= MAX_SECONDS)
         or (planned is not None and not ((type(planned) is int or type(planned) is float) and 0 <= planned <= MAX_SECONDS))
         or (title is not None and type(title) is not str)
