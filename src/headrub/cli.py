@@ -48,6 +48,9 @@ class HeadrubGroup(TyperGroup):
                 args, prog_name, complete_var, standalone, windows_expand_args, **extra
             )
 
+        from headrub import coercion
+
+        coercion.install()  # values read without pydantic where Typer's internals allow (else as before)
         if not standalone_mode:
             return run_typer(False)
         from typer.exceptions import TyperException
