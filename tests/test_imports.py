@@ -103,3 +103,23 @@ def test_show_and_start_of_an_unchanged_routine_load_no_yaml(isolated_dirs: tupl
     assert loaded_by_command(start, watched) == []
     by_path = [str(mine) if word == "one-second" else word for word in start]  # as the bench runs it
     assert loaded_by_command(by_path, watched) == []
+
+
+def test_everyday_commands_load_no_pydantic(isolated_dirs: tuple[Path, Path]) -> None:
+    """``list``, ``show``, ``start`` (by name and by path), ``journal --week`` and ``stats`` read their options
+    without pydantic (``headrub.coercion``): it is most of a hello-world Typer app's start-up and memory."""
+    from headrub.coercion import shape_problem
+
+    problem = shape_problem()
+    if problem is not None:
+        pytest.skip(f"Typer's internals are not the shape headrub.coercion knows, so Typer reads the values: {problem}")
+    mine = isolated_dirs[0] / "routines" / "one-second.yaml"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("title: One second\nstrokes:\n  - {area: temples, technique: circles, duration: 1}\n", encoding="utf-8")
+    start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
+             "--no-voice", "--before", "3", "--note", "n"]
+    watched = ("pydantic", "pydantic.", "pydantic_core", "typer._adapters")
+    for args in (["list"], ["list", "--tag", "sleep", "--tag", "scalp"], ["show", "scalp-sleep"], ["show", str(mine)],
+                 start, [str(mine) if word == "one-second" else word for word in start],
+                 ["journal", "--week"], ["journal", "--days", "3"], ["stats"], ["stats", "--days", "7"]):
+        assert loaded_by_command(args, watched) == [], args
