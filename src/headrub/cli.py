@@ -92,16 +92,18 @@ class HeadrubGroup(TyperGroup):
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}  # inherited by every command
 
-app = typer.Typer(
-    cls=HeadrubGroup,
-    name="headrub",
-    help="A terminal guide for head and scalp self-massage.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings=CONTEXT_SETTINGS,
-)
+SETTINGS: dict[str, Any] = {
+    "cls": HeadrubGroup,
+    "name": "headrub",
+    "help": "A terminal guide for head and scalp self-massage.",
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": CONTEXT_SETTINGS,
+}
+
+app = typer.Typer(**SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -227,6 +229,29 @@ def _silence_stdout() -> None:
         pass
 
 
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app with only the command ``args`` name, or the whole ``app`` when they name none.
+
+    Typer builds every registered command's parameters at each run (about 8 ms for headrub's
+    sixteen, more than the command itself often takes); a run needs only its own. Only a command
+    word that comes first counts: with an option before it (``--help list`` shows every command),
+    with no command word, with a word that is no command (``strat``: the suggestions need every
+    name), or during shell completion, the whole app runs. The commands are the same objects as
+    ``app``'s, so their help, errors and values are the same.
+    """
+    if not args or args[0].startswith("-") or "_HEADRUB_COMPLETE" in os.environ:
+        return app
+    commands = [info for info in app.registered_commands if info.name == args[0]]
+    groups = [info for info in app.registered_groups if info.name == args[0]]
+    if len(commands) + len(groups) != 1:
+        return app
+    only = typer.Typer(**SETTINGS)
+    only.registered_callback = app.registered_callback
+    only.registered_commands = commands
+    only.registered_groups = groups
+    return only
+
+
 def run() -> None:
     """The console-script entry point.
 
@@ -243,7 +268,7 @@ def run() -> None:
             # A path with bytes that are not UTF-8, or a lone surrogate: shown escaped, never a crash.
             stream.reconfigure(errors="backslashreplace")
     try:
-        app(prog_name="headrub")
+        app_for(sys.argv[1:])(prog_name="headrub")
         code = 0
     except BrokenPipeError:
         code = 0  # the reader stopped early (`headrub journal --csv | head`): not our failure
