@@ -123,3 +123,21 @@ def test_everyday_commands_load_no_pydantic(isolated_dirs: tuple[Path, Path]) ->
                  start, [str(mine) if word == "one-second" else word for word in start],
                  ["journal", "--week"], ["journal", "--days", "3"], ["stats"], ["stats", "--days", "7"]):
         assert loaded_by_command(args, watched) == [], args
+
+
+def test_a_run_imports_only_its_own_command_module() -> None:
+    """``headrub list`` (as the console script runs it) imports the module of ``list`` and none of the other commands'."""
+    code = """
+import sys
+sys.argv = ["headrub", "list"]
+from headrub.cli import app_for
+try:
+    app_for(sys.argv[1:])(prog_name="headrub")
+except SystemExit:
+    pass
+sys.stdout.flush()
+print(sorted(m for m in sys.modules if m.startswith("headrub.commands.") and m.endswith("_cmd")), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "scalp-sleep" in result.stdout, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "['headrub.commands.routines_cmd']"
