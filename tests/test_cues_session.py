@@ -126,3 +126,35 @@ def test_quiet_mode_and_a_lead_in_asked_for_when_piped(tmp_path: Path) -> None:
     assert [Path(args[-1]).stem for name, args in calls if name == "paplay"][-1] == "end"
     entry = json.loads((Path(os.environ["HEADRUB_DATA_DIR"]) / "journal.jsonl").read_text().splitlines()[-1])
     assert entry["active_s"] == pytest.approx(PLANNED, abs=0.3)
+
+
+COMPLAINING = """#!{python}
+import sys
+sys.stderr.write("\\nALSA lib \\x1b]0;title\\x07pcm.c:2666: Unknown PCM default\\nerror: No such file\\n")
+sys.exit({code})
+"""
+
+
+@pytest.mark.parametrize("code", [0, 1])
+def test_sound_check_reports_what_the_engine_complained_of(tmp_path: Path, code: int) -> None:
+    """An engine that writes to stderr (espeak-ng does, exiting 0, when no sound device opens): sound-check
+    names the complaint's first line, and says it may not have been heard unless the engine failed outright."""
+    fake_tools(tmp_path / "bin", tmp_path / "record.jsonl", 0)
+    engine = tmp_path / "bin" / "espeak-ng"
+    engine.write_text(COMPLAINING.format(python=sys.executable, code=code))
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "headrub.cli", "sound-check"],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "espeak-ng reported: ALSA lib pcm.c:2666: Unknown PCM default\n" in done.stdout  # its first line, made safe
+    assert "\x1b" not in done.stdout and "error: No such file" not in done.stdout
+    assert ("may not have been heard" in done.stdout) is (code == 0)
+    assert ("(the engine failed)" in done.stdout) is (code == 1)
+
+
+def test_sound_check_with_a_clean_engine_reports_nothing_more(tmp_path: Path) -> None:
+    """An engine that says nothing on stderr: no "reported" line."""
+    done, _ = run_headrub(tmp_path, "sound-check")
+    assert done.returncode == 0 and "reported" not in done.stdout and "may not" not in done.stdout

@@ -554,6 +554,31 @@ def test_new_from_unknown_exits_2(user_dir: Path) -> None:
     assert not (user_dir / "mine.yaml").exists()
 
 
+def test_new_from_a_file_by_path_copies_it(user_dir: Path, tmp_path: Path) -> None:
+    """``--from`` takes a routine file's path too (a friend's file), as ``start`` does; its bytes are copied."""
+    shared = tmp_path / "from a friend.yaml"
+    shared.write_text(GOOD, encoding="utf-8")
+    result = run("new", "friends", "--from", str(shared))
+    assert result.exit_code == 0, result.output
+    assert without_modeline((user_dir / "friends.yaml").read_bytes()) == GOOD.encode("utf-8")
+    assert shared.read_text(encoding="utf-8") == GOOD  # the original is left as it was
+
+
+@pytest.mark.parametrize("content", [None, "title: x\nstrokes: [\n", "folder"])
+def test_new_from_a_path_that_is_not_a_routine_exits_2(user_dir: Path, tmp_path: Path, content: str | None) -> None:
+    """A missing file, a YAML mistake or a folder given to ``--from`` is refused with a located line; nothing is
+    written."""
+    source = tmp_path / "source.yaml"
+    if content == "folder":
+        source.mkdir()
+    elif content is not None:
+        source.write_text(content, encoding="utf-8")
+    result = run("new", "mine", "--from", str(source))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{source}:") and len(result.stderr.strip().splitlines()) == 1
+    assert not (user_dir / "mine.yaml").exists()
+
+
 def test_new_refuses_to_overwrite_without_force(user_dir: Path) -> None:
     """An existing routine is kept and the command exits 2 unless --force is given."""
     path = user_dir / "mine.yaml"

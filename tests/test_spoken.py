@@ -233,3 +233,17 @@ def test_next_wins_over_halfway_when_both_fall_together() -> None:
     said = [(h.at, h.text) for h in transcript(routine, next_warning=5) if h.text]
     assert (20.0, "Next: crown.") in said
     assert not any(text == "Halfway." for _, text in said)
+
+
+def test_ten_seconds_is_not_said_when_next_follows_within_them() -> None:
+    """A long stroke with a "Next:" in its last ten seconds keeps only the soft note; the last stroke, or no
+    next warning at all, still says "Ten seconds."."""
+    routine = routine_of(Stroke("temples", 60), Stroke("crown", 60))
+    heard = [(h.at, h.sound or h.text) for h in transcript(routine, next_warning=5)]
+    assert (50.0, "warn") in heard and (55.0, "Next: crown.") in heard
+    assert (50.0, "Ten seconds.") not in heard
+    assert (110.0, "warn") in heard and (110.0, "Ten seconds.") in heard  # nothing comes after the last stroke
+    off = [(h.at, h.text) for h in transcript(routine, next_warning=0) if h.text]
+    assert (50.0, "Ten seconds.") in off and (110.0, "Ten seconds.") in off
+    early = [(h.at, h.text) for h in transcript(routine, next_warning=15) if h.text]
+    assert (45.0, "Next: crown.") in early and (50.0, "Ten seconds.") in early  # "Next:" came first: the time still helps

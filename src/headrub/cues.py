@@ -13,7 +13,8 @@ SIDE_SWITCH         side: two short rising notes        "Right side. <short inst
 STROKE_RESTARTED    the step's own start sound          the step's line again
 NEXT_SOON           nothing                             "Next: temples." (news)
 TEN_SECONDS_LEFT    warn: one low soft note — only when the step is 60 s or longer;
-                                                        "Ten seconds." (news)
+                                                        "Ten seconds." (news), unless
+                                                        a "Next: …" is still to come
 HALFWAY             nothing                             "Halfway." (news)
 FINISHED            end: three descending notes         "Session complete."
                     ringing into a chord, 2.3 s
@@ -264,10 +265,28 @@ class Cues:
             return False
         return _finished(self._children[-1], wav.duration_of(name) + 5.0)
 
-    def say_now(self, text: str, timeout: float = 30.0) -> bool:
-        """Say ``text`` and wait until it has been said (``sound-check``); False when it could not be."""
-        self._say(text)
-        return self._speaking is not None and _finished(self._speaking, timeout)
+    def say_now(self, text: str, timeout: float = 30.0) -> tuple[bool, str]:
+        """Say ``text`` and wait until it has been said (``sound-check``): (said, complaint).
+
+        ``said`` is False when the engine could not start, failed or timed out. ``complaint`` is the
+        first line the engine wrote on stderr, if any: espeak-ng exits 0 when it cannot open the
+        sound device and only says so there, so a clean exit alone does not prove it was heard.
+        """
+        if self._engine is None or not speakable(text):
+            return False, ""
+        argv, env = _speech_command(self._engine, speakable(text), rate=self._rate, voice=self._speech_voice)
+        try:
+            done = subprocess.run(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=env, timeout=timeout, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return False, ""
+        except (OSError, ValueError) as exc:
+            return False, str(getattr(exc, "strerror", None) or exc)
+        self._started += 1
+        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        return done.returncode == 0, lines[0] if lines else ""
 
     @property
     def started(self) -> int:

@@ -49,6 +49,9 @@ def heard_for(event: Event, *, quiet: bool = False, rate_wpm: float = DEFAULT_RA
     step = event.step
     if kind is EventKind.TEN_SECONDS_LEFT and (quiet or step is None or step.duration < LONG_STEP_S):
         return Plan(None, None)
+    if kind is EventKind.TEN_SECONDS_LEFT and event.next_follows:
+        # "Next: temples." follows within seconds and says the same: the soft note alone marks the time.
+        return Plan(SOUND_FOR[kind], None)
     if kind is EventKind.HALFWAY and quiet:
         return Plan(None, None)
     if kind is EventKind.STROKE_RESTARTED and step is not None:

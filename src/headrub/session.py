@@ -113,6 +113,9 @@ class Event:
     step: Step | None
     # Session time (pauses excluded, CONTRACT §4) when a stroke or side begins; 0 for other events.
     session_time: float = 0.0
+    # For TEN_SECONDS_LEFT: a NEXT_SOON is still to come in this step, so the two would be heard
+    # within seconds of each other ("Ten seconds." then "Next: temples.").
+    next_follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -469,7 +472,8 @@ class Session:
             return Event(EventKind.HALFWAY, at, self._step())
         if what == _TEN_LEFT:
             self._ten_done = True
-            return Event(EventKind.TEN_SECONDS_LEFT, at, self._step())
+            follows = self._warns_next() and not self._next_done and self.next_warning < TEN_SECONDS
+            return Event(EventKind.TEN_SECONDS_LEFT, at, self._step(), next_follows=follows)
         if what == _NEXT:
             self._next_done = True
             return Event(EventKind.NEXT_SOON, at, self.steps[self._index + 1])

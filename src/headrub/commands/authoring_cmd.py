@@ -67,6 +67,21 @@ def _write_new(path: Path, content: bytes) -> None:
         raise HeadrubError(f"cannot write {path}: {err.strerror or err}") from None
 
 
+def _source_path(argument: str) -> Path:
+    """The file ``--from`` names: a routine by name, or a file by path as ``start`` takes it.
+
+    A file given by path is read as a routine first, so one that is not (a typo, a folder, a YAML
+    mistake) is refused with its located problems, as ``start`` would refuse it, before anything is written.
+    """
+    from headrub.loader import is_path_argument, load_file, locate
+
+    if is_path_argument(argument):
+        path = Path(argument).expanduser()
+        load_file(path)
+        return path
+    return locate(argument).path
+
+
 def _read_source(path: Path) -> bytes:
     """A routine file's bytes as they are (copied, not re-encoded); unreadable is one line."""
     from headrub.errors import HeadrubError
@@ -96,7 +111,11 @@ def _with_schema_line(content: bytes) -> bytes:
 def new(
     name: str = typer.Argument(..., metavar="NAME", help="The new routine's name (lower-case letters, digits, '-')."),
     from_routine: str = typer.Option(
-        None, "--from", metavar="ROUTINE", help="Start from a copy of this routine.", autocompletion=complete_routine
+        None,
+        "--from",
+        metavar="ROUTINE",
+        help="Start from a copy of this routine: a name, or a routine file's path as for start.",
+        autocompletion=complete_routine,
     ),
     force: bool = typer.Option(
         False, "--force", help="Overwrite a user routine of the same name, or shadow a built-in one."
@@ -104,7 +123,6 @@ def new(
 ) -> None:
     """Write a new user routine (a copy or a commented template) and print its path."""
     from headrub.errors import UsageError
-    from headrub.loader import locate
 
     path = _user_path(name)
     existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
@@ -116,7 +134,7 @@ def new(
             f"use 'headrub edit {name}' to change your own copy, or --force to shadow it"
         )
     if from_routine:
-        content = _read_source(locate(from_routine).path)
+        content = _read_source(_source_path(from_routine))
     else:
         title = json.dumps(name.replace("-", " ").capitalize())  # quoted: "Yes" or "123" stay text
         content = TEMPLATE.format(path=path, title=title).encode("utf-8")

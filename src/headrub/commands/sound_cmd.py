@@ -29,6 +29,7 @@ def sound_check(
     from headrub.commands.start_cmd import _cues, _settings
     from headrub.config import voice_flag
     from headrub.errors import HeadrubError
+    from headrub.text import sanitize
 
     voice_name = voice_flag(speech_voice)
     settings = _settings(
@@ -46,7 +47,12 @@ def sound_check(
             rate = settings["speech_rate"]
             sample = f"This is headrub at {rate} words a minute. Temples. Slow circles, light pressure."
             typer.echo(f"speech: {engine}, {rate} words a minute, {voice}")
-            said = cues.say_now(sample)
+            said, complaint = cues.say_now(sample)
             typer.echo(f'  "{sample}"' + ("" if said else "  (the engine failed)"))
+            if complaint:
+                # espeak-ng exits cleanly even when no sound device would open: say what it reported.
+                typer.echo(f"  {engine} reported: {sanitize(complaint)[:120]}")
+                if said:
+                    typer.echo("  so it may not have been heard: is a sound device connected, on and not muted?")
     if player is None and engine is None:
         raise HeadrubError("found no audio player and no speech engine: sessions can only ring the terminal bell")
