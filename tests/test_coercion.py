@@ -85,6 +85,7 @@ def test_what_the_light_path_reads_and_what_it_leaves() -> None:
     assert coercion.value_reader(Colour, parsed)("x") == "<x>"  # type: ignore[misc]  # the parser first, as Typer
     assert coercion.value_reader(list[Colour], parsed)(["x", "y"]) == ["<x>", "<y>"]  # type: ignore[misc]
     for annotation, info in ((Path, plain), (Colour, plain), (int, OptionInfo(min=1)), (float, OptionInfo(max=2.0)),
+                             (int, OptionInfo(min=0)), (float, OptionInfo(max=0.0)), (int, OptionInfo(clamp=True)),
                              (tuple[int, int], plain), (list[Path], plain), (list[list[str]], plain)):
         assert coercion.value_reader(annotation, info) is None, annotation
 

@@ -73,10 +73,11 @@ def reader_for(annotation: Any, parameter_info: Any) -> Reader | None:
     parser = getattr(parameter_info, "parser", None)
     if parser is not None:
         return parser  # type: ignore[no-any-return]
-    if annotation in (int, float) and any(
-        getattr(parameter_info, name, None) for name in ("min", "max", "clamp")
-    ):
-        return None  # a range: Typer's wording of it
+    if not isinstance(annotation, type):
+        return None
+    ranged = getattr(parameter_info, "min", None) is not None or getattr(parameter_info, "max", None) is not None
+    if annotation in (int, float) and (ranged or getattr(parameter_info, "clamp", False)):
+        return None  # a range (min=0 is one): Typer's wording of it
     return _PLAIN.get(annotation)
 
 
