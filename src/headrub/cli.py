@@ -260,11 +260,11 @@ def app_for(args: Sequence[str]) -> typer.Typer:
 
     Typer builds every registered command's parameters at each run (about 8 ms for headrub's
     sixteen, more than the command itself often takes), and registering a command imports its
-    module; a run needs only its own. Only a command
-    word that comes first counts: with an option before it (``--help list`` shows every command),
-    with no command word, with a word that is no command (``strat``: the suggestions need every
-    name), or during shell completion, the whole app runs. The command is registered as in the
-    whole app, so its help, errors and values are the same.
+    module; a run needs only its own. Only a command word that comes first counts: with an
+    option before it (``--help list`` shows every command), with no command word, with a word
+    that is no command (``strat``: the suggestions need every name), or during shell completion,
+    the whole app runs. The command is registered as in the whole app, so its help, errors and
+    values are the same.
     """
     named = bool(args) and args[0] in {name for name, _, _ in COMMANDS}
     if not named or "_HEADRUB_COMPLETE" in os.environ:
