@@ -141,3 +141,20 @@ print(sorted(m for m in sys.modules if m.startswith("headrub.commands.") and m.e
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "scalp-sleep" in result.stdout, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "['headrub.commands.routines_cmd']"
+
+
+def test_the_first_bell_comes_before_rich_is_imported() -> None:
+    """Everything a session needs up to the first stroke's bell (the screen, the painter taking the alternate
+    screen, the cues, the runner) loads no Rich: Rich comes with the first frame, drawn just after that bell."""
+    code = """
+import io, json, sys
+import headrub.cli, headrub.commands.start_cmd, headrub.cues, headrub.runner, headrub.session
+from headrub.painter import Painter, Screen
+screen = Screen(io.StringIO(), environ={"TERM": "xterm-256color"})
+Painter(screen).start()
+screen.bell()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

@@ -372,7 +372,6 @@ def _run(
 ) -> int:
     from datetime import timedelta
 
-    from headrub.display import summary_line
     from headrub.runner import Outcome, Runner
     from headrub.session import Session
     from headrub.timeutil import now_local
@@ -401,6 +400,8 @@ def _run(
     if interactive and not routine.quiet and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
     if session.started_at is not None:  # after the questions, so it can show the change
+        from headrub.display import summary_line  # here: Rich's text need not come before the first bell
+
         _say(sys.stdout, _fit_terminal(summary_line(session, routine, answers.get("before"), answers.get("after"))))
     elif journal_it:  # ended in the get-ready: say why nothing lands in the journal, the answers given too
         _say(sys.stderr, "Not started: ended before the first stroke, so nothing was written to the journal.")
