@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sys
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from itertools import pairwise
 from typing import IO, TYPE_CHECKING
@@ -161,10 +161,16 @@ def _as_style(style: object) -> Style:
 _UNKNOWN = object()
 
 
-def _cell_len(text: str) -> int:
+def _first_cell_len(text: str) -> int:
+    """Rich's ``cell_len``, imported with the first frame (and from then on called directly)."""
+    global _cell_len
     from rich.cells import cell_len
 
+    _cell_len = cell_len
     return cell_len(text)
+
+
+_cell_len: Callable[[str], int] = _first_cell_len
 
 
 class Painter:
