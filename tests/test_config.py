@@ -312,6 +312,9 @@ INVALID: list[tuple[str, bytes, list[tuple[int, int, str]]]] = [
         [(1, 8, "the tag tag:yaml.org,2002:python/name:os.system is not allowed (the config is plain YAML)")],
     ),
     ("two documents", b"sound: bell\n---\ntick: true\n", [(2, 1, "a config file holds one YAML document")]),
+    ("sound off", b"sound: off\n", [(1, 8, "sound: for no sound write 'sound: none'")]),
+    ("sound 'off' quoted", b"sound: 'Off'\n", [(1, 8, "sound: for no sound write 'sound: none'")]),
+    ("sound no", b"sound: no\n", [(1, 8, "sound: for no sound write 'sound: none'")]),
     (
         "several problems, in file order",
         b"voice: loud\nsond: bell\nsound: gong\n",

@@ -106,8 +106,19 @@ def test_plain_line_and_summary() -> None:
     while not skipped.finished:
         skipped.skip()
     assert summary_line(skipped, ROUTINE).endswith(", 0/3 strokes, 3 skipped")
+    assert summary_line(skipped, ROUTINE).startswith("ended: demo, ")  # not "done": the journal says not completed
     assert summary_line(done, ROUTINE, 7, 3) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → 3"
     assert summary_line(done, ROUTINE, 7, None) == "done: demo, 3:30 of 3:30, 3/3 strokes, tension 7 → –"
+
+
+def test_a_stopped_summary_shows_the_time_the_journal_will_show() -> None:
+    """Stopped after 9.6 s: the summary says 0:10, as ``journal`` will for the 9.6 s it stores, not 0:09."""
+    from headrub.commands.journal_view import _clock
+
+    stopped = at(9.6)
+    stopped.stop()
+    assert summary_line(stopped, ROUTINE).startswith("stopped: demo, 0:10 of 3:30, ")
+    assert _clock(round(stopped.active_seconds, 1) / 60) == "0:10"
 
 
 def test_hostile_text_is_not_interpreted() -> None:

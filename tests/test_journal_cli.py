@@ -324,6 +324,16 @@ def test_add_accepts_any_name_and_fractional_minutes() -> None:
     assert result.stdout == "Logged 7:30 of partner's massage, started 2026-11-18 21:30.\n"
 
 
+def test_add_of_a_name_close_to_a_routine_logs_it_and_names_the_routine() -> None:
+    """A typo ('partner-hed') is logged as typed, exit 0, with one warning naming partner-head and the fix;
+    a name like no routine ('yoga') gets no warning."""
+    result = add("partner-hed", "--minutes", "20")
+    assert result.exit_code == 0 and stored()[-1]["routine"] == "partner-hed"
+    assert result.stderr.count("\n") == 1 and "partner-head" in result.stderr
+    assert "journal edit last --routine partner-head" in result.stderr
+    assert add("yoga", "--minutes", "30").stderr == ""
+
+
 def test_add_sanitizes_what_it_echoes_but_stores_the_exact_text() -> None:
     """Escape sequences in the name and note are stripped from the confirmation and kept in the file."""
     result = add("x\x1b[2Jy", "--minutes", "1", "--note", NASTY)

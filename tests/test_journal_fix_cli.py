@@ -81,7 +81,7 @@ def test_unknown_ids_and_empty_edits_are_usage_errors_that_write_nothing() -> No
     for args, words in (
         (["journal", "edit", "ZZZZ", "--after", "1"], "no entry's id starts with"),
         (["journal", "edit", "last"], "say what to change"),
-        (["journal", "edit", "last", "--after", "11"], "0 to 10"),
+        (["journal", "edit", "last", "--after", "11"], "--after: tension"),
         (["journal", "edit", "last", "--minutes", "0"], "--minutes"),
         (["journal", "edit", "last", "--routine", " "], "--routine"),
         (["journal", "delete", ""], "ID"),
@@ -90,6 +90,16 @@ def test_unknown_ids_and_empty_edits_are_usage_errors_that_write_nothing() -> No
         assert result.exit_code == 2 and words in result.stderr, (args, result.stderr)
         assert result.stderr.count("\n") == 1
     assert journal_file().stat().st_size == size
+
+
+def test_edit_reads_bad_values_in_the_same_words_as_journal_add() -> None:
+    """One voice: --minutes, --before and --after say the same thing to ``journal edit`` as to ``journal add``."""
+    three()
+    for option, value in (("--minutes", "0"), ("--minutes", "soon"), ("--before", "11"), ("--after", "-1")):
+        edited = run("journal", "edit", "last", option, value)
+        added = run("journal", "add", "scalp-sleep", "--minutes", "5", option, value)
+        assert edited.exit_code == added.exit_code == 2
+        assert edited.stderr.split(" (see")[0] == added.stderr.split(" (see")[0], (option, value)
 
 
 def test_delete_hides_the_entry_everywhere_and_a_second_delete_cannot_find_it() -> None:
@@ -171,6 +181,25 @@ def test_merge_warns_about_lines_it_cannot_take_and_merges_the_rest(tmp_path: Pa
     result = run("journal", "merge", str(other))
     assert result.exit_code == 0 and "Merged 1 new line " in result.stdout
     assert f"{other}:1: not merged" in result.stderr and f"{other}:3: not merged" in result.stderr
+
+
+def test_merge_of_a_file_that_is_no_journal_is_one_line_and_merges_nothing(tmp_path: Path) -> None:
+    """A file with lines and not one entry (a password file, a CSV export) is refused in one line, exit 2, even
+    beside a good journal; a journal with many bad lines names ten and counts the rest."""
+    good = journal.make_entry(routine="r", started_at=NOW - timedelta(hours=1), ended_at=NOW, active_s=60)
+    journal_ok = tmp_path / "ok.jsonl"
+    journal_ok.write_text(json.dumps({**good, "logged_at": "2026-11-19T19:00:00Z"}) + "\n")
+    stranger = tmp_path / "passwd"
+    stranger.write_text("".join(f"user{i}:x:{i}:{i}::/home/user{i}:/bin/sh\n" for i in range(24)))
+    result = run("journal", "merge", str(journal_ok), str(stranger))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"{stranger} is not a journal" in result.stderr and "line 1" in result.stderr
+    assert not journal_file().exists()
+    noisy = tmp_path / "noisy.jsonl"
+    noisy.write_text(journal_ok.read_text() + "junk\n" * 24)
+    result = run("journal", "merge", str(noisy))
+    assert result.exit_code == 0 and "Merged 1 new line " in result.stdout
+    assert result.stderr.count("\n") == 11 and "14 more lines not merged" in result.stderr
 
 
 def test_merge_of_a_missing_file_a_folder_or_a_fifo_is_one_line_and_writes_nothing(tmp_path: Path) -> None:

@@ -53,11 +53,12 @@ def test_escape_cancels_and_enter_with_no_match_does_nothing() -> None:
 
 
 def test_a_name_holding_the_typed_text_whole_comes_before_scattered_letters() -> None:
-    """Typing "sle" offers scalp-sleep before neck-and-shoulders (s…l…e) and slow-breathing (sl…e)."""
+    """Typing "sle" offers sleepy (a prefix), scalp-sleep (holds it whole), slow-breathing (begins with s), then
+    neck-and-shoulders (s…l…e scattered)."""
     picker = Picker(["neck-and-shoulders", "scalp-sleep", "slow-breathing", "sleepy"])
     for key in "sle":
         picker.press(key)
-    assert picker.matches == ["sleepy", "scalp-sleep", "neck-and-shoulders", "slow-breathing"]
+    assert picker.matches == ["sleepy", "scalp-sleep", "slow-breathing", "neck-and-shoulders"]
 
 
 def test_what_was_typed_shows_on_a_40_column_terminal() -> None:
@@ -92,6 +93,27 @@ def test_the_last_used_routine_comes_first(tmp_path: Path) -> None:
     assert ordered(NAMES, "head-spa") == ["head-spa", "desk-reset", "scalp-sleep", "wake-up"]
     assert ordered(NAMES, "gone") == NAMES
     assert last_used(tmp_path / "missing.jsonl") is None
+
+
+def test_the_last_used_is_the_latest_timed_session_of_a_routine_offered(tmp_path: Path) -> None:
+    """Not the file's last line: a back-dated or merged older session, a hand-logged one, a correction and a
+    name that is no routine are passed over for the timed session that started last."""
+    def line(routine: str, started: str, source: str = "timer", **extra: str) -> str:
+        return json.dumps({"v": 1, "routine": routine, "started_at": started, "source": source, **extra})
+
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text(
+        "\n".join([
+            line("wake-up", "2026-11-20T07:00:00+01:00"),
+            line("scalp-sleep", "2026-11-19T22:00:00+00:00"),  # merged in later, but older
+            line("desk-reset", "2026-11-20T09:00:00+00:00", source="manual"),  # newer, logged by hand
+            line("salon visit", "2026-11-21T09:00:00+00:00"),  # no routine to offer
+            line("head-spa", "2026-11-21T09:00:00+00:00", correction="edit"),
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    assert last_used(journal, NAMES) == "wake-up"
+    assert last_used(journal) == "salon visit"  # without the names, any routine name counts
 
 
 MINE = "title: Picked\nstrokes:\n  - {area: temples, duration: 30}\n"

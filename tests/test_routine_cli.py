@@ -335,6 +335,34 @@ def test_show_missing_path_exits_2(tmp_path: Path) -> None:
 # --- validate ---------------------------------------------------------------------------------------------------
 
 
+def test_one_stroke_is_counted_in_the_singular(tmp_path: Path, user_dir: Path) -> None:
+    """validate and the piped list say "1 stroke", never "1 strokes"; the list's columns stay aligned."""
+    path = user_dir / "one.yaml"
+    path.write_text("title: One\nstrokes:\n  - {area: crown, duration: 10s}\n", encoding="utf-8")
+    assert run("validate", str(path)).stdout == f"{path}: ok (1 stroke, 0:10)\n"
+    lines = run("list").stdout.splitlines()
+    (one,) = [line for line in lines if line.startswith("one ")]
+    assert "  1 stroke   One" in one and "1 strokes" not in one
+    (other,) = [line for line in lines if line.startswith("scalp-sleep ")]
+    assert one.index(" stroke   ") == other.index(" strokes  ")  # the titles start in one column
+
+
+def test_list_says_which_files_in_the_user_folder_it_does_not_list(user_dir: Path) -> None:
+    """A file whose name is no routine name, and NAME.yml beside NAME.yaml, each get one warning from list;
+    the listing itself is unchanged and the exit status 0."""
+    (user_dir / "Bad Name.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "my-rub.yaml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "my-rub.yml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "notes.txt").write_text("not a routine", encoding="utf-8")
+    result = run("list")
+    assert result.exit_code == 0
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 2
+    assert "Bad Name.yaml is not listed: its file name is no routine name" in warnings[0]
+    assert "my-rub.yml is not listed: my-rub.yaml has the same name" in warnings[1]
+    assert [line.split()[0] for line in result.stdout.splitlines()].count("my-rub") == 1
+
+
 def test_validate_ok(tmp_path: Path) -> None:
     """A valid file prints an ok line on stdout and exits 0."""
     path = tmp_path / "good.yaml"

@@ -44,8 +44,13 @@ def test_every_built_in_stroke_speaks_an_instruction(name: str, minutes: int | N
     for step in expand_steps(routine):
         said = step_phrase(step)
         stroke = step.stroke
-        if stroke.say:
+        if stroke.say and minutes is None:
             assert stroke.say.rstrip(".") in said
+        elif stroke.say:
+            # Whole when it ends a second before the stroke; else shortened to fit, never to nothing.
+            whole = stroke.say.rstrip(".") in said
+            assert whole or speech_seconds(said) <= step.duration - 1, (name, step.index, said)
+            assert len(said.split()) >= 3, (name, step.index, said)
         elif stroke.cue:
             assert shortest_clause(stroke.cue).rstrip(".") in said, (name, step.index, said)
         assert said != header(stroke, step.side, step.duration)
@@ -247,3 +252,38 @@ def test_ten_seconds_is_not_said_when_next_follows_within_them() -> None:
     assert (50.0, "Ten seconds.") in off and (110.0, "Ten seconds.") in off
     early = [(h.at, h.text) for h in transcript(routine, next_warning=15) if h.text]
     assert (45.0, "Next: crown.") in early and (50.0, "Ten seconds.") in early  # "Next:" came first: the time still helps
+
+
+def test_a_say_line_longer_than_its_stroke_is_shortened_and_keeps_its_warnings() -> None:
+    """Under --minutes a say line that would run past its stroke keeps its opening and its warning sentences,
+    drops the rest, and is said whole again when the stroke leaves it room."""
+    say = "Head up. Cup the back of your neck in one hand. Squeeze, release, and move down a little. Nothing on the throat."
+    stroke = Stroke("back of the neck", 60, say=say)
+    assert stroke_line(stroke, None, 60) == say
+    short = stroke_line(stroke, None, 9)
+    assert short == "Head up. Cup the back of your neck in one hand. Nothing on the throat."
+    assert speech_seconds(short) <= 8
+    shorter = stroke_line(stroke, None, 5)
+    assert "Head up" not in shorter and shorter.startswith("Cup the back of your neck")  # a short opening is never all
+
+
+def test_a_say_line_is_whole_while_it_ends_before_its_stroke() -> None:
+    """A say longer than half its stroke but shorter than the stroke is said as written (validate warns of it)."""
+    say = "Fingertips under the bony ridge at the back of the head. Small circles from the centre out to the ears."
+    seconds = speech_seconds(say)
+    assert stroke_line(Stroke("base of the skull", seconds + 1.5, say=say), None, seconds + 1.5) == say
+
+
+def test_next_names_the_technique_when_the_hands_stay_on_the_same_area() -> None:
+    """Two steps on the same area: "Next: same place, holding." rather than naming where the hands already are;
+    a side switch still says "Next: right side."."""
+    routine = routine_of(
+        Stroke("hollows under the skull", 30, technique="pressing"),
+        Stroke("Hollows under the skull ", 30, technique="holding"),
+        Stroke("jaw muscle", 30, technique="pressing", side="each"),
+    )
+    nexts = [h.text for h in transcript(routine, next_warning=5) if h.text and h.text.startswith("Next")]
+    assert nexts == ["Next: same place, holding.", "Next: jaw muscle.", "Next: right side."]
+    assert next_line(Stroke("jaw", 10, technique="pressing", side="each"), "left", False, same_area=True) == (
+        "Next: same place, pressing, left side."
+    )

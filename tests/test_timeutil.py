@@ -335,6 +335,21 @@ def test_at_refuses_a_session_that_would_end_in_the_future(berlin: None) -> None
         parse_at("21:30", now=now, lasting=timedelta(minutes=45))
 
 
+def test_at_a_weekday_whose_time_is_still_to_come_today_means_a_week_before(berlin: None) -> None:
+    """--at 'wed 9:00' early on a Wednesday is last Wednesday at nine; a bare '9:00' or 'today 9:00' is still
+    refused as in the future (today is what they name)."""
+    now = NOW.replace(tzinfo=BERLIN)  # a Wednesday, 22:00
+    wednesday = now.strftime("%a").lower()
+    assert parse_at(f"{wednesday} 21:30", now=now) == datetime(2026, 11, 25, 21, 30, tzinfo=BERLIN)
+    assert parse_at(f"{wednesday} 23:00", now=now) == datetime(2026, 11, 18, 23, 0, tzinfo=BERLIN)
+    assert parse_at(f"{wednesday} 21:30", now=now, lasting=timedelta(minutes=45)) == datetime(
+        2026, 11, 18, 21, 30, tzinfo=BERLIN
+    )
+    for text in ("23:00", "today 23:00"):
+        with pytest.raises(UsageError, match="in the future"):
+            parse_at(text, now=now)
+
+
 def test_a_window_from_words(berlin: None) -> None:
     """--since monday --until yesterday: from Monday 00:00 through the whole of yesterday."""
     window = make_window(since="monday", until="yesterday", now=NOW.replace(tzinfo=BERLIN))

@@ -77,6 +77,11 @@ def _choice(checker: Checker, node: Node, field: str, choices: tuple[str, ...]) 
     """One of ``choices``, any letter case (``Monday`` is ``monday``)."""
     from headrub.loader import suggest
 
+    quiet_words = ("off", "no", "false")
+    if field == "sound" and node.kind == "scalar" and (node.value is False or str(node.value).strip().lower() in quiet_words):
+        # `sound: off` reads as a YAML boolean, and quoted it is no sound headrub knows: it means `none`.
+        checker.fail(node, field, "for no sound write 'sound: none'")
+        return None
     text = checker.text(node, field)
     if text is None:
         return None

@@ -116,11 +116,18 @@ def render_lead_in(
 def summary_line(session: Session, routine: Routine, before: int | None = None, after: int | None = None) -> str:
     """The one line at the end of a session: ``done: scalp-sleep, 10:00 of 10:00, 9/9 strokes, tension 7 → 3``.
 
+    ``done`` when it ran to the end with nothing skipped, ``ended`` when it ran to the end past skipped
+    strokes, ``stopped`` when it was stopped early (as the journal's ``completed`` counts them).
+
     The tension change is shown when either rating is known; a missing one is a dash.
     """
-    word = "done" if session.completed else "stopped"
-    # A finished session reads like its plan (both rounded up); a stopped one counts whole seconds done.
-    active = format_clock(session.active_seconds) if session.completed else format_elapsed(session.active_seconds)
+    # "done" only as the journal counts it (to the end, nothing skipped); "ended" when strokes were skipped.
+    whole = session.completed and not session.strokes_skipped
+    word = "done" if whole else "ended" if session.completed else "stopped"
+    # A done session reads like its plan (both rounded up); any other as the journal will show it: the
+    # tenth of a second it stores, rounded to the nearest second (``journal`` says 0:10 for 9.6 s too).
+    stored = round(session.active_seconds, 1)
+    active = format_clock(session.active_seconds) if whole else format_elapsed(round(stored))
     tension = ""
     if before is not None or after is not None:
         tension = f", tension {'–' if before is None else before} → {'–' if after is None else after}"

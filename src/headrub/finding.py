@@ -55,6 +55,28 @@ def discover() -> list[Found]:
     return [found[name] for name in sorted(found)]
 
 
+def unlisted() -> list[tuple[Path, str]]:
+    """Files in the user folder that look like routines but are not found by name, each with the reason.
+
+    ``discover`` passes them over on purpose (a routine's name is its file name); ``list`` says so,
+    so a file made by hand does not vanish without a word.
+    """
+    folder = paths.user_routines_dir()
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    skipped: list[tuple[Path, str]] = []
+    for entry in entries:
+        if entry.suffix not in SUFFIXES or entry.name.startswith("."):
+            continue
+        if not is_valid_name(entry.stem):
+            skipped.append((entry, "its file name is no routine name (lower-case letters, digits and '-'; e.g. my-rub.yaml)"))
+        elif entry.suffix == ".yml" and (folder / f"{entry.stem}.yaml").is_file():
+            skipped.append((entry, f"{entry.stem}.yaml has the same name and is the one used"))
+    return skipped
+
+
 def locate(name: str) -> Found:
     """The file behind a routine name; raises ``RoutineNotFound`` naming the close matches."""
     known = discover()

@@ -62,7 +62,7 @@ def heard_for(event: Event, *, quiet: bool = False, rate_wpm: float = DEFAULT_RA
     if kind is EventKind.STROKE_STARTED and step is not None:
         return Plan("change", step_phrase(step, rate_wpm))
     if kind is EventKind.NEXT_SOON and step is not None:
-        return Plan(None, next_line(step.stroke, step.side, step.switches_side), gives_way=True)
+        return Plan(None, next_line(step.stroke, step.side, step.switches_side, same_area=event.same_area), gives_way=True)
     if kind is EventKind.FINISHED and quiet:
         return Plan("end", None)
     return Plan(SOUND_FOR.get(kind), SPOKEN_FOR.get(kind), gives_way=kind in _NEWS)

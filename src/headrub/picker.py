@@ -34,7 +34,8 @@ class Picker:
         """The names holding every typed character in order (``ssl`` finds scalp-sleep).
 
         Prefixes first, then names holding the typed text whole (``sle``: scalp-sleep before
-        neck-and-shoulders, whose s, l and e are scattered), then the rest.
+        neck-and-shoulders, whose s, l and e are scattered), then names that begin with the first
+        typed character (``sle``: slow-breathing before neck-and-shoulders), then the rest.
         """
         typed = self.query.lower()
 
@@ -47,7 +48,9 @@ class Picker:
             return True
 
         found = [name for name in self.names if holds(name)]
-        return sorted(found, key=lambda name: (not name.startswith(typed), typed not in name))
+        return sorted(
+            found, key=lambda name: (not name.startswith(typed), typed not in name, not name.startswith(typed[:1]))
+        )
 
     def press(self, key: str) -> None:
         """One key: arrows move, letters filter, Backspace un-types, Enter chooses, Esc cancels."""
@@ -79,8 +82,15 @@ class Picker:
         return lines
 
 
-def last_used(path: os.PathLike[str] | str) -> str | None:
-    """The routine of the journal's last complete line, read from its end; None when there is none."""
+def last_used(path: os.PathLike[str] | str, names: list[str] | None = None) -> str | None:
+    """The routine of the latest session near the journal's end, read from its end; None when there is none.
+
+    Latest by when it started, not by its place in the file (``journal merge`` and a back-dated
+    ``journal add`` append older sessions), and a timed session before one logged by hand. With
+    ``names``, only those routines count (a logged "salon visit" is no routine to offer).
+    """
+    from datetime import datetime
+
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -89,14 +99,27 @@ def last_used(path: os.PathLike[str] | str) -> str | None:
             tail = handle.read()
     except OSError:
         return None
-    for raw in reversed(tail.splitlines()):
+    best: tuple[bool, datetime, int] | None = None
+    found: str | None = None
+    for place, raw in enumerate(tail.splitlines()):
         try:
             entry = json.loads(raw)
         except ValueError:
             continue
-        if isinstance(entry, dict) and isinstance(entry.get("routine"), str):
-            return str(entry["routine"])
-    return None
+        if not isinstance(entry, dict) or entry.get("correction") or not isinstance(entry.get("routine"), str):
+            continue
+        routine = str(entry["routine"])
+        if names is not None and routine not in names:
+            continue
+        try:
+            started = datetime.fromisoformat(str(entry.get("started_at")))
+            rank = (entry.get("source") != "manual", started, place)
+            if best is None or rank > best:
+                best, found = rank, routine
+        except (TypeError, ValueError):
+            if best is None:
+                found = routine  # no time to compare: the file's order decides, the last line last
+    return found
 
 
 def ordered(names: list[str], last: str | None) -> list[str]:
@@ -127,7 +150,7 @@ def pick_routine(names: list[str]) -> str | None:
     from headrub.paths import journal_file
     from headrub.text import sanitize
 
-    picker = Picker(ordered(names, last_used(journal_file())))
+    picker = Picker(ordered(names, last_used(journal_file(), names)))
     out = sys.stderr
     size = shutil.get_terminal_size((80, 24))
     rows = max(3, min(12, size.lines - 2))

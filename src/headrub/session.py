@@ -116,6 +116,8 @@ class Event:
     # For TEN_SECONDS_LEFT: a NEXT_SOON is still to come in this step, so the two would be heard
     # within seconds of each other ("Ten seconds." then "Next: temples.").
     next_follows: bool = False
+    # For NEXT_SOON: the coming step works on the same area as the current one (the hands stay).
+    same_area: bool = False
 
 
 @dataclass(frozen=True)
@@ -476,7 +478,9 @@ class Session:
             return Event(EventKind.TEN_SECONDS_LEFT, at, self._step(), next_follows=follows)
         if what == _NEXT:
             self._next_done = True
-            return Event(EventKind.NEXT_SOON, at, self.steps[self._index + 1])
+            coming, now_on = self.steps[self._index + 1], self._step()
+            same = coming.stroke.area.strip().casefold() == now_on.stroke.area.strip().casefold()
+            return Event(EventKind.NEXT_SOON, at, coming, same_area=same)
         if self._index + 1 == len(self.steps):
             return self._finish(at)
         self._enter(self._index + 1)

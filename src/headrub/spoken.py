@@ -6,7 +6,12 @@ and ``show --spoken`` print them, ``validate`` checks that they fit.
 How a stroke's spoken line is chosen (docs/routines.md says the same):
 
 1. A stroke with ``say:`` speaks it as written (the first side of a ``side: each`` stroke puts
-   "Left side." before it).
+   "Left side." before it) whenever it ends a second before the stroke does (``validate`` warns
+   when it takes more than half). Only a stroke made that short (``--minutes``) shortens it: as
+   many opening sentences as fit plus every later sentence that warns ("Nothing on the
+   throat.", "never past seven"), then only the opening sentences, then the first clause; an
+   opening of three words or fewer ("Eyes closed.", "Head up slowly.") is kept when there is
+   room, never said alone.
 2. Otherwise the header — area, side, technique with its pace, pressure, time — and the whole
    ``cue``, when both fit in half the stroke at the speech rate.
 3. Otherwise the longest form that fits, tried in this order: the area and the whole cue; then,
@@ -17,7 +22,11 @@ How a stroke's spoken line is chosen (docs/routines.md says the same):
    ``say`` nor ``cue`` gets the header.
 
 The second side of a ``side: each`` stroke says "Right side." and the short instruction: its
-``say``, or the cue's opening sentences that fit (at least its first clause).
+``say`` (as in 1), or the cue's opening sentences that fit (at least its first clause).
+
+"Next: temples." names the coming area; when the coming step works on the area the hands are
+already on, it says so instead ("Next: same place, holding."), since naming where they already
+are sounds like a move.
 """
 
 from __future__ import annotations
@@ -56,6 +65,10 @@ _CLAUSE_END = re.compile(r"[,;:](?=\s)")
 _SENTENCE_PAUSE = re.compile(r"[.!?](?:\s|$)")
 _CLAUSE_PAUSE = re.compile(r"[,;:]\s")
 _JOINER = re.compile(r"\s(?:and|then)\s")
+# A ``say`` line ends at least this long before its stroke does, so the next chime never cuts it.
+_SAY_GAP_S = 1.0
+# A sentence that warns: kept when a ``say`` line is shortened, for as long as it fits at all.
+_WARNS = re.compile(r"\b(?:never|nothing|not|no|stop|avoid|don't|do not)\b", re.IGNORECASE)
 
 
 def speakable(text: str) -> str:
@@ -144,8 +157,8 @@ def _fits(text: str, duration: float, rate_wpm: float) -> bool:
 def stroke_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
     """What is said as a stroke (or its first side) begins; see the module docstring for the rule."""
     if stroke.say and speakable(stroke.say):
-        said = _sentence(stroke.say)
-        return _join("Left side.", said) if stroke.side == "each" and side == "left" else said
+        opening = "Left side." if stroke.side == "each" and side == "left" else ""
+        return _join(opening, _say_within(stroke.say, _say_budget(opening, duration, rate_wpm), rate_wpm))
     head = header(stroke, side, duration)
     if not stroke.cue or not sentences(stroke.cue):
         return head
@@ -178,17 +191,50 @@ def short_instruction(stroke: Stroke, budget_s: float, rate_wpm: float = DEFAULT
     return clause if speech_seconds(clause, rate_wpm) <= budget_s else shortest_clause(stroke.cue)
 
 
+def _say_budget(opening: str, duration: float, rate_wpm: float) -> float:
+    """Seconds a ``say`` line may take after ``opening``: all but a second of the stroke (at least half of it)."""
+    room = max(duration / 2, duration - _SAY_GAP_S)
+    return room - (speech_seconds(opening, rate_wpm) if opening else 0.0)
+
+
+def _say_within(say: str, budget_s: float, rate_wpm: float) -> str:
+    """A ``say`` line as written when it takes ``budget_s`` or less, else shortened (module docstring, 1)."""
+    whole = _sentence(say)
+    if speech_seconds(whole, rate_wpm) <= budget_s:
+        return whole
+    parts = sentences(say)
+    lead = 0
+    while lead < len(parts) - 1 and len(parts[lead].split()) <= 3:
+        lead += 1  # "Eyes closed.", "Head up slowly.": said when there is room, never as the whole instruction
+
+    def warnings(rest: list[str]) -> list[str]:
+        return [part for part in rest if _WARNS.search(part)]
+
+    ends = range(len(parts) - 1, lead, -1)
+    shorter = [_join(*parts[:end], *warnings(parts[end:])) for end in ends]
+    shorter += [_join(*parts[lead:end], *warnings(parts[end:])) for end in ends]
+    shorter += [_join(*parts[:end]) for end in ends] + [_join(*parts[lead:end]) for end in ends]
+    shorter.append(first_clause(parts[lead]))
+    return next((text for text in shorter if speech_seconds(text, rate_wpm) <= budget_s), shortest_clause(parts[lead]))
+
+
 def side_switch_line(stroke: Stroke, side: str | None, duration: float, rate_wpm: float = DEFAULT_RATE_WPM) -> str:
     """``"Right side. Thumbs in the hollows under the skull."``: the second side is an instruction too."""
     opening = f"{(side or 'other').capitalize()} side."
+    if stroke.say and speakable(stroke.say):
+        return _join(opening, _say_within(stroke.say, _say_budget(opening, duration, rate_wpm), rate_wpm))
     budget = duration / 2 - speech_seconds(opening, rate_wpm)
     return _join(opening, short_instruction(stroke, budget, rate_wpm))
 
 
-def next_line(stroke: Stroke, side: str | None, switches_side: bool) -> str:
-    """``"Next: temples."``, or ``"Next: right side."`` before a side switch."""
+def next_line(stroke: Stroke, side: str | None, switches_side: bool, *, same_area: bool = False) -> str:
+    """``"Next: temples."``, ``"Next: right side."`` before a side switch, or, when the coming step
+    works on the area the hands are on, ``"Next: same place, pressing, left side."``."""
     if switches_side:
         return f"Next: {side or 'other'} side."
+    if same_area:
+        parts = ["same place", stroke.technique or "", f"{side} side" if side in ("left", "right") else ""]
+        return f"Next: {', '.join(p for p in parts if p)}."
     return f"Next: {speakable(stroke.area).rstrip(' .')}."
 
 

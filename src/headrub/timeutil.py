@@ -140,6 +140,10 @@ def parse_at(
     moment, has_time = parse_local(text, option, example=DATETIME_EXAMPLE, now=current)
     if not has_time:
         raise UsageError(f"{option}: give a time of day too, e.g. {DATETIME_EXAMPLE}")
+    if moment + (lasting or timedelta(0)) > current and _names_a_weekday(text):
+        # "wed 9:00" on a Wednesday before nine: today's is still to come, so the one a week before.
+        local = moment.astimezone()
+        moment = localize(datetime.combine(local.date() - timedelta(days=7), local.time())).astimezone()
     if moment > current:
         raise UsageError(f"{option}: {text.strip()} is in the future; give the time the session happened")
     if lasting is not None and moment + lasting > current:
@@ -149,6 +153,13 @@ def parse_at(
             "give the time it started"
         )
     return moment
+
+
+def _names_a_weekday(text: str) -> bool:
+    """True when ``text`` starts with a weekday's name or its first three letters (``wed 9:00``)."""
+    match = _HUMAN.fullmatch(text.strip().lower())
+    day = match.group("day") if match else None
+    return day is not None and any(day in (name, name[:3]) for name in WEEKDAYS)
 
 
 @dataclass(frozen=True)

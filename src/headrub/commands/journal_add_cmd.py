@@ -85,6 +85,29 @@ def add(
         raise typer.Exit(1)
     named = f"{_clean(name)} ({_clean(title)})" if title else _clean(name)
     _emit(f"Logged {_clock(minutes)} of {named}, started {store.started_at(entry):%Y-%m-%d %H:%M}.\n")
+    if title is None:
+        _mention_close_routine(name)
+
+
+def _mention_close_routine(name: str) -> None:
+    """A name that is no routine but looks like one (``partner-hed``): say so once logged; any name may be logged."""
+    import difflib
+
+    from headrub.commands.journal_output import _clean
+    from headrub.errors import HeadrubError
+    from headrub.finding import discover
+    from headrub.output import warn
+
+    try:
+        names = [found.name for found in discover()]
+    except HeadrubError:  # an unreadable routines folder: the hint is decoration
+        return
+    close = difflib.get_close_matches(name.lower(), names, n=2, cutoff=0.8)
+    if close:
+        warn(
+            f"{_clean(name)!r} is no routine headrub knows; did you mean {' or '.join(close)}? It is logged as given: "
+            f"'headrub journal edit last --routine {close[0]}' corrects it"
+        )
 
 
 def save(entry: dict[str, Any]) -> bool:

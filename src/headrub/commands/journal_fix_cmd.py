@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from headrub import values
+from headrub.commands.params import reads
+
 if TYPE_CHECKING:
     from headrub.journal import Entry
 
@@ -92,31 +95,37 @@ def _all_entries() -> list[Entry]:
 def edit(
     entry_id: IdArg,
     minutes: Annotated[
-        float | None, typer.Option("--minutes", metavar="N", help="How long it was, in minutes (fractions allowed).")
+        float | None,
+        typer.Option(
+            "--minutes", metavar="N", help="How long it was, in minutes (fractions allowed).",
+            parser=reads(values.minutes, "--minutes"),
+        ),
     ] = None,
-    before: Annotated[int | None, typer.Option("--before", metavar="N", help="Tension before, 0–10.")] = None,
-    after: Annotated[int | None, typer.Option("--after", metavar="N", help="Tension after, 0–10.")] = None,
+    before: Annotated[
+        int | None,
+        typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
+    ] = None,
+    after: Annotated[
+        int | None,
+        typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A new note (\"\" removes it).")] = None,
     routine: Annotated[str | None, typer.Option("--routine", metavar="NAME", help="The routine it was.")] = None,
 ) -> None:
     """Correct a session: the change is appended and shown from now on; the original line stays."""
-    import math
-
     from headrub import journal as store
-    from headrub.commands.journal_add_cmd import MAX_MINUTES, MAX_NAME_CHARS, _known_title
+    from headrub.commands.journal_add_cmd import MAX_NAME_CHARS, _known_title
     from headrub.commands.journal_output import _emit
     from headrub.errors import UsageError
     from headrub.journal.entries import _seconds, _valid_text
 
     changes: dict[str, Any] = {}
-    if minutes is not None:
-        if not math.isfinite(minutes) or not 0 < minutes <= MAX_MINUTES:
-            raise UsageError(f"--minutes: give the session's length, more than 0 and at most {MAX_MINUTES}")
+    if minutes is not None:  # read and checked by values.minutes, as journal add and start read it
         changes["active_s"] = _seconds(minutes * 60)
     if before is not None:
-        changes["tension_before"] = store.check_tension(before, "--before")
+        changes["tension_before"] = before
     if after is not None:
-        changes["tension_after"] = store.check_tension(after, "--after")
+        changes["tension_after"] = after
     if note is not None:
         changes["note"] = _valid_text(note) if note else None
     if routine is not None:

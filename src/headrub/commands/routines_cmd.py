@@ -37,12 +37,14 @@ def list_routines(
 
     if any(not tag.strip() for tag in only_tags):  # "--tag $T" with T unset: no routine could ever match
         raise UsageError("--tag: an empty tag; give one, e.g. --tag sleep ('headrub list' shows the tags)")
-    from headrub.finding import discover  # not the loader: cached summaries need no YAML
+    from headrub.finding import discover, unlisted  # not the loader: cached summaries need no YAML
     from headrub.output import is_terminal, print_json, warn
     from headrub.routine import format_clock
     from headrub.summaries import summaries
     from headrub.text import sanitize
 
+    for path, reason in unlisted():
+        warn(f"{sanitize(str(path))} is not listed: {reason}")
     rows: list[dict[str, Any]] = []
     known: set[str] = set()
     for item, routine in summaries(discover()):  # unchanged files come from the cache, unparsed
@@ -81,7 +83,7 @@ def list_routines(
         for r in rows:
             tags = ",".join(sanitize(t) for t in r["tags"])
             typer.echo(
-                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} strokes  "
+                f"{r['name']:<{width}}  {format_clock(r['total_s']):>5}  {r['strokes']:>3} stroke{'s' if r['strokes'] != 1 else ' '}  "
                 f"{sanitize(r['title'])}  [{tags}]  {_label(r)}"
             )
         return

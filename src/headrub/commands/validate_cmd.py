@@ -60,7 +60,7 @@ def validate(
                                 "use lower-case letters, digits and '-' (e.g. my-evening.yaml)")])
                 continue
             typer.echo(
-                f"{sanitize(str(target))}: ok ({len(routine.strokes)} strokes, {format_clock(routine.total_seconds)})"
+                f"{sanitize(str(target))}: ok ({len(routine.strokes)} stroke{'s' if len(routine.strokes) != 1 else ''}, {format_clock(routine.total_seconds)})"
             )
             _fit_warnings(target, routine)
     if problems:

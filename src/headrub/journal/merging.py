@@ -23,13 +23,16 @@ from headrub.paths import journal_file
 
 KEEP_PREFIX = b"headrub: the entry, to keep by hand: "  # what ``journal_add_cmd.save`` prints
 MAX_LINE_BYTES = 1 << 20  # a line longer than this is not an entry headrub would write
+MAX_WARNINGS = 10  # lines named one by one in a file; the rest are counted
 
 
 def foreign_lines(path: Path, warn: Callable[[str], None]) -> list[dict[str, Any]]:
     """The entries and corrections in ``path``, each line checked as the reader checks it.
 
     A line may be the whole ``headrub: the entry, to keep by hand: {...}`` line from stderr.
-    Lines that are neither are skipped with a warning naming their line number.
+    Lines that are neither are skipped with a warning naming their line number (the first
+    ``MAX_WARNINGS``, then a count). A file with such lines and no entry at all is not a journal
+    (``/etc/passwd``): a ``UsageError`` says so, before anything is merged.
     """
     try:
         handle = open_regular(path)
@@ -38,6 +41,7 @@ def foreign_lines(path: Path, warn: Callable[[str], None]) -> list[dict[str, Any
     except OSError as err:
         raise JournalError(f"cannot read {_show(path)}: {_reason(err)}") from None
     found: list[dict[str, Any]] = []
+    problems: list[tuple[int, str]] = []
     with handle:
         for number, raw in enumerate(handle, start=1):
             if raw.startswith(KEEP_PREFIX):
@@ -46,9 +50,16 @@ def foreign_lines(path: Path, warn: Callable[[str], None]) -> list[dict[str, Any
             if parsed is None:
                 continue
             if isinstance(parsed, str):
-                warn(f"{_show(path)}:{number}: not merged, not a journal entry ({parsed})")
+                problems.append((number, parsed))
                 continue
             found.append(strip(parsed.entry))
+    if problems and not found:
+        number, reason = problems[0]
+        raise UsageError(f"{_show(path)} is not a journal: none of its lines is an entry (line {number}: {reason}); nothing merged")
+    for number, reason in problems[:MAX_WARNINGS]:
+        warn(f"{_show(path)}:{number}: not merged, not a journal entry ({reason})")
+    if len(problems) > MAX_WARNINGS:
+        warn(f"{_show(path)}: {len(problems) - MAX_WARNINGS} more lines not merged, not journal entries either")
     return found
 
 
