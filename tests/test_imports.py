@@ -98,6 +98,8 @@ def test_show_and_start_of_an_unchanged_routine_load_no_yaml(isolated_dirs: tupl
     watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
     loaded_by_command(["show", "one-second"], watched)  # the first read records the routine
     assert loaded_by_command(["show", "one-second"], watched) == []
+    empty = isolated_dirs[0] / "other-journal.jsonl"
+    empty.write_bytes(b"")
     start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
              "--no-voice", "--speech-voice", "en"]
     assert loaded_by_command(start, watched) == []
@@ -116,12 +118,15 @@ def test_everyday_commands_load_no_pydantic(isolated_dirs: tuple[Path, Path]) ->
     mine = isolated_dirs[0] / "routines" / "one-second.yaml"
     mine.parent.mkdir(parents=True, exist_ok=True)
     mine.write_text("title: One second\nstrokes:\n  - {area: temples, technique: circles, duration: 1}\n", encoding="utf-8")
+    empty = isolated_dirs[0] / "other-journal.jsonl"
+    empty.write_bytes(b"")
     start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
              "--no-voice", "--before", "3", "--note", "n"]
     watched = ("pydantic", "pydantic.", "pydantic_core", "typer._adapters")
     for args in (["list"], ["list", "--tag", "sleep", "--tag", "scalp"], ["show", "scalp-sleep"], ["show", str(mine)],
                  start, [str(mine) if word == "one-second" else word for word in start],
-                 ["journal", "--week"], ["journal", "--days", "3"], ["stats"], ["stats", "--days", "7"]):
+                 ["journal", "--week"], ["journal", "--days", "3"], ["stats"], ["stats", "--days", "7"],
+                 ["journal", "merge", str(empty)]):
         assert loaded_by_command(args, watched) == [], args
 
 
