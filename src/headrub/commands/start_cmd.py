@@ -252,6 +252,15 @@ def _check_journal_folder() -> None:
     from headrub.errors import JournalError
 
     problem = paths.unwritable(paths.data_dir(), paths.journal_file())
+    if problem is None:
+        # Permission bits do not tell everything (root, or a file system like /sys that refuses new
+        # folders): make the journal's folder now, as the entry would make it after the session.
+        from headrub.journal.files import _ensure_folder, _reason
+
+        try:
+            _ensure_folder(paths.data_dir())
+        except OSError as err:
+            problem = f"cannot make {paths.data_dir()}: {_reason(err)}"
     if problem is not None:
         raise JournalError(
             f"cannot write the journal: {problem}; nothing was started (--no-journal runs without it)"
