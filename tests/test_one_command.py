@@ -15,7 +15,9 @@ def built(args: list[str]) -> list[str]:
 
 
 def test_a_run_builds_only_the_command_it_names() -> None:
-    """``list`` builds ``list``, ``journal add`` the journal group (all of it), ``sound-check`` itself."""
+    """``list`` builds ``list``, ``journal add`` the journal group (all of it), ``sound-check`` itself, and
+    ``--version`` alone none."""
+    assert built(["--version"]) == []
     assert built(["list", "--tag", "sleep"]) == ["list"]
     assert built(["sound-check"]) == ["sound-check"]
     assert built(["journal", "add", "x"]) == ["journal"]
@@ -63,6 +65,7 @@ ONE_COMMAND = [
     ["config", "--help"],
     ["sound-check", "--help"],
     ["sound-check", "--volume", "x"],
+    ["--version"],
 ]
 
 

@@ -266,6 +266,8 @@ def app_for(args: Sequence[str]) -> typer.Typer:
     the whole app runs. The command is registered as in the whole app, so its help, errors and
     values are the same.
     """
+    if list(args) == ["--version"] and "_HEADRUB_COMPLETE" not in os.environ:
+        return typer_app([])  # the version is the main callback's eager option: no command is needed
     named = bool(args) and args[0] in {name for name, _, _ in COMMANDS}
     if not named or "_HEADRUB_COMPLETE" in os.environ:
         return whole_app()
