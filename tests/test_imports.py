@@ -98,8 +98,68 @@ def test_show_and_start_of_an_unchanged_routine_load_no_yaml(isolated_dirs: tupl
     watched = ("yaml", "yaml.", "headrub.loader", "headrub.yamlnodes", "headrub.routine_spec")
     loaded_by_command(["show", "one-second"], watched)  # the first read records the routine
     assert loaded_by_command(["show", "one-second"], watched) == []
+    empty = isolated_dirs[0] / "other-journal.jsonl"
+    empty.write_bytes(b"")
     start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
              "--no-voice", "--speech-voice", "en"]
     assert loaded_by_command(start, watched) == []
     by_path = [str(mine) if word == "one-second" else word for word in start]  # as the bench runs it
     assert loaded_by_command(by_path, watched) == []
+
+
+def test_everyday_commands_load_no_pydantic(isolated_dirs: tuple[Path, Path]) -> None:
+    """``list``, ``show``, ``start`` (by name and by path), ``journal --week`` and ``stats`` read their options
+    without pydantic (``headrub.coercion``): it is most of a hello-world Typer app's start-up and memory."""
+    from headrub.coercion import shape_problem
+
+    problem = shape_problem()
+    if problem is not None:
+        pytest.skip(f"Typer's internals are not the shape headrub.coercion knows, so Typer reads the values: {problem}")
+    mine = isolated_dirs[0] / "routines" / "one-second.yaml"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("title: One second\nstrokes:\n  - {area: temples, technique: circles, duration: 1}\n", encoding="utf-8")
+    empty = isolated_dirs[0] / "other-journal.jsonl"
+    empty.write_bytes(b"")
+    start = ["start", "one-second", "--no-prompt", "--yes", "--no-journal", "--lead-in", "0", "--sound", "none",
+             "--no-voice", "--before", "3", "--note", "n"]
+    watched = ("pydantic", "pydantic.", "pydantic_core", "typer._adapters")
+    for args in (["list"], ["list", "--tag", "sleep", "--tag", "scalp"], ["show", "scalp-sleep"], ["show", str(mine)],
+                 start, [str(mine) if word == "one-second" else word for word in start],
+                 ["journal", "--week"], ["journal", "--days", "3"], ["stats"], ["stats", "--days", "7"],
+                 ["journal", "merge", str(empty)]):
+        assert loaded_by_command(args, watched) == [], args
+
+
+def test_a_run_imports_only_its_own_command_module() -> None:
+    """``headrub list`` (as the console script runs it) imports the module of ``list`` and none of the other commands'."""
+    code = """
+import sys
+sys.argv = ["headrub", "list"]
+from headrub.cli import app_for
+try:
+    app_for(sys.argv[1:])(prog_name="headrub")
+except SystemExit:
+    pass
+sys.stdout.flush()
+print(sorted(m for m in sys.modules if m.startswith("headrub.commands.") and m.endswith("_cmd")), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "scalp-sleep" in result.stdout, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "['headrub.commands.routines_cmd']"
+
+
+def test_the_first_bell_comes_before_rich_is_imported() -> None:
+    """Everything a session needs up to the first stroke's bell (the screen, the painter taking the alternate
+    screen, the cues, the runner) loads no Rich: Rich comes with the first frame, drawn just after that bell."""
+    code = """
+import io, json, sys
+import headrub.cli, headrub.commands.start_cmd, headrub.cues, headrub.runner, headrub.session
+from headrub.painter import Painter, Screen
+screen = Screen(io.StringIO(), environ={"TERM": "xterm-256color"})
+Painter(screen).start()
+screen.bell()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

@@ -205,7 +205,7 @@ def test_merge_of_a_file_that_is_no_journal_is_one_line_and_merges_nothing(tmp_p
 def test_merge_of_a_missing_file_a_folder_or_a_fifo_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    for path, status in ((tmp_path / "missing.jsonl", 2), (tmp_path, 1), (fifo, 1)):
+    for path, status in ((tmp_path / "missing.jsonl", 2), (tmp_path, 1), (fifo, 1), ("", 2)):
         result = run("journal", "merge", str(path))
         assert result.exit_code == status, (path, result.stderr)
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

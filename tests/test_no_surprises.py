@@ -75,6 +75,35 @@ def test_an_unwritable_data_folder_stops_before_the_session(routine: Path, isola
     )
 
 
+def test_a_data_folder_the_permissions_allow_but_the_system_refuses_stops_before_the_session(
+    routine: Path, isolated_dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission bits can say yes where making the folder fails (root under /sys): the folder is made before
+    the session, so that failure is one line, exit 1, and no session."""
+    import os as real_os
+
+    def refuse(path: object, mode: int = 0o777) -> None:
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(real_os, "mkdir", refuse)
+    result = CliRunner().invoke(app, ["start", str(routine)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"headrub: cannot write the journal: cannot make {isolated_dirs[1]}: operation not permitted; "
+        "nothing was started (--no-journal runs without it)\n"
+    )
+
+
+def test_the_data_folder_is_made_0700_before_the_session(routine: Path, isolated_dirs: tuple[Path, Path]) -> None:
+    """A session made where no data folder was yet: the folder exists (0700) and holds the entry."""
+    data = isolated_dirs[1]
+    assert not data.exists()
+    result = CliRunner().invoke(app, ["start", str(routine)])
+    assert result.exit_code == 0, result.output
+    assert data.is_dir() and (data.stat().st_mode & 0o777) == 0o700
+    assert (data / "journal.jsonl").is_file()
+
+
 def test_a_journal_that_is_a_symlink_stops_before_the_session(routine: Path, isolated_dirs: tuple[Path, Path], tmp_path: Path) -> None:
     """A journal file that is a symbolic link (which headrub never follows) is refused up front."""
     data = isolated_dirs[1]

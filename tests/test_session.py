@@ -667,3 +667,16 @@ def test_stroke_starts_carry_session_time_without_pauses_skips_or_backs() -> Non
     clock.set(12.0)
     (skipped_to,) = [e for e in session.skip() if e.kind is K.STROKE_STARTED]
     assert skipped_to.session_time == 12.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=1.0, max_value=3600.0), max_size=40))
+def test_step_offsets_are_the_exactly_rounded_prefix_sums(durations: list[float]) -> None:
+    """Each step's offset is the exact sum of the durations before it, rounded once (no drift over many steps)."""
+    from fractions import Fraction
+
+    from headrub.session import exact_offsets
+
+    expected = [float(sum((Fraction(d) for d in durations[:end]), Fraction(0))) for end in range(len(durations) + 1)]
+    assert list(exact_offsets(durations)) == expected
+    assert exact_offsets([0.1] * 10)[-1] == 1.0  # 0.1 added ten times one by one would be 0.9999999999999999

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -15,6 +14,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     the temporary file. Only a hard kill between the write and the rename can leave one behind.
     The folder is made (0700) if need be. Raises ``OSError`` when it cannot be written.
     """
+    import tempfile  # here, not at the top: a cache that is only read (every start) never needs it
+
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

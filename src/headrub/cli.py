@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any
 
 import typer
@@ -48,6 +49,9 @@ class HeadrubGroup(TyperGroup):
                 args, prog_name, complete_var, standalone, windows_expand_args, **extra
             )
 
+        from headrub import coercion
+
+        coercion.install()  # values read without pydantic where Typer's internals allow (else as before)
         if not standalone_mode:
             return run_typer(False)
         from typer.exceptions import TyperException
@@ -89,15 +93,32 @@ class HeadrubGroup(TyperGroup):
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}  # inherited by every command
 
-app = typer.Typer(
-    cls=HeadrubGroup,
-    name="headrub",
-    help="A terminal guide for head and scalp self-massage.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings=CONTEXT_SETTINGS,
+SETTINGS: dict[str, Any] = {
+    "cls": HeadrubGroup,
+    "name": "headrub",
+    "help": "A terminal guide for head and scalp self-massage.",
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": CONTEXT_SETTINGS,
+}
+
+# Every command: its name, then the module of headrub.commands and the function (or, for the
+# journal group, the Typer app) that runs it, in the order they were registered (Typer lists
+# plain commands before groups). Only the module of the command a run names is imported.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "start_cmd", "start"),
+    ("list", "routines_cmd", "list_routines"),
+    ("show", "routines_cmd", "show"),
+    ("journal", "journal_cmd", "journal_app"),
+    ("stats", "stats_cmd", "stats"),
+    ("validate", "validate_cmd", "validate"),
+    ("new", "authoring_cmd", "new"),
+    ("edit", "authoring_cmd", "edit"),
+    ("schema", "schema_cmd", "schema"),
+    ("config", "config_cmd", "config"),
+    ("sound-check", "sound_cmd", "sound_check"),
 )
 
 
@@ -112,7 +133,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     version: bool = typer.Option(
         False, "--version", help="Show the version and exit.", callback=_version, is_eager=True
@@ -121,36 +141,47 @@ def main(
     """A terminal guide for head and scalp self-massage."""
 
 
-from headrub.commands import (  # noqa: E402
-    authoring_cmd,
-    config_cmd,
-    journal_add_cmd,
-    journal_cmd,
-    journal_fix_cmd,
-    routines_cmd,
-    schema_cmd,
-    sound_cmd,
-    start_cmd,
-    stats_cmd,
-    validate_cmd,
-)
+def _journal_group(journal_app: typer.Typer) -> typer.Typer:
+    """The journal group with its commands, registered once however many apps include it."""
+    if not journal_app.registered_commands:
+        from headrub.commands import journal_add_cmd, journal_fix_cmd
 
-app.command("start")(start_cmd.start)
-app.command("list")(routines_cmd.list_routines)
-app.command("show")(routines_cmd.show)
+        journal_app.command("add")(journal_add_cmd.add)
+        journal_app.command("edit")(journal_fix_cmd.edit)
+        journal_app.command("delete")(journal_fix_cmd.delete)
+        journal_app.command("merge")(journal_fix_cmd.merge)
+    return journal_app
 
-app.add_typer(journal_cmd.journal_app, name="journal")
-journal_cmd.journal_app.command("add")(journal_add_cmd.add)
-journal_cmd.journal_app.command("edit")(journal_fix_cmd.edit)
-journal_cmd.journal_app.command("delete")(journal_fix_cmd.delete)
-journal_cmd.journal_app.command("merge")(journal_fix_cmd.merge)
-app.command("stats")(stats_cmd.stats)
-app.command("validate")(validate_cmd.validate)
-app.command("new")(authoring_cmd.new)
-app.command("edit")(authoring_cmd.edit)
-app.command("schema")(schema_cmd.schema)
-app.command("config")(config_cmd.config)
-app.command("sound-check")(sound_cmd.sound_check)
+
+def typer_app(names: Collection[str]) -> typer.Typer:
+    """headrub's Typer app with the commands named (all of ``COMMANDS`` for the whole app)."""
+    import importlib
+
+    made = typer.Typer(**SETTINGS)
+    made.callback()(main)
+    for name, module, attribute in COMMANDS:
+        if name in names:
+            runs = getattr(importlib.import_module(f"headrub.commands.{module}"), attribute)
+            if name == "journal":
+                made.add_typer(_journal_group(runs), name=name)
+            else:
+                made.command(name)(runs)
+    return made
+
+
+@cache
+def whole_app() -> typer.Typer:
+    """Every command: for help, completion, suggestions, tests and the generated docs."""
+    return typer_app([name for name, _, _ in COMMANDS])
+
+
+app: typer.Typer  # the whole app, made on first use (``__getattr__``): a run makes only its own command
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _in_our_words(err: Exception) -> str:
@@ -224,6 +255,25 @@ def _silence_stdout() -> None:
         pass
 
 
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app with only the command ``args`` name, or the whole ``app`` when they name none.
+
+    Typer builds every registered command's parameters at each run (about 8 ms for headrub's
+    sixteen, more than the command itself often takes), and registering a command imports its
+    module; a run needs only its own. Only a command word that comes first counts: with an
+    option before it (``--help list`` shows every command), with no command word, with a word
+    that is no command (``strat``: the suggestions need every name), or during shell completion,
+    the whole app runs. The command is registered as in the whole app, so its help, errors and
+    values are the same.
+    """
+    if list(args) == ["--version"] and "_HEADRUB_COMPLETE" not in os.environ:
+        return typer_app([])  # the version is the main callback's eager option: no command is needed
+    named = bool(args) and args[0] in {name for name, _, _ in COMMANDS}
+    if not named or "_HEADRUB_COMPLETE" in os.environ:
+        return whole_app()
+    return typer_app([args[0]])
+
+
 def run() -> None:
     """The console-script entry point.
 
@@ -240,7 +290,7 @@ def run() -> None:
             # A path with bytes that are not UTF-8, or a lone surrogate: shown escaped, never a crash.
             stream.reconfigure(errors="backslashreplace")
     try:
-        app(prog_name="headrub")
+        app_for(sys.argv[1:])(prog_name="headrub")
         code = 0
     except BrokenPipeError:
         code = 0  # the reader stopped early (`headrub journal --csv | head`): not our failure

@@ -55,7 +55,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from types import ModuleType, TracebackType
@@ -328,6 +327,8 @@ class Cues:
         except OSError:
             pass  # a read-only or full cache folder: this session's own temp folder will do
         try:
+            import tempfile  # only when the cache folder cannot be written
+
             self._tmpdir = tempfile.mkdtemp(prefix="headrub-sounds-")
             for name in names:
                 path = os.path.join(self._tmpdir, f"{name}.wav")

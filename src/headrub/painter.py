@@ -12,7 +12,9 @@ corner, cropped to the terminal's width and height, the rest of the screen blank
 
 No Rich ``Console`` is needed: ``Screen`` knows the terminal's size, its colours (found as Rich
 finds them) and its bell, and styles are rendered straight from the frame's spans. A session
-never imports ``rich.console``, so its first bell rings sooner and it holds less memory.
+never imports ``rich.console``, so its first bell rings sooner and it holds less memory. The
+rest of Rich (cells, colours, styles) is imported when the first frame is drawn, not before:
+the first stroke's bell, which comes before that frame, does not wait for it.
 """
 
 from __future__ import annotations
@@ -20,21 +22,19 @@ from __future__ import annotations
 import os
 import sys
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from itertools import pairwise
 from typing import IO, TYPE_CHECKING
 
-from rich.cells import cell_len
-from rich.color import ColorSystem
-from rich.style import Style
-
 if TYPE_CHECKING:
+    from rich.color import ColorSystem
+    from rich.style import Style
     from rich.text import Text
 
-# As Rich reads them: the part of $TERM after its last hyphen.
-_TERM_COLORS = {"kitty": ColorSystem.EIGHT_BIT, "256color": ColorSystem.EIGHT_BIT, "16color": ColorSystem.STANDARD}
-COLOR_SYSTEMS = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "truecolor": ColorSystem.TRUECOLOR}
+# As Rich reads them: the part of $TERM after its last hyphen. Names of Rich's ColorSystem members.
+_TERM_COLORS = {"kitty": "EIGHT_BIT", "256color": "EIGHT_BIT", "16color": "STANDARD"}
+COLOR_SYSTEMS = {"standard": "STANDARD", "256": "EIGHT_BIT", "truecolor": "TRUECOLOR"}
 
 ENTER = "\x1b[?1049h\x1b[?25l\x1b[H"  # alternate screen, cursor hidden, top-left
 LEAVE = "\x1b[?25h\x1b[?1049l"  # cursor shown, back to the main screen
@@ -87,11 +87,20 @@ class Screen:
         term = self._environ.get("TERM", "").strip().lower()
         self._dumb = term in ("dumb", "unknown")
         self.no_color = bool(self._environ.get("NO_COLOR")) if no_color is None else no_color
-        self.color_system: ColorSystem | None
+        self._colors: str | None  # the name of Rich's ColorSystem member, looked up when drawing
         if color_system == "auto":
-            self.color_system = self._detect(term)
+            self._colors = self._detect(term)
         else:
-            self.color_system = COLOR_SYSTEMS[color_system] if color_system else None
+            self._colors = COLOR_SYSTEMS[color_system] if color_system else None
+
+    @property
+    def color_system(self) -> ColorSystem | None:
+        """The colours the terminal shows, as Rich's ``ColorSystem``; None for none."""
+        if self._colors is None:
+            return None
+        from rich.color import ColorSystem
+
+        return ColorSystem[self._colors]
 
     def _is_terminal(self) -> bool:
         try:
@@ -99,12 +108,12 @@ class Screen:
         except (AttributeError, ValueError):
             return False
 
-    def _detect(self, term: str) -> ColorSystem | None:
+    def _detect(self, term: str) -> str | None:
         if self._dumb or not self._is_terminal():
             return None
         if self._environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
-            return ColorSystem.TRUECOLOR
-        return _TERM_COLORS.get(term.rpartition("-")[2], ColorSystem.STANDARD)
+            return "TRUECOLOR"
+        return _TERM_COLORS.get(term.rpartition("-")[2], "STANDARD")
 
     @property
     def size(self) -> tuple[int, int]:
@@ -138,11 +147,30 @@ class Screen:
 
 @lru_cache(maxsize=256)
 def _style(name: str) -> Style:
+    from rich.style import Style
+
     return Style.parse(name) if name else Style.null()
 
 
 def _as_style(style: object) -> Style:
+    from rich.style import Style
+
     return style if isinstance(style, Style) else _style(str(style))
+
+
+_UNKNOWN = object()
+
+
+def _first_cell_len(text: str) -> int:
+    """Rich's ``cell_len``, imported with the first frame (and from then on called directly)."""
+    global _cell_len
+    from rich.cells import cell_len
+
+    _cell_len = cell_len
+    return cell_len(text)
+
+
+_cell_len: Callable[[str], int] = _first_cell_len
 
 
 class Painter:
@@ -155,6 +183,7 @@ class Painter:
         self._base: str | Style = ""
         self._started = False
         self._styles: dict[tuple[object, tuple[object, ...]], Style] = {}  # base and spans → the style drawn
+        self._color_system: object = _UNKNOWN
         self.bytes_written = 0
 
     def start(self) -> None:
@@ -186,7 +215,7 @@ class Painter:
         for number, key in enumerate(rows):
             if number < len(self._rows) and self._rows[number] == key:
                 continue
-            cells = cell_len(key[0])
+            cells = _cell_len(key[0])
             if cells > width:  # too wide for the screen: cropped by cells, as Rich crops
                 line = self._text(key, frame.style)
                 line.truncate(width, overflow="crop")
@@ -236,7 +265,9 @@ class Painter:
             if self.screen.no_color:
                 style = style.without_color
             self._styles[(base, spans)] = style
-        return style.render(text, color_system=self.screen.color_system) if style else text
+        if self._color_system is _UNKNOWN:  # once: Rich's colours are imported with the first frame
+            self._color_system = self.screen.color_system
+        return style.render(text, color_system=self._color_system) if style else text  # type: ignore[arg-type]
 
     def _write(self, data: str) -> None:
         file = self.screen.file

@@ -33,7 +33,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 
 from headrub.clock import Clock, MonotonicClock
 from headrub.routine import DEFAULT_BREATH, Routine, Stroke
@@ -156,12 +155,9 @@ def expand_steps(routine: Routine) -> tuple[Step, ...]:
 
 def exact_offsets(durations: Sequence[float]) -> tuple[float, ...]:
     """Prefix sums ``0, d0, d0+d1, ...``, each the correctly rounded exact sum (no accumulated error)."""
-    total = Fraction(0)
-    offsets = [0.0]
-    for duration in durations:
-        total += Fraction(duration)
-        offsets.append(float(total))
-    return tuple(offsets)
+    # math.fsum is the correctly rounded exact sum, as float(sum of Fractions) was, without
+    # importing fractions (and decimal) before the first bell; a routine has at most 400 steps.
+    return tuple(math.fsum(durations[:end]) for end in range(len(durations) + 1))
 
 
 def next_edge(base: float, period: float, now: float) -> float:

@@ -6,7 +6,6 @@ rewritten. Top-level imports stay stdlib + Typer so that start-up is quick.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -155,8 +154,8 @@ def delete(entry_id: IdArg) -> None:
 
 
 def merge(
-    files: Annotated[
-        list[Path],
+    names: Annotated[
+        list[str],
         typer.Argument(
             metavar="FILE...",
             help="Journals to bring in (another machine's, a synced copy), or a saved line a failed write printed.",
@@ -165,9 +164,11 @@ def merge(
 ) -> None:
     """Bring other journals into yours: every entry once, nothing rewritten; merging again adds nothing."""
     from headrub.commands.journal_output import _emit
+    from headrub.commands.params import _given_path
     from headrub.journal.merging import merge as merge_files
     from headrub.output import warn
 
-    added, known = merge_files(list(files), None, warn)
+    files = [_given_path(name, "FILE") for name in names]  # '' is a mistake, never the current folder
+    added, known = merge_files(files, None, warn)
     lines = "line" if added == 1 else "lines"
     _emit(f"Merged {added} new {lines} into your journal ({known} already there).\n")

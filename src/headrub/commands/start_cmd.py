@@ -252,6 +252,15 @@ def _check_journal_folder() -> None:
     from headrub.errors import JournalError
 
     problem = paths.unwritable(paths.data_dir(), paths.journal_file())
+    if problem is None:
+        # Permission bits do not tell everything (root, or a file system like /sys that refuses new
+        # folders): make the journal's folder now, as the entry would make it after the session.
+        from headrub.journal.files import _ensure_folder, _reason
+
+        try:
+            _ensure_folder(paths.data_dir())
+        except OSError as err:
+            problem = f"cannot make {paths.data_dir()}: {_reason(err)}"
     if problem is not None:
         raise JournalError(
             f"cannot write the journal: {problem}; nothing was started (--no-journal runs without it)"
@@ -372,7 +381,6 @@ def _run(
 ) -> int:
     from datetime import timedelta
 
-    from headrub.display import summary_line
     from headrub.runner import Outcome, Runner
     from headrub.session import Session
     from headrub.timeutil import now_local
@@ -401,6 +409,8 @@ def _run(
     if interactive and not routine.quiet and outcome.reason != "signal" and session.started_at is not None:
         deferred.ask(answers)
     if session.started_at is not None:  # after the questions, so it can show the change
+        from headrub.display import summary_line  # here: Rich's text need not come before the first bell
+
         _say(sys.stdout, _fit_terminal(summary_line(session, routine, answers.get("before"), answers.get("after"))))
     elif journal_it:  # ended in the get-ready: say why nothing lands in the journal, the answers given too
         _say(sys.stderr, "Not started: ended before the first stroke, so nothing was written to the journal.")
