@@ -223,9 +223,10 @@ def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
     if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
         return None
     texts = _STARTED_LINE.findall(chunk)
-    if len(texts) != count or not b"".join(texts).isascii():
+    joined = b'"'.join(texts)  # (no text holds a quote)
+    if len(texts) != count or not joined.isascii():
         return None
-    moments = _moments([text.decode() for text in texts])
+    moments = _moments(joined.decode().split('"'))
     if moments is None:
         return None
     return _ID_LINE.findall(chunk), [(moment - _EPOCH) // _MICROSECOND for moment in moments]
@@ -316,10 +317,10 @@ def _all_from(chunk: bytes, since: datetime) -> bool:
     found = _STARTED.findall(chunk)
     if not found or len(found) != chunk.count(b'"started_at"'):
         return False
-    joined = b"".join(found)
+    joined = b'"'.join(found)  # (no text holds a quote)
     if not joined.isascii():
         return False
-    moments = _moments([text.decode() for text in found])
+    moments = _moments(joined.decode().split('"'))
     return moments is not None and min(moments) >= since
 
 
