@@ -190,3 +190,39 @@ def test_installing_twice_changes_nothing() -> None:
     first = core.build_runtime_param
     assert coercion.install() is None
     assert core.build_runtime_param is first is coercion.light_runtime_param
+
+
+@needs_shape
+def test_a_runtime_param_that_is_not_frozen_or_has_more_abstract_methods_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A newer RuntimeParam that is not frozen, or asks subclasses for another method, could not be extended:
+    install says why instead of every command failing."""
+    from typer import _coercion
+
+    class Params:
+        frozen = False
+
+    monkeypatch.setattr(_coercion.RuntimeParam, "__dataclass_params__", Params())
+    assert "frozen" in (coercion.shape_problem() or "")
+    monkeypatch.undo()
+    monkeypatch.setattr(_coercion.RuntimeParam, "__abstractmethods__", frozenset({"_coerce_value", "describe"}))
+    assert "abstract" in (coercion.shape_problem() or "")
+
+
+@needs_shape
+def test_a_light_param_that_cannot_be_made_falls_back_to_typer_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If making the light coercion fails at run time, the parameter gets Typer's own: the command still runs."""
+    from typer import _coercion
+
+    tried: list[int] = []
+
+    def broken() -> Any:
+        tried.append(1)
+        raise TypeError("cannot subclass")
+
+    monkeypatch.setattr(coercion, "_light_class", broken)
+    assert coercion.install() is None
+    code, out, err = outcome(["list", "--tag", "sleep"])
+    assert (code, err) == (0, "") and "scalp-sleep" in out
+    assert tried and _coercion.build_runtime_param is not coercion.light_runtime_param

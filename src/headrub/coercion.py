@@ -130,6 +130,11 @@ def shape_problem() -> str | None:
         return "Typer's RuntimeParam.coerce or _coerce_value is missing or takes other arguments"
     if not dataclasses.is_dataclass(base) or {f.name for f in dataclasses.fields(base)} != {"parameter_info", "annotation"}:
         return "Typer's RuntimeParam is not a dataclass of parameter_info and annotation"
+    params = getattr(base, "__dataclass_params__", None)
+    if params is None or not getattr(params, "frozen", False):
+        return "Typer's RuntimeParam is not a frozen dataclass"  # a frozen subclass of it could not be made
+    if set(getattr(base, "__abstractmethods__", ())) != {"_coerce_value"}:
+        return "Typer's RuntimeParam has abstract methods other than _coerce_value"
     return None
 
 
@@ -165,9 +170,12 @@ def light_runtime_param(descriptor: Any) -> Any:
         read = value_reader(descriptor.annotation, descriptor.parameter_info)
     if read is None:  # a path, a choice, a range, a date, a file: Typer's own coercion
         return build_runtime_param(descriptor)
-    return _light_class()(
-        parameter_info=descriptor.parameter_info, annotation=descriptor.annotation, read=read, descriptor=descriptor
-    )
+    try:
+        return _light_class()(
+            parameter_info=descriptor.parameter_info, annotation=descriptor.annotation, read=read, descriptor=descriptor
+        )
+    except Exception:  # a Typer whose RuntimeParam cannot be extended this way: its own coercion, never a crash
+        return build_runtime_param(descriptor)
 
 
 def install() -> str | None:
