@@ -104,6 +104,7 @@ def test_the_last_used_is_the_latest_timed_session_of_a_routine_offered(tmp_path
     journal = tmp_path / "journal.jsonl"
     journal.write_text(
         "\n".join([
+            line("head-spa", "2026-10-01T07:00:00"),  # naive first: it must not stop the others counting
             line("wake-up", "2026-11-20T07:00:00+01:00"),
             line("scalp-sleep", "2026-11-19T22:00:00+00:00"),  # merged in later, but older
             line("desk-reset", "2026-11-20T09:00:00+00:00", source="manual"),  # newer, logged by hand
@@ -112,6 +113,9 @@ def test_the_last_used_is_the_latest_timed_session_of_a_routine_offered(tmp_path
         ]) + "\n",
         encoding="utf-8",
     )
+    assert last_used(journal, NAMES) == "wake-up"
+    with journal.open("a", encoding="utf-8") as more:  # a hand-made naive time (local) beside aware ones
+        more.write(line("desk-reset", "2026-11-01T07:00:00") + "\n")
     assert last_used(journal, NAMES) == "wake-up"
     assert last_used(journal) == "salon visit"  # without the names, any routine name counts
 

@@ -287,3 +287,35 @@ def test_next_names_the_technique_when_the_hands_stay_on_the_same_area() -> None
     assert next_line(Stroke("jaw", 10, technique="pressing", side="each"), "left", False, same_area=True) == (
         "Next: same place, pressing, left side."
     )
+
+
+def test_a_shortened_say_keeps_a_warning_sentence_whole_and_its_opening_when_there_is_room() -> None:
+    """Review cases: a warning inside the instruction sentence is never cut off by the first-clause form; a
+    warning that says what to do outlives the sentence before it; a short opening stays when it fits."""
+    brow = "Eyes closed. Thumbs under the inner ends of the eyebrows, on the bone, not the eye. Press gently, then move outward."
+    assert stroke_line(Stroke("brow bone", 8, say=brow), None, 8) == (
+        "Thumbs under the inner ends of the eyebrows, on the bone, not the eye."
+    )
+    knuckle = "One knuckle on the most tender spot beside the spine. Press to six out of ten, never past seven."
+    assert stroke_line(Stroke("lower back", 6.8, say=knuckle), None, 6.8) == "Press to six out of ten, never past seven."
+    stretch = "Head up slowly. Now tip your right ear toward your right shoulder, and reach your left hand toward the floor."
+    assert stroke_line(Stroke("neck", 8.5, say=stretch), None, 8.5) == (
+        "Head up slowly. Now tip your right ear toward your right shoulder."
+    )
+    rise = "Arms at your sides, breathe slowly and let the floor hold you. Roll to your side before you get up."
+    assert "Roll to your side before you get up." in stroke_line(Stroke("whole body", 7, say=rise), None, 7)
+    curly = "Circle the temples slowly with two fingers. Keep the jaw loose and breathe out. Don\u2019t press on the eyes."
+    assert stroke_line(Stroke("temples", 8, say=curly), None, 8) == (
+        "Circle the temples slowly with two fingers. Don\u2019t press on the eyes."
+    )
+
+
+def test_same_place_is_said_only_when_the_side_stays_too() -> None:
+    """Right shoulder then left shoulder is a move: "Next: top of the shoulder.", not "same place"."""
+    routine = routine_of(
+        Stroke("top of the shoulder", 30, technique="kneading", side="right"),
+        Stroke("top of the shoulder", 30, technique="pressing", side="left"),
+        Stroke("top of the shoulder", 30, technique="holding", side="left"),
+    )
+    nexts = [h.text for h in transcript(routine, next_warning=5) if h.text and h.text.startswith("Next")]
+    assert nexts == ["Next: top of the shoulder.", "Next: same place, holding, left side."]

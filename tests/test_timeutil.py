@@ -342,9 +342,8 @@ def test_at_a_weekday_whose_time_is_still_to_come_today_means_a_week_before(berl
     wednesday = now.strftime("%a").lower()
     assert parse_at(f"{wednesday} 21:30", now=now) == datetime(2026, 11, 25, 21, 30, tzinfo=BERLIN)
     assert parse_at(f"{wednesday} 23:00", now=now) == datetime(2026, 11, 18, 23, 0, tzinfo=BERLIN)
-    assert parse_at(f"{wednesday} 21:30", now=now, lasting=timedelta(minutes=45)) == datetime(
-        2026, 11, 18, 21, 30, tzinfo=BERLIN
-    )
+    with pytest.raises(UsageError, match="would end at 22:15, in the future"):  # it started today: not moved
+        parse_at(f"{wednesday} 21:30", now=now, lasting=timedelta(minutes=45))
     for text in ("23:00", "today 23:00"):
         with pytest.raises(UsageError, match="in the future"):
             parse_at(text, now=now)

@@ -91,6 +91,8 @@ def last_used(path: os.PathLike[str] | str, names: list[str] | None = None) -> s
     """
     from datetime import datetime
 
+    from headrub.journal.entries import parse_instant
+
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -111,14 +113,14 @@ def last_used(path: os.PathLike[str] | str, names: list[str] | None = None) -> s
         routine = str(entry["routine"])
         if names is not None and routine not in names:
             continue
-        try:
-            started = datetime.fromisoformat(str(entry.get("started_at")))
-            rank = (entry.get("source") != "manual", started, place)
-            if best is None or rank > best:
-                best, found = rank, routine
-        except (TypeError, ValueError):
+        started = parse_instant(entry.get("started_at"))  # aware always (a naive time is local), or None
+        if started is None:
             if best is None:
                 found = routine  # no time to compare: the file's order decides, the last line last
+            continue
+        rank = (entry.get("source") != "manual", started, place)
+        if best is None or rank > best:
+            best, found = rank, routine
     return found
 
 

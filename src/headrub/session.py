@@ -479,7 +479,10 @@ class Session:
         if what == _NEXT:
             self._next_done = True
             coming, now_on = self.steps[self._index + 1], self._step()
-            same = coming.stroke.area.strip().casefold() == now_on.stroke.area.strip().casefold()
+            # The hands stay only on the same area and the same side (right shoulder → left shoulder is a move).
+            same = coming.stroke.area.strip().casefold() == now_on.stroke.area.strip().casefold() and (
+                coming.side == now_on.side or {coming.side, now_on.side} <= {None, "both"}
+            )
             return Event(EventKind.NEXT_SOON, at, coming, same_area=same)
         if self._index + 1 == len(self.steps):
             return self._finish(at)

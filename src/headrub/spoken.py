@@ -9,9 +9,10 @@ How a stroke's spoken line is chosen (docs/routines.md says the same):
    "Left side." before it) whenever it ends a second before the stroke does (``validate`` warns
    when it takes more than half). Only a stroke made that short (``--minutes``) shortens it: as
    many opening sentences as fit plus every later sentence that warns ("Nothing on the
-   throat.", "never past seven"), then only the opening sentences, then the first clause; an
-   opening of three words or fewer ("Eyes closed.", "Head up slowly.") is kept when there is
-   room, never said alone.
+   throat.", "never past seven"); then the first clause with them; then the warnings alone
+   when they are six words or more (an instruction too: "Press to six, never past seven.");
+   then only the opening sentences; then the first clause. An opening of three words or fewer
+   ("Eyes closed.", "Head up slowly.") is kept when there is room, never said alone.
 2. Otherwise the header — area, side, technique with its pace, pressure, time — and the whole
    ``cue``, when both fit in half the stroke at the speech rate.
 3. Otherwise the longest form that fits, tried in this order: the area and the whole cue; then,
@@ -68,7 +69,10 @@ _JOINER = re.compile(r"\s(?:and|then)\s")
 # A ``say`` line ends at least this long before its stroke does, so the next chime never cuts it.
 _SAY_GAP_S = 1.0
 # A sentence that warns: kept when a ``say`` line is shortened, for as long as it fits at all.
-_WARNS = re.compile(r"\b(?:never|nothing|not|no|stop|avoid|don't|do not)\b", re.IGNORECASE)
+_WARNS = re.compile(
+    r"\b(?:never|nothing|not|no|stop|avoid|don't|don’t|do not|leave out|skip|careful|test it|get up|stand up)\b",
+    re.IGNORECASE,
+)
 
 
 def speakable(text: str) -> str:
@@ -211,10 +215,18 @@ def _say_within(say: str, budget_s: float, rate_wpm: float) -> str:
         return [part for part in rest if _WARNS.search(part)]
 
     ends = range(len(parts) - 1, lead, -1)
+    warned = warnings(parts)
+    opening, clause = parts[:lead], first_clause(parts[lead])
+    # Every form that keeps the warnings first, the shortest of them the warnings alone; then the rest.
     shorter = [_join(*parts[:end], *warnings(parts[end:])) for end in ends]
     shorter += [_join(*parts[lead:end], *warnings(parts[end:])) for end in ends]
+    if not _WARNS.search(parts[lead]):  # cut to its first clause, the opening sentence loses no warning
+        shorter += [_join(*opening, clause, *warnings(parts[lead + 1 :])), _join(clause, *warnings(parts[lead + 1 :]))]
+    # The warnings alone only when they say what to do as well ("Press to six, never past seven."), not
+    # when they are a bare "Nothing on the throat.": an instruction comes before a bare warning.
+    shorter += [_join(*warned)] if len(_join(*warned).split()) >= 6 else []
     shorter += [_join(*parts[:end]) for end in ends] + [_join(*parts[lead:end]) for end in ends]
-    shorter.append(first_clause(parts[lead]))
+    shorter += [_join(*opening, clause), clause]
     return next((text for text in shorter if speech_seconds(text, rate_wpm) <= budget_s), shortest_clause(parts[lead]))
 
 
@@ -229,7 +241,11 @@ def side_switch_line(stroke: Stroke, side: str | None, duration: float, rate_wpm
 
 def next_line(stroke: Stroke, side: str | None, switches_side: bool, *, same_area: bool = False) -> str:
     """``"Next: temples."``, ``"Next: right side."`` before a side switch, or, when the coming step
-    works on the area the hands are on, ``"Next: same place, pressing, left side."``."""
+    works on the area and side the hands are on, ``"Next: same place, holding."``.
+
+    The side of a coming one-sided step is left to its instruction: in a partner routine "left"
+    needs "their", which the routine's own line says.
+    """
     if switches_side:
         return f"Next: {side or 'other'} side."
     if same_area:

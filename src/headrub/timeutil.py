@@ -140,7 +140,7 @@ def parse_at(
     moment, has_time = parse_local(text, option, example=DATETIME_EXAMPLE, now=current)
     if not has_time:
         raise UsageError(f"{option}: give a time of day too, e.g. {DATETIME_EXAMPLE}")
-    if moment + (lasting or timedelta(0)) > current and _names_a_weekday(text):
+    if moment > current and _names_a_weekday(text):
         # "wed 9:00" on a Wednesday before nine: today's is still to come, so the one a week before.
         local = moment.astimezone()
         moment = localize(datetime.combine(local.date() - timedelta(days=7), local.time())).astimezone()

@@ -53,6 +53,6 @@ def sound_check(
                 # espeak-ng exits cleanly even when no sound device would open: say what it reported.
                 typer.echo(f"  {engine} reported: {sanitize(complaint)[:120]}")
                 if said:
-                    typer.echo("  so it may not have been heard: is a sound device connected, on and not muted?")
+                    typer.echo("  if you did not hear it: is a sound device connected, on and not muted?")
     if player is None and engine is None:
         raise HeadrubError("found no audio player and no speech engine: sessions can only ring the terminal bell")
