@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from headrub import values
-from headrub.commands.params import reads
+from headrub.commands.params import AfterOpt, BeforeOpt, reads
 
 MAX_MINUTES = 24 * 60
 MAX_NAME_CHARS = 200
@@ -34,14 +34,8 @@ def add(
             help="When it started, local time: 21:30, 'yesterday 21:30', 'monday 8:00' or 2026-11-20T21:30 (default: it just ended).",
         ),
     ] = None,
-    before: Annotated[
-        int | None,
-        typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
-    ] = None,
-    after: Annotated[
-        int | None,
-        typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
-    ] = None,
+    before: BeforeOpt = None,
+    after: AfterOpt = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
 ) -> None:
     """Log a session done without the timer (a salon head spa, a partner's massage)."""

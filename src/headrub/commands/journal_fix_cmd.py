@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from headrub import values
-from headrub.commands.params import reads
+from headrub.commands.params import AfterOpt, BeforeOpt, reads
 
 if TYPE_CHECKING:
     from headrub.journal import Entry
@@ -100,14 +100,8 @@ def edit(
             parser=reads(values.minutes, "--minutes"),
         ),
     ] = None,
-    before: Annotated[
-        int | None,
-        typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
-    ] = None,
-    after: Annotated[
-        int | None,
-        typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
-    ] = None,
+    before: BeforeOpt = None,
+    after: AfterOpt = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A new note (\"\" removes it).")] = None,
     routine: Annotated[str | None, typer.Option("--routine", metavar="NAME", help="The routine it was.")] = None,
 ) -> None:

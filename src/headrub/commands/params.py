@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from headrub import values
 
 T = TypeVar("T")
 
@@ -31,3 +35,14 @@ def _given_path(text: str, what: str) -> Path:
     if not text:
         raise UsageError(f"{what}: an empty path; give a file or a folder")
     return Path(text)
+
+
+# ``--before N`` / ``--after N`` (tension 0–10) as ``journal add`` and ``journal edit`` take them.
+BeforeOpt = Annotated[
+    int | None,
+    typer.Option("--before", metavar="N", help="Tension before, 0–10.", parser=reads(values.tension, "--before")),
+]
+AfterOpt = Annotated[
+    int | None,
+    typer.Option("--after", metavar="N", help="Tension after, 0–10.", parser=reads(values.tension, "--after")),
+]
