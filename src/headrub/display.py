@@ -126,7 +126,9 @@ def summary_line(session: Session, routine: Routine, before: int | None = None, 
     word = "done" if whole else "ended" if session.completed else "stopped"
     # A done session reads like its plan (both rounded up); any other as the journal will show it: the
     # tenth of a second it stores, rounded to the nearest second (``journal`` says 0:10 for 9.6 s too).
-    stored = round(session.active_seconds, 1)
+    from headrub.journal.entries import _seconds  # the journal's own rounding of active_s
+
+    stored = _seconds(session.active_seconds)
     active = format_clock(session.active_seconds) if whole else format_elapsed(round(stored))
     tension = ""
     if before is not None or after is not None:
