@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -176,10 +177,57 @@ def test_one_pass_from_the_start_finds_where_the_window_begins(
     with reading(path) as handle:
         stop = ordering.stop_offset(handle, moment)
         side, suspects = ordering.index(handle, stop, reorder)
-        start, found_side, found_suspects = ordering._index(handle, 0, reorder, moment)
+        start, found = ordering._index(handle, 0, reorder, moment)
+        found_side, found_suspects = found.side, found.suspects
         assert start == stop
         assert list(zip(found_side.keys, found_side.offsets, found_side.numbers, strict=True)) == list(
             zip(side.keys, side.offsets, side.numbers, strict=True)
         )
         assert found_suspects == suspects
         assert ordering.window_index(handle, moment, reorder)[0] == stop
+
+
+MOMENTS = st.lists(st.integers(0, 400), max_size=120).map(
+    lambda minutes: [datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=minute) for minute in minutes]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(moments=MOMENTS, reorder=st.sampled_from([0, 1, 2, 5, 30]), cuts=st.lists(st.integers(0, 120), max_size=6))
+def test_the_heap_worked_out_a_chunk_at_once_is_the_heap_line_by_line(
+    moments: list[datetime], reorder: int, cuts: list[int]
+) -> None:
+    """Lines a little and far out of order, ties, chunks of any size: ``_Index.moments`` puts
+    the same lines on the side as ``place`` one line at a time, leaves the same heap behind, and
+    ``through`` gives out what ``heappushpop`` gives out whenever it finds no line too late."""
+    one, many = ordering._Index(reorder), ordering._Index(reorder)
+    expected = [i for i, moment in enumerate(moments) if not one.place(moment, i + 1)]
+    found: list[int] = []
+    bounds = sorted({0, len(moments), *(cut for cut in cuts if cut <= len(moments))})
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        found += [start + i for i in many.moments(moments[start:end], start + 1)]
+        assert sorted(many.nearby) == sorted(one_prefix(moments[:end], reorder).nearby)
+        assert many.last == one_prefix(moments[:end], reorder).last
+    assert found == expected
+
+    nearby: list[tuple[datetime, int]] = []
+    items = [(moment, number) for number, moment in enumerate(moments)]
+    given, left, failing = ordering.through(nearby, items, reorder, None)
+    heap: list[tuple[datetime, int]] = []
+    out = []
+    for item in items:
+        if len(heap) < reorder:
+            heapq.heappush(heap, item)
+        else:
+            out.append(heapq.heappushpop(heap, item))
+    if not failing:
+        assert given == out and sorted(left) == sorted(heap)
+    else:
+        assert out != sorted(out) or given != out
+
+
+def one_prefix(moments: list[datetime], reorder: int) -> ordering._Index:
+    state = ordering._Index(reorder)
+    for i, moment in enumerate(moments):
+        state.place(moment, i + 1)
+    return state

@@ -106,14 +106,22 @@ def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kinds=LINE_KINDS, since=st.sampled_from([None, "2026-11-01", "2026-01-01"]), reorder=st.sampled_from([0, 1, 3, 1024]))
+@given(
+    kinds=LINE_KINDS,
+    since=st.sampled_from([None, "2026-11-01", "2026-01-01"]),
+    reorder=st.sampled_from([0, 1, 3, 1024]),
+    chunk=st.sampled_from([64, 900, 1 << 18]),
+)
 def test_a_streamed_export_is_the_in_memory_export(
-    kinds: list[tuple[str, int]], since: str | None, reorder: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    kinds: list[tuple[str, int]], since: str | None, reorder: int, chunk: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Random journals (back-dated and hand-made lines, junk, odd dates): --json and --csv stream out
     byte for byte what the in-memory path prints, with the same warnings, whatever the size of the
-    reordering heap (0: every line out of order is put in place from the sorted list)."""
+    reordering heap (0: every line out of order is put in place from the sorted list) and of the
+    chunks read at a time (one line or two: the heap and the ids carried from chunk to chunk)."""
     monkeypatch.setattr("headrub.journal.exporting.REORDER", reorder)
+    monkeypatch.setattr("headrub.journal.blocks.CHUNK", chunk)
+    monkeypatch.setattr("headrub.journal.ordering.CHUNK", chunk)
     folder = tmp_path / os.urandom(6).hex()
     monkeypatch.setenv("HEADRUB_DATA_DIR", str(folder))
     folder.mkdir()
@@ -234,7 +242,17 @@ def test_a_batch_of_json_items_is_each_item_as_indent_2_writes_it(entries: list[
     assert _json_items(with_tiny) == ",\n".join(map(_json_item, with_tiny))
 
 
-@given(text=st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x2100), max_size=30))
+NEAR_ACTED_ON = st.sampled_from(
+    [chr(code) for code in (*range(0x7E, 0xA2), *range(0x600, 0x620), *range(0x2000, 0x2080), 0xC2, 0xE2, 0x2100)]
+)
+
+
+@given(
+    text=st.text(
+        alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x2100), NEAR_ACTED_ON, st.just("—")),
+        max_size=30,
+    )
+)
 def test_the_bytes_a_terminal_could_act_on_are_what_safe_json_escapes(text: str) -> None:
     """``_acted_on`` finds in UTF-8 exactly the characters ``text.safe_json`` escapes."""
     from headrub.commands.journal_output import _acted_on

@@ -222,13 +222,13 @@ def _folded_stream(
     """``_everything`` for a journal that needs folding, in about constant memory.
 
     The lines of ids that repeat or are corrected, and the corrections, are found and folded
-    first (``ordering.suspects`` and ``exporting._hold``); then every line is read in order, each
+    first (``ordering.suspect_scan`` and ``exporting._hold``); then every line is read in order, each
     folded entry added where its first copy stands, so the sums come out as a full read's. What
     a first read ``done`` summed is kept when none of those lines is among its lines (an id made
     in the same millisecond as the one before, say, repeats nothing): those are not read again.
     """
     from headrub.journal.exporting import _hold
-    from headrub.journal.ordering import suspects as find_suspects
+    from headrub.journal.ordering import suspect_scan
     from headrub.timeutil import EVERYTHING
 
     start = max(0, handle.size - (1 << 16))
@@ -236,8 +236,9 @@ def _folded_stream(
     cut = handle.read(1 << 16).rfind(b"\n")
     complete = start + cut + 1 if cut >= 0 else 0
     whole = Snapshot(handle.handle, complete)
-    suspects = find_suspects(whole)
-    held, skip, problems = _hold(whole, 0, suspects, EVERYTHING) if suspects else ([], set(), [])
+    scanned = suspect_scan(whole)
+    suspects = scanned.suspects
+    held, skip, problems = _hold(whole, scanned.regions, suspects, EVERYTHING) if suspects else ([], set(), [])
     at = {item[1]: item[4] for item in held}  # by line number
     if done is not None and min([*skip, *at], default=done.lines + 1) > done.lines:
         totals, newest, top, skipping = done.totals, done.newest, done.top, done.lines

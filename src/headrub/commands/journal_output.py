@@ -156,23 +156,34 @@ def _json_items_utf8(entries: list[Entry]) -> bytes | None:
     return data[2:-2] if _no_small_float(data) else None  # without the list's own "[\n" and "\n]"
 
 
-# The UTF-8 of what ``text.safe_json`` escapes: (lead bytes, the bytes that may follow them).
-_ACTED_ON = (
-    (b"\x7f", None),
-    (b"\xc2", frozenset(range(0x80, 0xA0))),  # C1 controls
-    (b"\xd8\x9c", None),  # U+061C
-    (b"\xe2\x80", frozenset({0x8E, 0x8F, *range(0xA8, 0xAF)})),  # U+200E/F, U+2028/9, U+202A–E
-    (b"\xe2\x81", frozenset(range(0xA6, 0xAA))),  # U+2066–9
-)
+# The UTF-8 of what ``text.safe_json`` escapes besides DEL: a lead byte, and the bytes after it.
+_ACTED_ON: dict[int, tuple[frozenset[bytes], int]] = {
+    0xC2: (frozenset(bytes([code]) for code in range(0x80, 0xA0)), 1),  # C1 controls
+    0xD8: (frozenset({b"\x9c"}), 1),  # U+061C
+    0xE2: (
+        frozenset(
+            [b"\x80" + bytes([code]) for code in (0x8E, 0x8F, *range(0xA8, 0xAF))]  # U+200E/F, U+2028/9, U+202A–E
+            + [b"\x81" + bytes([code]) for code in range(0xA6, 0xAA)]  # U+2066–9
+        ),
+        2,
+    ),
+}
 
 
 def _acted_on(data: bytes) -> bool:
-    """Whether UTF-8 JSON ``data`` holds a character ``text.safe_json`` escapes (a terminal could act on it)."""
-    for lead, follows in _ACTED_ON:
+    """Whether UTF-8 JSON ``data`` holds a character ``text.safe_json`` escapes (a terminal could act on it).
+
+    Each lead byte is found with one quick search (a two-byte search is several times slower),
+    and only the few places it occurs are looked at.
+    """
+    if b"\x7f" in data:
+        return True
+    if data.isascii():
+        return False
+    for lead, (follows, size) in _ACTED_ON.items():
         at = data.find(lead)
         while at >= 0:
-            after = data[at + len(lead) : at + len(lead) + 1]
-            if follows is None or (after and after[0] in follows):
+            if data[at + 1 : at + 1 + size] in follows:
                 return True
             at = data.find(lead, at + 1)
     return False
@@ -201,12 +212,17 @@ def _no_small_float(data: bytes) -> bool:
     exponent such as ``e-6`` (json: ``e-06``). Text that only looks like one counts too."""
     if b"0.0000" in data:
         return False
-    at = data.find(b"e-")
-    while at >= 0:
-        if data[at - 1 : at].isdigit() and data[at + 2 : at + 3].isdigit():
+    for found in _small_exponent().finditer(data):  # (a regular expression: "e-" alone is common in text)
+        if data[found.start() - 1 : found.start()].isdigit():
             return False
-        at = data.find(b"e-", at + 2)
     return True
+
+
+@cache
+def _small_exponent() -> re.Pattern[bytes]:
+    import re
+
+    return re.compile(rb"e-[0-9]")
 
 
 def _json_item(entry: Entry) -> str:

@@ -22,8 +22,12 @@ from __future__ import annotations
 import gc
 import heapq
 import os
-from collections.abc import Iterator
-from itertools import chain
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 
 from headrub import timeutil
@@ -34,16 +38,14 @@ from headrub.journal.corrections import fold, strip
 from headrub.journal.entries import FORMAT_VERSION, started_at
 from headrub.journal.files import Snapshot, _reason, _show, reading
 from headrub.journal.ordering import (
-    _EPOCH,
     _ID,
-    _MICROSECOND,
     _OF,
     REORDER,
     Pending,
     Side,
-    _key,
-    index,
-    window_index,
+    scan,
+    through,
+    window_scan,
 )
 from headrub.journal.reader import BLOCK_SIZE, Warn, _count_newlines, report_problems
 from headrub.paths import journal_file
@@ -66,14 +68,15 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
         raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
     try:
         if chosen.since is None:
-            start, (side, suspects) = 0, index(handle, 0, REORDER)
+            start, scanned = 0, scan(handle, 0, REORDER)
         else:
-            start, side, suspects = window_index(handle, chosen.since, REORDER)
+            start, scanned = window_scan(handle, chosen.since, REORDER)
+        side, suspects = scanned.side, scanned.suspects
         held: list[Pending] = []
         problems: list[tuple[int, str]] = []
         held_numbers: set[int] = set()
         if suspects:
-            held, held_numbers, problems = _hold(handle, start, suspects, chosen)
+            held, held_numbers, problems = _hold(handle, scanned.regions, suspects, chosen)
             if held_numbers:
                 side = side.without(held_numbers)  # folded: put in place as held
     except BaseException:
@@ -85,23 +88,24 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
 
 
 def _hold(
-    handle: Snapshot, start: int, suspects: set[bytes], window: Window
+    handle: Snapshot, regions: list[tuple[int, int, bytes | None, bytes | None]], suspects: set[bytes], window: Window
 ) -> tuple[list[Pending], set[int], list[tuple[int, str]]]:
     """The lines of the ids that need folding, parsed and folded: (the entries in the window as
     pending items at their first copy's place, the line numbers to skip, their problems).
 
     A suspect id needs folding when it occurs more than once or a correction names it; only
-    those lines (and the corrections) are parsed, read back by offset.
+    those lines (and the corrections) are parsed, read back by offset. Only the chunks that can
+    hold a suspect or a correction are read again (``ordering._Index.regions``).
     """
     seen: dict[bytes, list[tuple[int, int, int]]] = {}
     fixes: list[tuple[int, int, int]] = []
     corrected: set[bytes] = set()
-    offset, number = start, 0
-    handle.seek(start)
-    for chunk in chunks(handle):
+    for i, (offset, number, least, greatest) in enumerate(regions):
+        if least is not None and greatest is not None and not any(least <= key <= greatest for key in suspects):
+            continue  # no suspect id is in it, nor a correction (those chunks are read line by line)
+        handle.seek(offset)
+        chunk = handle.read(regions[i + 1][0] - offset if i + 1 < len(regions) else -1)
         if b'"correction"' not in chunk and not any(key in chunk for key in suspects):
-            number += chunk.count(b"\n") + (chunk[-1:] != b"\n")  # no line of it is wanted
-            offset += len(chunk)
             continue
         for raw in split(chunk):
             number += 1
@@ -143,7 +147,7 @@ def _hold(
         line = Line(entry, started_at(entry), None)
         if window.contains(line.started):
             here, number = first[str(entry.get("id"))]
-            held.append((_key(line.started), number, here, 0, line))
+            held.append((line.started, number, here, 0, line))
     return held, numbers, problems
 
 
@@ -170,7 +174,7 @@ def _emit(
     newest = FORMAT_VERSION
     pending = heapq.merge(side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: item[:2])
     waiting = next(pending, None)  # the next item to put in place
-    nearby: list[tuple[int, int, Line]] = []  # (key, number, line) held back, at most REORDER (see index)
+    nearby: list[tuple[datetime, int, Line]] = []  # (started, number, line) held back, at most REORDER (see index)
     skips = iter(side.numbers)  # in file order
     next_skip = next(skips, -1)
     since, until = window.since, window.until
@@ -193,60 +197,85 @@ def _emit(
         return parsed
 
     batch: list[Line] = []
-    due = _LAST if waiting is None else waiting[0]  # the key of the next item to put in place
+    due = None if waiting is None else waiting[0]  # when the next item to put in place started
 
-    def before(key: int, number: int) -> None:
-        """Put in place the items that go before the line (``key``, ``number``)."""
+    def before(started: datetime | None, number: int) -> None:
+        """Put in place the items that go before the line (``started``, ``number``); all, with None."""
         nonlocal waiting, due
-        while waiting is not None and (waiting[0], waiting[1]) < (key, number):
+        while waiting is not None and (started is None or (waiting[0], waiting[1]) < (started, number)):
             line = take(waiting)
             waiting = next(pending, None)
             if line is not None:
                 batch.append(line)
-        due = _LAST if waiting is None else waiting[0]
+        due = None if waiting is None else waiting[0]
 
     out = batch.append
+    held_in_order = sorted(held_numbers)
+    last: tuple[datetime, int, Line] | None = None  # the last line the heap gave out
     collecting = gc.isenabled()  # (see ``reader._no_gc``: entries hold no cycles; a million of them
     gc.disable()  # would set off collections that walk the ones still held, a tenth of the time)
     try:
         number = 0
         handle.seek(start)
         for chunk in chunks(handle):
-            for parsed in parse_chunk(chunk):
-                number += 1
-                if number == next_skip:
-                    next_skip = next(skips, -1)
-                    continue
-                if parsed is None or (held_numbers and number in held_numbers):
-                    continue
-                if type(parsed) is str:
-                    problems.append((number, parsed))
-                    continue
-                started = parsed.started  # type: ignore[union-attr]
-                if (since is not None and started < since) or (until is not None and started > until):
-                    continue  # (``window.contains``, inlined)
-                entry = parsed.entry  # type: ignore[union-attr]
-                if entry.get("v", FORMAT_VERSION) != FORMAT_VERSION:
-                    newest = max(newest, _version(entry))
-                entry.pop("line_at", None)  # ``strip``, inlined: once a line
-                entry.pop("latest_start", None)
-                item: tuple[int, int, Line] = ((started - _EPOCH) // _MICROSECOND, number, parsed)  # type: ignore[assignment]
-                if len(nearby) < REORDER:
-                    push(nearby, item)
-                    continue
-                key, at, ready = pushpop(nearby, item)
-                if due <= key:
-                    before(key, at)
-                out(ready)
-            if batch:
-                yield batch
-                batch = []
-                out = batch.append
+            parsed_lines = parse_chunk(chunk)
+            first, number = number + 1, number + len(parsed_lines)
+            aside: set[int] = set()  # lines of the chunk put in place from the side
+            while first <= next_skip <= number:
+                aside.add(next_skip)
+                next_skip = next(skips, -1)
+            numbers: Sequence[int] = range(first, number + 1)
+            lines: list[Line] = parsed_lines  # type: ignore[assignment]
+            if aside or _any_between(held_in_order, first, number) or set(map(type, parsed_lines)) != {Line}:
+                numbers, lines = [], []
+                for at, parsed in enumerate(parsed_lines, start=first):
+                    if at in aside or parsed is None or (held_numbers and at in held_numbers):
+                        continue
+                    if type(parsed) is str:
+                        problems.append((at, parsed))
+                        continue
+                    numbers.append(at)
+                    lines.append(parsed)  # type: ignore[arg-type]
+            starts = list(map(_STARTED, lines))
+            if starts and ((since is not None and min(starts) < since) or (until is not None and max(starts) > until)):
+                kept = [i for i, started in enumerate(starts) if window.contains(started)]
+                numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+            if not lines:
+                continue
+            entries = list(map(_ENTRY, lines))
+            if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
+                newest = max(newest, *map(_version, entries))
+            deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
+            deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
+            items = list(zip(starts, numbers, lines, strict=True))
+            ready, left, failing = through(nearby, items, REORDER, last)
+            if not failing:
+                nearby = left
+            else:  # one at a time: a line would come after a later one (its start read otherwise in the index)
+                ready = []
+                for item in items:
+                    if len(nearby) < REORDER:
+                        push(nearby, item)
+                    else:
+                        ready.append(pushpop(nearby, item))
+            if not ready:
+                continue
+            last = ready[-1]
+            if failing or (due is not None and due <= ready[-1][0]):
+                for started, at, line in ready:
+                    if due is not None and due <= started:
+                        before(started, at)
+                    out(line)
+            else:
+                batch += map(_LINE, ready)
+            yield batch
+            batch = []
+            out = batch.append
         while nearby:
-            key, at, ready = heapq.heappop(nearby)
-            before(key, at)
-            batch.append(ready)
-        before(_LAST, _LAST)
+            started, at, ready_line = heapq.heappop(nearby)
+            before(started, at)
+            batch.append(ready_line)
+        before(None, 0)
         yield batch
         if problems and start:
             before_start = _count_newlines(handle, start, BLOCK_SIZE)
@@ -259,7 +288,13 @@ def _emit(
         report_problems(target, sorted(problems), newest, warn)
 
 
-_LAST = 1 << 62  # a key and a number after every line's
+_STARTED, _ENTRY, _LINE = itemgetter(1), itemgetter(0), itemgetter(2)
+
+
+def _any_between(numbers: list[int], first: int, last: int) -> bool:
+    """Whether sorted ``numbers`` hold one from ``first`` to ``last``."""
+    at = bisect_left(numbers, first)
+    return at < len(numbers) and numbers[at] <= last
 
 
 def _read_at(handle: Snapshot, offset: int, length: int) -> bytes:  # pragma: no cover - Windows

@@ -13,10 +13,12 @@ import heapq
 import os
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate, islice
-from operator import attrgetter, lt
+from itertools import accumulate, islice, repeat
+from operator import attrgetter, gt, lt
+from typing import Any, TypeVar
 
 from headrub.journal.blocks import CHUNK, chunks, split
 from headrub.journal.checks import Line, _parse, trusted_bound
@@ -39,9 +41,38 @@ def _key(started: datetime) -> int:
     return (started - _EPOCH) // _MICROSECOND
 
 
-# Something to put in place among the lines in order: (sort key, line number, offset, length, the
-# line when already parsed and folded, else None: read it at ``offset`` when its turn comes).
-Pending = tuple[int, int, int, int, Line | None]
+# Something to put in place among the lines in order: (when it started, line number, offset,
+# length, the line when already parsed and folded, else None: read it at ``offset`` when its turn comes).
+Pending = tuple[datetime, int, int, int, Line | None]
+
+
+_Item = TypeVar("_Item", bound=tuple[Any, ...])
+
+
+def through(
+    nearby: list[_Item], items: list[_Item], size: int, last: _Item | None
+) -> tuple[list[_Item], list[_Item], list[int]]:
+    """Pushing ``items`` one by one through the heap ``nearby`` (``heappush`` while it holds fewer
+    than ``size``, then ``heappushpop``), worked out at once: (the items given out, in order, the
+    heap left, and where the items are that make that answer wrong). Items are never equal.
+
+    When no item comes too late (after a greater one was given out; ``last``: the last one given
+    out before them), what is given out is the least of all, in order, and the heap keeps the rest
+    (a sorted list is a heap). That is checked against the answer itself: each item must be
+    greater than what it gave out just before the item arrived. The answer stands only when no
+    item fails.
+    """
+    run = sorted(nearby + items)
+    out = max(0, len(run) - size)
+    given = run[:out]
+    first_out = max(0, size - len(nearby))  # the first step that gives one out (the heap full)
+    failing: list[int] = []
+    if last is not None and not all(map(gt, items[: first_out + 1], repeat(last))):
+        failing = [i for i, item in enumerate(items[: first_out + 1]) if not item > last]
+    if not all(map(gt, islice(items, first_out + 1, None), given)):
+        checked = zip(islice(items, first_out + 1, None), given, strict=False)
+        failing += [first_out + 1 + i for i, (item, before) in enumerate(checked) if not item > before]
+    return given, run[out:], failing
 
 
 class Side:
@@ -64,10 +95,10 @@ class Side:
         return kept
 
     def in_order(self) -> Iterator[Pending]:
-        """(key, number, offset, length, None) by key, then number (added in file order: a stable sort)."""
+        """(moment, number, offset, length, None) by key, then number (added in file order: a stable sort)."""
         keys = self.keys
         for i in sorted(range(len(keys)), key=keys.__getitem__):
-            yield keys[i], self.numbers[i], self.offsets[i], self.lengths[i], None
+            yield _EPOCH + timedelta(microseconds=keys[i]), self.numbers[i], self.offsets[i], self.lengths[i], None
 
 
 class _Index:
@@ -77,13 +108,16 @@ class _Index:
         self.reorder = reorder
         self.side = Side()
         self.suspects: set[bytes] = set()
-        self.nearby: list[tuple[int, int]] = []  # the same reordering heap the full pass keeps, keys only
-        self.last: tuple[int, int] | None = None  # the last key that heap gave out
-        self.top = b""  # the greatest id so far
+        self.nearby: list[tuple[datetime, int]] = []  # the reordering heap of the full pass: (started, number)
+        self.last: tuple[datetime, int] | None = None  # the last item that heap gave out
+        self.top_id = b""  # the greatest id so far
+        # Each chunk read: (offset, lines before it, the least and greatest id found in it); both
+        # None when its lines were read one by one. Where a suspect id can be (``exporting._hold``).
+        self.regions: list[tuple[int, int, bytes | None, bytes | None]] = []
 
-    def place(self, key: int, number: int) -> bool:
+    def place(self, started: datetime, number: int) -> bool:
         """Run a line through the heap; False when it comes too late for it (it goes on the side)."""
-        item = (key, number)
+        item = (started, number)
         if self.last is not None and item < self.last:
             return False
         if len(self.nearby) < self.reorder:
@@ -101,57 +135,104 @@ class _Index:
         found = _ID.search(raw)
         if found is not None:
             key = found.group(1)
-            if key <= self.top:
+            if key <= self.top_id:
                 self.suspects.add(key)
-            self.top = max(self.top, key)
+            self.top_id = max(self.top_id, key)
         if not order:
             return
         started = _started(raw)
-        if started is not None and not self.place(_key(started), number):
+        if started is not None and not self.place(started, number):
             self.side.add(_key(started), offset, len(raw), number)
 
     def ids(self, ids: list[bytes]) -> None:
         """The ids of lines in file order, each found by ``_ID``."""
         if not ids:
             return
-        if ids[0] > self.top and all(map(lt, ids, islice(ids, 1, None))):
-            self.top = ids[-1]  # the usual case: each new and greater than the one before
+        if ids[0] > self.top_id and all(map(lt, ids, islice(ids, 1, None))):
+            self.top_id = ids[-1]  # the usual case: each new and greater than the one before
             return
         for key in ids:
-            if key <= self.top:
+            if key <= self.top_id:
                 self.suspects.add(key)
-            self.top = max(self.top, key)
+            self.top_id = max(self.top_id, key)
+
+    def moments(self, moments: list[datetime], first: int) -> list[int]:
+        """``place`` the lines that started at ``moments`` in turn (numbered from ``first``):
+        where the late ones are among them.
+
+        Worked out at once (``through``) when it can be: the lines that started before the last
+        one given out are late for sure; any other that comes too late is found by the answer's
+        own check, and then the answer is checked again without it.
+        """
+        items = list(zip(moments, range(first, first + len(moments)), strict=True))
+        late: set[int] = set()
+        if self.last is not None and items and min(moments) < self.last[0]:  # (a later line: a greater number)
+            late = {i for i, started in enumerate(moments) if started < self.last[0]}
+        sure = len(late)
+        first_out = max(0, self.reorder - len(self.nearby))
+        for _ in range(3):
+            kept = [i for i in range(len(items)) if i not in late] if late else range(len(items))
+            given, left, failing = through(self.nearby, [items[i] for i in kept], self.reorder, self.last)
+            if failing:
+                late.update(kept[i] for i in failing)
+                continue
+            if len(late) > sure and not all(
+                _late_in(items[i], bisect_left(kept, i) - first_out - 1, given, self.last) for i in late
+            ):
+                break
+            self.nearby = left
+            if given:
+                self.last = given[-1]
+            return sorted(late)
+        place = self.place
+        return [i for i, started in enumerate(moments) if not place(started, first + i)]
+
+
+def _late_in(item: tuple[datetime, int], before: int, given: list[tuple[datetime, int]], last: tuple[datetime, int] | None) -> bool:
+    """Whether ``item`` comes too late when ``given[before]`` (``last`` below 0) is the last given out."""
+    bound = given[before] if before >= 0 else last
+    return bound is not None and item < bound
 
 
 def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, set[bytes]]:
     """The lines out of ``started_at`` order (for a heap of ``reorder`` lines), and the ids that
     may need folding (not greater than one before them, or named by a correction)."""
-    _, side, suspects = _index(handle, start, reorder, None)
-    return side, suspects
+    state = scan(handle, start, reorder)
+    return state.side, state.suspects
+
+
+def scan(handle: Snapshot, start: int, reorder: int = REORDER) -> _Index:
+    """``index``, with where each chunk's ids lie (``_Index.regions``)."""
+    return _index(handle, start, reorder, None)[1]
 
 
 def window_index(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tuple[int, Side, set[bytes]]:
     """``stop_offset(handle, since)``, and ``index`` from there: one pass when the journal's first
     lines are in the window already (an export of everything, say), else the backward scan first."""
+    start, state = window_scan(handle, since, reorder)
+    return start, state.side, state.suspects
+
+
+def window_scan(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tuple[int, _Index]:
+    """``window_index``, with where each chunk's ids lie (``_Index.regions``)."""
     handle.seek(0)
     first = next(chunks(handle), b"")
-    quick = _ids_and_keys(first)
-    if quick is None or min(quick[1]) < _key(since):
+    quick = _ids_and_moments(first)
+    if quick is None or min(quick[1]) < since:
         start = stop_offset(handle, since)
-        return (start, *index(handle, start, reorder))
+        return start, scan(handle, start, reorder)
     return _index(handle, 0, reorder, since)
 
 
-def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -> tuple[int, Side, set[bytes]]:
+def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -> tuple[int, _Index]:
     """``index`` from ``start``; with ``since``, started again after each line that proves every
     line before it started before ``since`` (``_proves``): the last one is ``stop_offset``'s."""
     state = _Index(reorder)
     number, offset = 0, start
-    bound = _LAST_KEY if since is None else _key(since)
     handle.seek(start)
     for chunk in chunks(handle):
-        quick = _ids_and_keys(chunk)
-        if since is not None and (quick is None or min(quick[1]) < bound):
+        quick = _ids_and_moments(chunk)
+        if since is not None and (quick is None or min(quick[1]) < since):
             lines = split(chunk)
             starts = list(accumulate(map(len, lines), initial=offset))
             last = next((i for i in range(len(lines) - 1, -1, -1) if _proves(lines[i], starts[i], since)), None)
@@ -161,33 +242,32 @@ def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -
                 lines, starts = lines[last + 1 :], starts[last + 1 :]
                 quick = None
             if quick is None:
+                if lines:
+                    state.regions.append((starts[0], number, None, None))
                 for raw, at in zip(lines, starts, strict=False):
                     number += 1
                     state.line(raw, number, at)
                 offset += len(chunk)
                 continue
         if quick is None:
+            state.regions.append((offset, number, None, None))
             for raw in split(chunk):
                 number += 1
                 state.line(raw, number, offset)
                 offset += len(raw)
             continue
-        ids, keys = quick
+        ids, moments = quick
+        state.regions.append((offset, number, min(ids, default=None), max(ids, default=None)))
         state.ids(ids)
-        starts_in: list[int] | None = None
-        place = state.place
-        for i, key in enumerate(keys, start=number + 1):
-            if not place(key, i):
-                if starts_in is None:  # where each line of the chunk starts (its newline counted)
-                    starts_in = list(accumulate(map(_plus_newline, chunk.split(b"\n")), initial=offset))
-                j = i - number - 1  # its place in the chunk
-                state.side.add(key, starts_in[j], starts_in[j + 1] - starts_in[j], i)
-        number += len(keys)
+        late = state.moments(moments, number + 1)
+        if late:  # where each line of the chunk starts: its offset in the chunk, and one newline a line before it
+            parts = chunk.split(b"\n")
+            starts_in = list(accumulate(map(len, parts), initial=offset))
+            for j in late:
+                state.side.add(_key(moments[j]), starts_in[j] + j, len(parts[j]) + 1, number + 1 + j)
+        number += len(moments)
         offset += len(chunk)
-    return start, state.side, state.suspects
-
-
-_LAST_KEY = 1 << 62
+    return start, state
 
 
 def _proves(raw: bytes, at: int, since: datetime) -> bool:
@@ -204,12 +284,8 @@ def _proves(raw: bytes, at: int, since: datetime) -> bool:
     return bound is not None and bound < since
 
 
-def _plus_newline(line: bytes) -> int:
-    return len(line) + 1
-
-
-def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
-    """The ids (``_ID`` matches) and each line's sort key (as ``_started``), for a chunk of whole
+def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
+    """The ids (``_ID`` matches) and when each line started (as ``_started``), for a chunk of whole
     lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
     line is read by itself).
 
@@ -229,7 +305,7 @@ def _ids_and_keys(chunk: bytes) -> tuple[list[bytes], list[int]] | None:
     moments = _moments(joined.decode().split('"'))
     if moments is None:
         return None
-    return _ID_LINE.findall(chunk), [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    return _ID_LINE.findall(chunk), moments
 
 
 # ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match
@@ -239,16 +315,27 @@ _ID_LINE = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"')
 
 
 def suspects(handle: Snapshot) -> set[bytes]:
-    """The ids ``index`` finds suspect from the start (or more: see ``_ids_and_keys``)."""
+    """The ids ``index`` finds suspect from the start (or more: see ``_ids_and_moments``)."""
+    return suspect_scan(handle).suspects
+
+
+def suspect_scan(handle: Snapshot) -> _Index:
+    """``suspects``, with where each chunk's ids lie (``_Index.regions``); no line put in order."""
     state = _Index(REORDER)
+    number, offset = 0, 0
     handle.seek(0)
     for chunk in chunks(handle):
         if b'"correction"' in chunk or chunk[-1:] != b"\n":
+            state.regions.append((offset, number, None, None))
             for raw in split(chunk):
                 state.line(raw, 0, 0, order=False)
         else:
-            state.ids(_ID_LINE.findall(chunk))
-    return state.suspects
+            ids = _ID_LINE.findall(chunk)
+            state.regions.append((offset, number, min(ids, default=None), max(ids, default=None)))
+            state.ids(ids)
+        number += chunk.count(b"\n") + (chunk[-1:] != b"\n")
+        offset += len(chunk)
+    return state
 
 
 def _moments(texts: list[str]) -> list[datetime] | None:
