@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ BASE: dict[str, Any] = {
 ODD_VALUES = [
     None, True, False, 0, -1, 11, 10, 1e-05, 2.5, 10**6, 10**6 + 1, 2**70, "", "x", "=1+1", "a},{b", 'q"uote',
     "back\\slash", "two\nlines", "\u202e", "😌", [1], {"a": 1}, "2026-13-01T00:00:00", "2026-11-20T07:31:00",
-    "1899-12-31T23:00:00+00:00", "9001-01-01T00:00:00+00:00", "2026-11-20T07:31:00+25:00",
+    "1899-12-31T23:00:00+00:00", "9001-01-01T00:00:00+00:00", "2026-11-20T07:31:00+25:00", "started_at", "id",
 ]  # fmt: skip
 FIELDS = [*BASE, "correction", "of", "set", "extra"]
 
@@ -74,6 +75,31 @@ def test_a_chunk_parses_as_its_lines_do_one_by_one(lines: list[bytes], torn: boo
     chunk = b"".join(lines)
     if chunk:
         assert blocks.parse_chunk(chunk) == [_parse(raw) for raw in blocks.split(chunk)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(
+        st.builds(
+            _line,
+            st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from(ODD_VALUES)), max_size=1),
+            st.lists(st.sampled_from(["strokes_skipped", "note", "ended_at"]), max_size=1),
+            st.integers(0, 3000),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    usual=st.integers(0, 30),
+)
+def test_a_chunk_of_usual_entries_checked_a_field_at_a_time_is_each_checked_alone(lines: list[bytes], usual: int) -> None:
+    """Usual entries (with or without strokes_skipped) among which one has one odd value, or one
+    field fewer: ``parse_chunk`` checking whole columns gives each line what ``checks._parse`` gives it."""
+    plain = [_line([], ["strokes_skipped"] if usual % 2 else [], minute) for minute in range(usual)]
+    chunk = b"".join(plain + lines)
+    assert blocks.parse_chunk(chunk) == [_parse(raw) for raw in blocks.split(chunk)]
+    only_usual = b"".join(plain)
+    if only_usual:
+        assert blocks._plain_all(json.loads(b"[" + only_usual.rstrip(b"\n").replace(b"\n", b",") + b"]")) is not None
 
 
 def test_chunks_are_whole_lines_whatever_their_length(tmp_path: Path) -> None:
@@ -204,7 +230,7 @@ def test_the_heap_worked_out_a_chunk_at_once_is_the_heap_line_by_line(
     expected = [i for i, moment in enumerate(moments) if not one.place(moment, i + 1)]
     found: list[int] = []
     bounds = sorted({0, len(moments), *(cut for cut in cuts if cut <= len(moments))})
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         found += [start + i for i in many.moments(moments[start:end], start + 1)]
         assert sorted(many.nearby) == sorted(one_prefix(moments[:end], reorder).nearby)
         assert many.last == one_prefix(moments[:end], reorder).last

@@ -101,7 +101,7 @@ LINE_KINDS = st.lists(
 def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
     """The command as it runs when the journal needs folding: every entry read, then sorted."""
     with monkeypatch.context() as patch:
-        patch.setattr("headrub.journal.exporting.export_lines", lambda path, window, warn: None)
+        patch.setattr("headrub.journal.exporting.export_batches", lambda path, window, warn, **options: None)
         return run(*args)
 
 
@@ -111,9 +111,16 @@ def in_memory(monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
     since=st.sampled_from([None, "2026-11-01", "2026-01-01"]),
     reorder=st.sampled_from([0, 1, 3, 1024]),
     chunk=st.sampled_from([64, 900, 1 << 18]),
+    routine=st.sampled_from([None, None, "r1", "hand"]),
 )
 def test_a_streamed_export_is_the_in_memory_export(
-    kinds: list[tuple[str, int]], since: str | None, reorder: int, chunk: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    kinds: list[tuple[str, int]],
+    since: str | None,
+    reorder: int,
+    chunk: int,
+    routine: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """Random journals (back-dated and hand-made lines, junk, odd dates): --json and --csv stream out
     byte for byte what the in-memory path prints, with the same warnings, whatever the size of the
@@ -160,12 +167,30 @@ def test_a_streamed_export_is_the_in_memory_export(
             with path.open("ab") as handle:
                 handle.write(line.encode() + b"\n")
     window = ["--since", since] if since else ["--since", "1990-01-01"]
+    if routine is not None:
+        window += ["--routine", routine]
     for form in ("--json", "--csv"):
         streamed = run("journal", *window, form)
         whole = in_memory(monkeypatch, "journal", *window, form)
         assert streamed.exit_code == whole.exit_code == 0
         assert streamed.stdout_bytes == whole.stdout_bytes
         assert sorted(streamed.stderr.splitlines()) == sorted(whole.stderr.splitlines())
+
+
+def test_a_streamed_export_to_a_terminal_or_an_odd_stdout_is_the_in_memory_export(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows that span lines, controls and formulas, on a terminal (cells made safe to draw) and
+    to a stdout that is not UTF-8 (JSON items as escaped text): the same bytes either way."""
+    for hours, note in enumerate(["two\nlines, \"quoted\"", HOSTILE, "=1+1", "café ☕", None], start=1):
+        log("r", note=note, title=note, hours=hours)
+    for terminal in (True, False):
+        with monkeypatch.context() as patch:
+            patch.setattr(output, "is_terminal", lambda stream=None, terminal=terminal: terminal)
+            patch.setattr("headrub.commands.journal_output._utf8_stdout", lambda: False)
+            for form in ("--json", "--csv"):
+                streamed = run("journal", "--since", "2026-01-01", form)
+                whole = in_memory(monkeypatch, "journal", "--since", "2026-01-01", form)
+                assert streamed.exit_code == whole.exit_code == 0
+                assert streamed.stdout_bytes == whole.stdout_bytes
 
 
 # --- the quick paths of --json and --csv write what the plain ones would ----------------------
@@ -235,11 +260,16 @@ def test_csv_rows_made_a_column_at_a_time_are_the_csv_writers(rows: list[dict[st
 def test_a_batch_of_json_items_is_each_item_as_indent_2_writes_it(entries: list[dict[str, Any]], tiny: float) -> None:
     """A batch written at once (orjson) is character for character the items written one by one
     with json, whatever the floats (tiny ones, huge ones, NaN), integers and text in it."""
-    from headrub.commands.journal_output import _json_item, _json_items
+    from headrub.commands.journal_output import _json_item, _json_items, _json_shapes
 
     assert _json_items(entries) == ",\n".join(map(_json_item, entries))
     with_tiny = [*entries, {"active_s": tiny, "note": "é\u2028\x7f"}]
     assert _json_items(with_tiny) == ",\n".join(map(_json_item, with_tiny))
+    for batch in (entries, with_tiny):  # an item each, as bytes or text, to be put in order
+        for direct in (True, False):
+            items = _json_shapes(batch, direct)
+            assert len(items) == len(batch)
+            assert [item.decode() if isinstance(item, bytes) else item for item in items] == list(map(_json_item, batch))
 
 
 NEAR_ACTED_ON = st.sampled_from(

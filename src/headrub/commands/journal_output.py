@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import groupby, repeat
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,44 +92,80 @@ def _finite(data: Any) -> Any:
     return data
 
 
-EXPORT_BATCH = 256  # entries formatted and written at a time when streaming
 
 
 def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     """Stream ``--json``/``--csv`` in about constant memory (``journal.exporting``); the output is
-    byte for byte the in-memory path's. False when there is no stream (then the caller reads all)."""
-    from itertools import islice
+    byte for byte the in-memory path's. False when there is no stream (then the caller reads all).
 
-    from headrub.journal.exporting import export_lines
+    Each entry is made into its JSON item or CSV row as soon as it is read (``_json_shapes``,
+    ``_csv_shapes``); those are what wait to be put in order and are written.
+    """
+    from headrub.journal.exporting import export_batches
     from headrub.output import is_terminal, warn
 
-    stream = export_lines(None, window, warn)
-    if stream is None:
-        return False
-    batches = (
-        [line.entry for line in lines if routine is None or line.entry.get("routine") == routine]
-        for lines in iter(lambda: list(islice(stream, EXPORT_BATCH)), [])
-    )
     if as_json:
-        first = True
         direct = _utf8_stdout()
-        for batch in batches:
-            if not batch:
-                continue
-            data = _json_items_utf8(batch) if direct else None
-            if data is not None and not _acted_on(data):
-                _emit_bytes((b"[\n" if first else b",\n") + data)  # already what _emit_json_text writes
-            else:
-                _emit_json_text(("[\n" if first else ",\n") + _json_items(batch))
-            first = False
+        stream = export_batches(None, window, warn, routine=routine, shape=lambda entries: _json_shapes(entries, direct))
+        if stream is None:
+            return False
+        first = True
+        for batch in stream:
+            for is_bytes, group in groupby(batch, key=_is_bytes):
+                if is_bytes:  # already what _emit_json_text writes
+                    _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(group))
+                else:
+                    _emit_json_text(("[\n" if first else ",\n") + ",\n".join(group))
+                first = False
         _emit_json_text("[]\n" if first else "\n]\n")
     else:
         terminal = is_terminal()
+        stream = export_batches(None, window, warn, routine=routine, shape=lambda entries: _csv_shapes(entries, terminal))
+        if stream is None:
+            return False
         _emit_utf8(_csv_text([], terminal))
-        for batch in batches:
+        for batch in stream:
             if batch:
-                _emit_utf8(_csv_text(batch, terminal, header=False))
+                _emit_utf8("\r\n".join(batch) + "\r\n")
     return True
+
+
+def _is_bytes(item: object) -> bool:
+    return type(item) is bytes
+
+
+def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
+    """Each entry as it appears inside ``json.dumps(entries, indent=2)``: in UTF-8 when it can go
+    to stdout as it is (``direct``, and nothing in it a terminal could act on), else as text."""
+    data = _json_items_utf8(entries)
+    if data is not None:
+        items = _split_items(data, len(entries))
+        if items is not None:
+            if direct and not _acted_on(data):
+                return items  # type: ignore[return-value]
+            return [item.decode("utf-8") for item in items]
+    return list(map(_json_item, entries))
+
+
+def _split_items(data: bytes, count: int) -> list[bytes] | None:
+    """The ``count`` items of ``_json_items_utf8`` one by one; None unless there are that many.
+
+    Items are split where one ends and the next begins at the outer indent: a line break never
+    occurs inside a JSON string, and a nested value is indented further.
+    """
+    pieces = data.split(b"\n  },\n  {\n")
+    if len(pieces) != count:
+        return None
+    if count == 1:
+        return pieces
+    return [pieces[0] + b"\n  }", *[b"  {\n" + piece + b"\n  }" for piece in pieces[1:-1]], b"  {\n" + pieces[-1]]
+
+
+def _csv_shapes(entries: list[Entry], terminal: bool) -> list[str]:
+    """Each entry as its CSV row, without the line break (``_csv_text``)."""
+    if terminal:
+        return [_csv_text([entry], terminal, header=False)[:-2] for entry in entries]
+    return _csv_rows_of(entries)
 
 
 def _json_items(entries: list[Entry]) -> str:
@@ -335,11 +372,15 @@ def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = Tr
 
 _NONE = type(None)
 _TEXT, _NUMBERS, _WHOLE = frozenset({str, _NONE}), frozenset({int, float, _NONE}), frozenset({int, _NONE})
-_NO_FIELDS = dict.fromkeys(CSV_FIELDS)  # every field, None: a missing one reads as None
 _SMALL: dict[Any, str] = {None: "", **{number: str(number) for number in range(1000)}}  # (ints alone: 1.0 == 1)
 
 
 def _csv_block(entries: list[Entry]) -> str:
+    """``_csv_rows_of`` as text, each row ending with a line break."""
+    return "\r\n".join(_csv_rows_of(entries)) + "\r\n" if entries else ""
+
+
+def _csv_rows_of(entries: list[Entry]) -> list[str]:
     """The rows of ``entries`` as ``csv.writer`` writes ``_csv_value`` of each cell, not on a terminal.
 
     Made a column at a time: a column of one kind (text, numbers, true/false, the usual case) is
@@ -347,11 +388,9 @@ def _csv_block(entries: list[Entry]) -> str:
     quoting or anything else takes the cell-by-cell way.
     """
     if not entries:
-        return ""
-    from operator import itemgetter
-
+        return []
     columns: list[list[str]] = []
-    for column in map(list, zip(*map(itemgetter(*CSV_FIELDS), [{**_NO_FIELDS, **entry} for entry in entries]), strict=True)):
+    for column in map(_column, repeat(entries), CSV_FIELDS):
         kinds = set(map(type, column))
         if kinds <= _TEXT:
             if _NONE in kinds:
@@ -366,7 +405,22 @@ def _csv_block(entries: list[Entry]) -> str:
             columns.append(["true" if value else "false" for value in column])
         else:  # each cell as ``_csv_value`` makes it (formulas already made inert), then quoted
             columns.append(_csv_texts([_csv_value(value) for value in column], formulas=False))
-    return "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"
+    return list(map(",".join, zip(*columns, strict=True)))
+
+
+def _column(entries: list[Entry], name: str) -> list[Any]:
+    """The field ``name`` of each entry (None where it has none)."""
+    try:
+        return list(map(_getter(name), entries))
+    except KeyError:
+        return list(map(dict.get, entries, repeat(name)))
+
+
+@cache
+def _getter(name: str) -> Any:
+    from operator import itemgetter
+
+    return itemgetter(name)
 
 
 def _csv_texts(cells: list[str], *, formulas: bool = True) -> list[str]:

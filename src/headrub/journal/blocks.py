@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from operator import itemgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from headrub.journal.checks import Line, _parse
@@ -91,7 +92,7 @@ def parse_chunk(chunk: bytes) -> list[Line | str | None]:
         for at in range(0, len(lines), GROUP):
             parsed += parse_chunk(b"".join(lines[at : at + GROUP]))
         return parsed
-    parsed = list(map(_plain, values))
+    parsed = _plain_all(values) or list(map(_plain, values))
     if None in parsed:
         lines = split(chunk)
         for i, line in enumerate(parsed):
@@ -195,3 +196,87 @@ def _plain(value: dict[str, Any]) -> Line | None:
 
 
 _new_line = tuple.__new__  # ``Line(...)`` without its Python-level ``__new__``
+
+_NONE = type(None)
+_INT, _NUMBER, _TEXT = frozenset({int}), frozenset({int, float}), frozenset({str})
+_MAYBE_INT, _MAYBE_NUMBER, _MAYBE_TEXT = _INT | {_NONE}, _NUMBER | {_NONE}, _TEXT | {_NONE}
+_zone, _year = attrgetter("tzinfo"), attrgetter("year")
+
+
+def _plain_all(values: list[dict[str, Any]]) -> list[Line | str | None] | None:
+    """``_plain`` of each value at once, a field at a time, when every one is the usual entry with
+    the same fields (all of them, or all but ``strokes_skipped``); else None (then each alone).
+
+    The same tests as ``_plain`` on whole columns: of each field the kinds of value found, and
+    the least and greatest number (zeros and None left out, as both are in every range).
+    """
+    sizes = set(map(len, values))
+    try:
+        if sizes == {len(_FIELDS)}:
+            columns = list(zip(*map(_EVERY_FIELD, values), strict=True))
+        elif sizes == {len(_FIELDS) - 1}:
+            columns = list(zip(*map(_BUT_SKIPPED, values), strict=True))
+            columns.insert(_FIELDS.index("strokes_skipped"), (None,))
+        else:
+            return None
+    except KeyError:  # a field this check does not know
+        return None
+    (
+        version, name, routine, title, text, ended, planned, active, completed, done, total, skipped,
+        before, after, note, source, logged, at, latest,
+    ) = columns  # fmt: skip
+    if not (
+        _kinds(version) == _INT
+        and set(version) == {FORMAT_VERSION}
+        and _kinds(routine) == _TEXT
+        and "" not in routine
+        and _kinds(text) == _kinds(name) == _kinds(logged) == _kinds(source) == _TEXT
+        and _kinds(completed) == {bool}
+        and _kinds(active) <= _NUMBER
+        and _within(active, MAX_SECONDS)
+        and _kinds(planned) <= _MAYBE_NUMBER
+        and _within(planned, MAX_SECONDS)
+        and _kinds(title) <= _MAYBE_TEXT
+        and _kinds(note) <= _MAYBE_TEXT
+        and _kinds(done) <= _MAYBE_INT
+        and _kinds(total) <= _MAYBE_INT
+        and _kinds(skipped) <= _MAYBE_INT
+        and _within(done, MAX_COUNT)
+        and _within(total, MAX_COUNT)
+        and _within(skipped, MAX_COUNT)
+        and _kinds(before) <= _MAYBE_INT
+        and _kinds(after) <= _MAYBE_INT
+        and _within(before, 10)
+        and _within(after, 10)
+        and _kinds(at) <= _MAYBE_INT
+        and _kinds(latest) <= _MAYBE_TEXT
+        and _kinds(ended) <= _MAYBE_TEXT
+    ):
+        return None
+    try:
+        started, logged_at = list(map(_fromisoformat, text)), list(map(_fromisoformat, logged))
+        ending = list(map(_fromisoformat, filter(None, ended)))  # (an empty text is no date-time either)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if len(ending) != len(ended) - ended.count(None) or not (_instants(started) and _instants(logged_at) and _instants(ending)):
+        return None
+    return list(map(_new_line, repeat(Line), zip(values, started, logged_at, repeat(False))))
+
+
+def _kinds(column: tuple[Any, ...]) -> set[type]:
+    return set(map(type, column))
+
+
+def _within(column: tuple[Any, ...], most: float) -> bool:
+    """Whether every number of ``column`` is from 0 to ``most`` (None and zeros left out)."""
+    numbers = list(filter(None, column))
+    return not numbers or (min(numbers) >= 0 and max(numbers) <= most)
+
+
+def _instants(moments: list[datetime]) -> bool:
+    """Whether each has an offset and a year in range (else ``_plain`` decides, line by line)."""
+    return not moments or (
+        None not in map(_zone, moments)
+        and min(map(_year, moments)) >= MIN_YEAR
+        and max(map(_year, moments)) <= MAX_YEAR
+    )

@@ -24,18 +24,19 @@ import heapq
 import os
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from headrub import timeutil
 from headrub.errors import JournalError
 from headrub.journal.blocks import chunks, parse_chunk, split
 from headrub.journal.checks import Line, _parse, _version
 from headrub.journal.corrections import fold, strip
-from headrub.journal.entries import FORMAT_VERSION, started_at
+from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
 from headrub.journal.files import Snapshot, _reason, _show, reading
 from headrub.journal.ordering import (
     _ID,
@@ -57,13 +58,31 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
 
     Warnings are given once the last entry has been yielded.
     """
+    return chain.from_iterable(export_batches(path, window, warn))
+
+
+def export_batches(
+    path: Path | None,
+    window: Window | None,
+    warn: Warn | None,
+    *,
+    routine: str | None = None,
+    shape: Shape | None = None,
+) -> Iterator[list[Any]]:
+    """``export_lines`` a list at a time, only ``routine``'s entries if given; with ``shape``, what
+    it makes of the entries (a row of text each, say) instead of their lines.
+
+    ``shape`` is given the entries of each chunk as soon as they are read, in file order, and
+    returns one thing for each: made while they are fresh, and small to hold while the lines are
+    put in order.
+    """
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
     try:
         handle_context = reading(target, warn)
         handle = handle_context.__enter__()
     except FileNotFoundError:
-        return iter(())
+        return iter([])
     except OSError as err:
         raise JournalError(f"cannot read the journal {_show(target)}: {_reason(err)}") from None
     try:
@@ -82,9 +101,8 @@ def export_lines(path: Path | None, window: Window | None, warn: Warn | None) ->
     except BaseException:
         handle_context.__exit__(None, None, None)
         raise
-    return chain.from_iterable(
-        _emit(target, handle, handle_context, side, held, held_numbers, problems, start, chosen, warn)
-    )
+    plan = _Plan(side, held, held_numbers, problems, start)
+    return _emit(target, handle, handle_context, plan, chosen, warn, routine, shape or _LINES)
 
 
 def _hold(
@@ -158,45 +176,65 @@ def _read(handle: Snapshot, offset: int, length: int) -> bytes:
     return _read_at(handle, offset, length)  # pragma: no cover - Windows
 
 
+Shape = Callable[[list[Entry]], list[Any]]
+
+
+class _Plan(NamedTuple):
+    """What the light passes found: the lines to put in place from the side, the folded ones held
+    (and their line numbers), problems found so far, and where the window's lines begin."""
+
+    side: Side
+    held: list[Pending]
+    held_numbers: set[int]
+    problems: list[tuple[int, str]]
+    start: int
+
+
 def _emit(
     target: Path,
     handle: Snapshot,
     handle_context: object,
-    side: Side,
-    held: list[Pending],
-    held_numbers: set[int],
-    problems: list[tuple[int, str]],
-    start: int,
+    plan: _Plan,
     window: Window,
     warn: Warn | None,
-) -> Iterator[list[Line]]:
-    """The entries in order, a list for each chunk read (fewer steps a line than one at a time)."""
+    routine: str | None,
+    shape: Shape,
+) -> Iterator[list[Any]]:
+    """The entries in order (or their shapes), a list for each chunk read (fewer steps a line than
+    one at a time)."""
+    side, held, held_numbers, problems, start = plan
     newest = FORMAT_VERSION
-    pending = heapq.merge(side.in_order(), sorted(held, key=lambda item: item[:2]), key=lambda item: item[:2])
+    pending = heapq.merge(
+        _read_side(handle, side.in_order()),
+        [(*item, None) for item in sorted(held, key=lambda item: item[:2])],
+        key=lambda item: item[:2],
+    )
     waiting = next(pending, None)  # the next item to put in place
-    nearby: list[tuple[datetime, int, Line]] = []  # (started, number, line) held back, at most REORDER (see index)
+    nearby: list[tuple[datetime, int, Any]] = []  # (started, number, shape) held back, at most REORDER (see index)
     skips = iter(side.numbers)  # in file order
     next_skip = next(skips, -1)
     since, until = window.since, window.until
     push, pushpop = heapq.heappush, heapq.heappushpop  # (numbers differ: a Line is never compared)
 
-    def take(item: Pending) -> Line | None:
+    def take(item: _Waiting) -> Line | None:
+        """A line put in place from the side or held, as shown; None when it is not shown."""
         nonlocal newest
-        _, number, offset, length, line = item
-        if line is not None:
-            newest = max(newest, _version(line.entry))
-            return line
-        parsed = _parse(_read(handle, offset, length))
-        if isinstance(parsed, str):
-            problems.append((number, parsed))
+        _, number, _, _, line, parsed = item
+        if line is None:
+            if isinstance(parsed, str):
+                problems.append((number, parsed))
+                return None
+            if parsed is None or not window.contains(parsed.started):
+                return None
+            strip(parsed.entry)
+            line = parsed
+        newest = max(newest, _version(line.entry))
+        if routine is not None and line.entry.get("routine") != routine:
             return None
-        if parsed is None or not window.contains(parsed.started):
-            return None
-        newest = max(newest, _version(parsed.entry))
-        strip(parsed.entry)
-        return parsed
+        return line
 
-    batch: list[Line] = []
+    batch: list[Any] = []
+    unshaped: list[int] = []  # where in ``batch`` lines put in place wait for their shape
     due = None if waiting is None else waiting[0]  # when the next item to put in place started
 
     def before(started: datetime | None, number: int) -> None:
@@ -206,8 +244,18 @@ def _emit(
             line = take(waiting)
             waiting = next(pending, None)
             if line is not None:
+                if shape is not _LINES:
+                    unshaped.append(len(batch))
                 batch.append(line)
         due = None if waiting is None else waiting[0]
+
+    def done() -> list[Any]:
+        """``batch``, the lines put in place shaped too (all at once)."""
+        if unshaped:
+            for i, made in zip(unshaped, shape([batch[i].entry for i in unshaped]), strict=True):
+                batch[i] = made
+            unshaped.clear()
+        return batch
 
     out = batch.append
     held_in_order = sorted(held_numbers)
@@ -247,7 +295,13 @@ def _emit(
                 newest = max(newest, *map(_version, entries))
             deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
             deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
-            items = list(zip(starts, numbers, lines, strict=True))
+            if routine is not None:
+                kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
+                if not kept:
+                    continue
+                numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+                entries = [entries[i] for i in kept]
+            items = list(zip(starts, numbers, lines if shape is _LINES else shape(entries), strict=True))
             ready, left, failing = through(nearby, items, REORDER, last)
             if not failing:
                 nearby = left
@@ -262,13 +316,13 @@ def _emit(
                 continue
             last = ready[-1]
             if failing or (due is not None and due <= ready[-1][0]):
-                for started, at, line in ready:
+                for started, at, shaped in ready:
                     if due is not None and due <= started:
                         before(started, at)
-                    out(line)
+                    out(shaped)
             else:
                 batch += map(_LINE, ready)
-            yield batch
+            yield done()
             batch = []
             out = batch.append
         while nearby:
@@ -276,7 +330,7 @@ def _emit(
             before(started, at)
             batch.append(ready_line)
         before(None, 0)
-        yield batch
+        yield done()
         if problems and start:
             before_start = _count_newlines(handle, start, BLOCK_SIZE)
             problems = [(number + before_start, reason) for number, reason in problems]
@@ -289,6 +343,22 @@ def _emit(
 
 
 _STARTED, _ENTRY, _LINE = itemgetter(1), itemgetter(0), itemgetter(2)
+_LINES: Shape = list  # no shape: the lines themselves
+SIDE_GROUP = 256  # lines put in place from the side read and parsed at a time
+
+# An item to put in place: ``Pending`` and, for a line from the side, what it parses to.
+_Waiting = tuple[datetime, int, int, int, Line | None, Line | str | None]
+
+
+def _read_side(handle: Snapshot, items: Iterator[Pending]) -> Iterator[_Waiting]:
+    """``items`` (lines on the side, in order) each with what its line parses to: read a group at a
+    time and parsed together (``parse_chunk``: each line as ``_parse`` reads it alone)."""
+    while group := list(islice(items, SIDE_GROUP)):
+        raws = [_read(handle, offset, length) for _, _, offset, length, _ in group]
+        whole = [raw for raw in raws if raw[-1:] == b"\n"]  # (a torn last line is parsed alone)
+        parsed = iter(parse_chunk(b"".join(whole)) if whole else [])
+        for item, raw in zip(group, raws, strict=True):
+            yield (*item, next(parsed) if raw[-1:] == b"\n" else _parse(raw))
 
 
 def _any_between(numbers: list[int], first: int, last: int) -> bool:

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, islice, repeat
-from operator import attrgetter, gt, lt
+from operator import attrgetter, gt, itemgetter, lt
 from typing import Any, TypeVar
 
 from headrub.journal.blocks import CHUNK, chunks, split
@@ -298,20 +298,32 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     count = chunk.count(b"\n")
     if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
         return None
-    texts = _STARTED_LINE.findall(chunk)
+    usual = _USUAL_START.findall(b"\n" + chunk)
+    if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
+        ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
+    else:
+        ids, texts = [], _STARTED_LINE.findall(chunk)
     joined = b'"'.join(texts)  # (no text holds a quote)
     if len(texts) != count or not joined.isascii():
         return None
     moments = _moments(joined.decode().split('"'))
     if moments is None:
         return None
-    return _ID_LINE.findall(chunk), moments
+    return ids or _ID_LINE.findall(chunk), moments
 
 
 # ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match
 # in a line is: a line's only newline is its last byte), the first up to the end of its line.
 _STARTED_LINE = re.compile(rb'"started_at"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,64})"[^\n]*\n')
 _ID_LINE = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"')
+# The start of a line as headrub writes it, after the newline before it: the first ``_ID`` and
+# ``_STARTED`` matches of the line are its id and start (what comes before them holds neither:
+# no quote inside a value). Each match begins a line, so as many as lines is one a line.
+_USUAL_START = re.compile(
+    rb'\n\{"v": 1, "id": "([^"\\\n]{1,200})", "routine": "[^"\\\n]*", "title": (?:"[^"\\\n]*"|null), '
+    rb'"started_at": "([^"\\\n]{1,64})"'
+)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def suspects(handle: Snapshot) -> set[bytes]:
