@@ -289,3 +289,21 @@ def test_the_bytes_a_terminal_could_act_on_are_what_safe_json_escapes(text: str)
     from headrub.text import safe_json
 
     assert _acted_on(text.encode("utf-8", "surrogatepass")) == (safe_json(text) != text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(notes=st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["=1+1", "a,b", 'q"', "two\nlines"])), min_size=1, max_size=12))
+def test_csv_rows_from_a_chunks_columns_are_the_rows_of_its_entries(notes: list[str | None]) -> None:
+    """The rows made from ``parse_chunk``'s columns (usual entries, read a field at a time) are the
+    rows made from the entries themselves."""
+    from headrub.commands.journal_output import _csv_rows, _csv_rows_of
+    from headrub.journal.blocks import parse_chunk
+
+    made = [
+        {**journal.make_entry(routine="r", note=note, started_at=NOW, ended_at=NOW, active_s=60 + i), "logged_at": "2026-11-19T20:00:00Z", "line_at": i, "latest_start": NOW.isoformat()}
+        for i, note in enumerate(notes)
+    ]
+    parsed = parse_chunk(b"".join(json.dumps(entry).encode() + b"\n" for entry in made))
+    columns = getattr(parsed, "columns", None)
+    assert columns is not None
+    assert _csv_rows(columns.__getitem__) == _csv_rows_of([line.entry for line in parsed])  # type: ignore[union-attr]

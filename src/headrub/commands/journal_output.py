@@ -8,8 +8,8 @@ else drawn is sanitized by ``_clean``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache, partial
 from itertools import groupby, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +120,7 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
         _emit_json_text("[]\n" if first else "\n]\n")
     else:
         terminal = is_terminal()
-        stream = export_batches(None, window, warn, routine=routine, shape=lambda entries: _csv_shapes(entries, terminal))
+        stream = export_batches(None, window, warn, routine=routine, shape=_CsvShape(terminal))
         if stream is None:
             return False
         _emit_utf8(_csv_text([], terminal))
@@ -161,11 +161,20 @@ def _split_items(data: bytes, count: int) -> list[bytes] | None:
     return [pieces[0] + b"\n  }", *[b"  {\n" + piece + b"\n  }" for piece in pieces[1:-1]], b"  {\n" + pieces[-1]]
 
 
-def _csv_shapes(entries: list[Entry], terminal: bool) -> list[str]:
-    """Each entry as its CSV row, without the line break (``_csv_text``)."""
-    if terminal:
-        return [_csv_text([entry], terminal, header=False)[:-2] for entry in entries]
-    return _csv_rows_of(entries)
+class _CsvShape:
+    """Each entry as its CSV row, without the line break (``_csv_text``); off a terminal, also the
+    rows of entries given a field at a time (``of_columns``: ``blocks.Parsed.columns``)."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.of_columns: Callable[[dict[str, Sequence[Any]]], list[str]] | None = None
+        if not terminal:
+            self.of_columns = lambda columns: _csv_rows(columns.__getitem__)
+
+    def __call__(self, entries: list[Entry]) -> list[str]:
+        if self.terminal:
+            return [_csv_text([entry], True, header=False)[:-2] for entry in entries]
+        return _csv_rows_of(entries)
 
 
 def _json_items(entries: list[Entry]) -> str:
@@ -331,7 +340,7 @@ def _csv_value(value: Any, terminal: bool = False) -> str:
     return safe_cell(sanitize(text, keep_newlines=True) if terminal else text)
 
 
-def _csv_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list[Any]]:
+def _csv_cell_rows(entries: Iterable[Entry], terminal: bool = False) -> Iterator[list[Any]]:
     """The header, then one row an entry.
 
     Text, whole numbers, floats and None go to the csv writer as they are (it writes None as an
@@ -363,7 +372,7 @@ def _csv_text(entries: list[Entry], terminal: bool = False, *, header: bool = Tr
         text = _csv_block(entries)
         return ",".join(CSV_FIELDS) + "\r\n" + text if header else text
     buffer = io.StringIO()
-    rows = _csv_rows(entries, terminal)
+    rows = _csv_cell_rows(entries, terminal)
     if not header:
         next(rows)
     csv.writer(buffer).writerows(rows)
@@ -381,16 +390,19 @@ def _csv_block(entries: list[Entry]) -> str:
 
 
 def _csv_rows_of(entries: list[Entry]) -> list[str]:
-    """The rows of ``entries`` as ``csv.writer`` writes ``_csv_value`` of each cell, not on a terminal.
+    """The rows of ``entries`` as ``csv.writer`` writes ``_csv_value`` of each cell, not on a terminal."""
+    return _csv_rows(partial(_column, entries)) if entries else []
+
+
+def _csv_rows(column_of: Callable[[str], Sequence[Any]]) -> list[str]:
+    """The rows whose fields ``column_of`` gives a field at a time, not on a terminal.
 
     Made a column at a time: a column of one kind (text, numbers, true/false, the usual case) is
     turned into cells in one go, and only a column holding a formula, a character that needs
     quoting or anything else takes the cell-by-cell way.
     """
-    if not entries:
-        return []
-    columns: list[list[str]] = []
-    for column in map(_column, repeat(entries), CSV_FIELDS):
+    columns: list[Sequence[str]] = []
+    for column in map(column_of, CSV_FIELDS):
         kinds = set(map(type, column))
         if kinds <= _TEXT:
             if _NONE in kinds:
@@ -423,7 +435,7 @@ def _getter(name: str) -> Any:
     return itemgetter(name)
 
 
-def _csv_texts(cells: list[str], *, formulas: bool = True) -> list[str]:
+def _csv_texts(cells: Sequence[str], *, formulas: bool = True) -> Sequence[str]:
     """Text cells as ``csv.writer`` writes ``text.safe_cell`` of each (of each as it is, without
     ``formulas``): a formula made inert, and a cell quoted (its quotes doubled) when it holds a
     comma, a quote or a line break."""

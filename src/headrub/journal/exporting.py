@@ -74,7 +74,8 @@ def export_batches(
 
     ``shape`` is given the entries of each chunk as soon as they are read, in file order, and
     returns one thing for each: made while they are fresh, and small to hold while the lines are
-    put in order.
+    put in order. A shape with an ``of_columns`` method is given instead, for a chunk of usual
+    entries all shown, their fields as ``blocks.parse_chunk`` read them (``Parsed.columns``).
     """
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
@@ -290,18 +291,24 @@ def _emit(
                 numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
             if not lines:
                 continue
-            entries = list(map(_ENTRY, lines))
-            if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
-                newest = max(newest, *map(_version, entries))
-            deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
-            deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
-            if routine is not None:
-                kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
-                if not kept:
-                    continue
-                numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
-                entries = [entries[i] for i in kept]
-            items = list(zip(starts, numbers, lines if shape is _LINES else shape(entries), strict=True))
+            columns = getattr(parsed_lines, "columns", None) if lines is parsed_lines else None
+            of_columns = getattr(shape, "of_columns", None)
+            if columns is not None and of_columns is not None and routine is None:
+                made = of_columns(columns)  # (usual entries of this format, every one shown: nothing to strip)
+            else:
+                entries = list(map(_ENTRY, lines))
+                if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
+                    newest = max(newest, *map(_version, entries))
+                deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
+                deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
+                if routine is not None:
+                    kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
+                    if not kept:
+                        continue
+                    numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+                    entries = [entries[i] for i in kept]
+                made = lines if shape is _LINES else shape(entries)
+            items = list(zip(starts, numbers, made, strict=True))
             ready, left, failing = through(nearby, items, REORDER, last)
             if not failing:
                 nearby = left

@@ -260,11 +260,12 @@ def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -
         state.regions.append((offset, number, min(ids, default=None), max(ids, default=None)))
         state.ids(ids)
         late = state.moments(moments, number + 1)
-        if late:  # where each line of the chunk starts: its offset in the chunk, and one newline a line before it
-            parts = chunk.split(b"\n")
-            starts_in = list(accumulate(map(len, parts), initial=offset))
-            for j in late:
-                state.side.add(_key(moments[j]), starts_in[j] + j, len(parts[j]) + 1, number + 1 + j)
+        at, line = 0, 0  # where line ``line`` of the chunk starts (the late ones are in order)
+        for j in late:
+            while line < j:
+                at, line = chunk.index(b"\n", at) + 1, line + 1
+            end = chunk.index(b"\n", at) + 1
+            state.side.add(_key(moments[j]), offset + at, end - at, number + 1 + j)
         number += len(moments)
         offset += len(chunk)
     return start, state
