@@ -92,7 +92,10 @@ def test_json_never_holds_nan_or_infinity() -> None:
 # --- streaming exports -----------------------------------------------------------------------
 
 LINE_KINDS = st.lists(
-    st.tuples(st.sampled_from(["session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete"]), st.integers(0, 2000)),
+    st.tuples(
+        st.sampled_from(["session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete", "twice", "spelt"]),
+        st.integers(0, 2000),
+    ),
     min_size=0,
     max_size=40,
 )
@@ -163,6 +166,11 @@ def test_a_streamed_export_is_the_in_memory_export(
                 "junk": '{"v": 1, "routine": ',
                 "blank": "",
                 "odd": json.dumps({"v": 1, "id": fresh, "routine": "odd", "started_at": started.replace(tzinfo=None).isoformat(), "active_s": 5, "completed": False, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+                # hand-edited: a key twice (JSON keeps the last), a key spelt with an escape
+                "twice": json.dumps({"v": 1, "id": fresh, "routine": "twice", "started_at": NOW.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"})[:-1]
+                + f', "started_at": "{started.isoformat()}", "id": "{fresh}x"}}',
+                "spelt": json.dumps({"v": 1, "id": fresh, "routine": "spelt", "started_at": NOW.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"})[:-1]
+                + f', "started\\u005fat": "{started.isoformat()}"}}',
             }[kind]
             with path.open("ab") as handle:
                 handle.write(line.encode() + b"\n")

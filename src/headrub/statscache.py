@@ -237,6 +237,8 @@ def _folded_stream(
     complete = start + cut + 1 if cut >= 0 else 0
     whole = Snapshot(handle.handle, complete)
     scanned = suspect_scan(whole)
+    if scanned.doubtful:  # (a line whose id JSON reads otherwise than the quick scan: read it all)
+        raise _Refold
     suspects = scanned.suspects
     held, skip, problems = _hold(whole, scanned.regions, suspects, EVERYTHING) if suspects else ([], set(), [])
     at = {item[1]: item[4] for item in held}  # by line number

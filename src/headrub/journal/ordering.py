@@ -114,6 +114,9 @@ class _Index:
         # Each chunk read: (offset, lines before it, the least and greatest id found in it); both
         # None when its lines were read one by one. Where a suspect id can be (``exporting._hold``).
         self.regions: list[tuple[int, int, bytes | None, bytes | None]] = []
+        # A line whose id or start, as JSON reads it, is not what ``_ID`` or ``_STARTED`` finds (a
+        # key written twice, or spelt with an escape): no quick pass can follow such a journal.
+        self.doubtful = False
 
     def place(self, started: datetime, number: int) -> bool:
         """Run a line through the heap; False when it comes too late for it (it goes on the side)."""
@@ -132,6 +135,8 @@ class _Index:
         if b'"correction"' in raw:
             target = _OF.search(raw)
             self.suspects.add(target.group(1) if target is not None else b"")
+        if not self.doubtful and _doubtful(raw):
+            self.doubtful = True
         found = _ID.search(raw)
         if found is not None:
             key = found.group(1)
@@ -285,6 +290,19 @@ def _proves(raw: bytes, at: int, since: datetime) -> bool:
     return bound is not None and bound < since
 
 
+def _doubtful(raw: bytes) -> bool:
+    """Whether ``raw``, read as JSON, has another id or start than ``_ID`` and ``_STARTED`` find:
+    looked at only when it holds a key twice or an escape that could spell one."""
+    if raw.count(b'"started_at"') <= 1 and raw.count(b'"id"') <= 1 and b"\\u" not in raw:
+        return False
+    parsed = _parse(raw)
+    if not isinstance(parsed, Line):
+        return False
+    found, started = _ID.search(raw), _started_quickly(raw)
+    name = parsed.entry.get("id")
+    return (found.group(1).decode("utf-8", "replace") if found is not None else None) != name or started != parsed.started
+
+
 def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     """The ids (``_ID`` matches) and when each line started (as ``_started``), for a chunk of whole
     lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
@@ -297,8 +315,10 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     or corrected, so the export is the same.
     """
     count = chunk.count(b"\n")
-    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
+    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk or b"\\u" in chunk:
         return None
+    if chunk.count(b'"started_at"') != count or chunk.count(b'"id"') != count:
+        return None  # (a key twice on a line, or a line without one: each line is looked at alone)
     usual = _USUAL_START.findall(b"\n" + chunk)
     if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
         ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
@@ -338,7 +358,7 @@ def suspect_scan(handle: Snapshot) -> _Index:
     number, offset = 0, 0
     handle.seek(0)
     for chunk in chunks(handle):
-        if b'"correction"' in chunk or chunk[-1:] != b"\n":
+        if b'"correction"' in chunk or chunk[-1:] != b"\n" or b"\\u" in chunk or chunk.count(b'"id"') != chunk.count(b"\n"):
             state.regions.append((offset, number, None, None))
             for raw in split(chunk):
                 state.line(raw, 0, 0, order=False)
