@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from headrub import journal, output
 from headrub.cli import app
-from headrub.commands.journal_output import CSV_FIELDS
+from headrub.commands.csv_output import CSV_FIELDS
 from headrub.paths import journal_file
 
 NOW = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # Thursday; the week began Monday 16th

@@ -227,7 +227,7 @@ def test_a_json_item_is_written_as_indent_2_writes_it(entry: dict[str, Any]) -> 
 def test_a_csv_row_is_each_cell_as_csv_value_writes_it(entry: dict[str, Any], terminal: bool) -> None:
     """Every cell of a --csv row is what ``_csv_value`` makes of it (true/false, formulas quoted,
     nested values as JSON, None empty), whichever path the row takes."""
-    from headrub.commands.journal_output import CSV_FIELDS, _csv_text, _csv_value
+    from headrub.commands.csv_output import CSV_FIELDS, _csv_text, _csv_value
 
     buffer = io.StringIO()
     csv.writer(buffer).writerows([list(CSV_FIELDS), [_csv_value(entry.get(name), terminal) for name in CSV_FIELDS]])
@@ -253,7 +253,7 @@ CELLS = st.one_of(
 def test_csv_rows_made_a_column_at_a_time_are_the_csv_writers(rows: list[dict[str, Any]], plain: int) -> None:
     """Several rows at once (columns of one kind, of mixed kinds, with formulas, quotes, commas
     and line breaks): the same text as csv.writer over ``_csv_value`` of every cell, row by row."""
-    from headrub.commands.journal_output import CSV_FIELDS, _csv_text, _csv_value
+    from headrub.commands.csv_output import CSV_FIELDS, _csv_text, _csv_value
 
     usual = {"id": "01J", "routine": "scalp-sleep", "title": None, "completed": True, "active_s": 600, "tension_after": 2}
     entries = [dict(usual) for _ in range(plain)] + rows
@@ -304,7 +304,7 @@ def test_the_bytes_a_terminal_could_act_on_are_what_safe_json_escapes(text: str)
 def test_csv_rows_from_a_chunks_columns_are_the_rows_of_its_entries(notes: list[str | None]) -> None:
     """The rows made from ``parse_chunk``'s columns (usual entries, read a field at a time) are the
     rows made from the entries themselves."""
-    from headrub.commands.journal_output import _csv_rows, _csv_rows_of
+    from headrub.commands.csv_output import _csv_rows, _csv_rows_of
     from headrub.journal.blocks import parse_chunk
 
     made = [

@@ -102,7 +102,8 @@ def journal(
     if ctx.invoked_subcommand is not None:
         return
     from headrub import journal as store
-    from headrub.commands.journal_output import _csv_text, _emit, _emit_json, _emit_utf8, _export
+    from headrub.commands.csv_output import _csv_text
+    from headrub.commands.journal_output import _emit, _emit_json, _emit_utf8, _export
     from headrub.commands.journal_view import _plain_lines
     from headrub.errors import UsageError
     from headrub.output import is_terminal, warn
