@@ -93,7 +93,10 @@ def test_json_never_holds_nan_or_infinity() -> None:
 
 LINE_KINDS = st.lists(
     st.tuples(
-        st.sampled_from(["session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete", "twice", "spelt"]),
+        st.sampled_from([
+            "session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete",
+            "twice", "spelt", "id twice", "no id", "slashed id", "of twice", "spelt correction", "slashed of",
+        ]),
         st.integers(0, 2000),
     ),
     min_size=0,
@@ -142,17 +145,28 @@ def test_a_streamed_export_is_the_in_memory_export(
         clock += timedelta(hours=40)
         started = NOW - timedelta(hours=back)
         made_so_far = [json.loads(x) for x in path.read_bytes().splitlines() if x.startswith(b'{"v": 1, "id"')]
-        if kind in ("copy", "edit", "delete") and made_so_far:
-            chosen = made_so_far[back % len(made_so_far)]
-            if kind == "copy":
+        edits = ("copy", "edit", "delete", "id twice", "of twice", "spelt correction", "slashed of")
+        if kind in edits and made_so_far:
+            chosen, other = made_so_far[back % len(made_so_far)], made_so_far[0]
+            if kind in ("copy", "id twice"):  # the second: a new entry whose id is written again as chosen's
                 extra = json.dumps({k: v for k, v in chosen.items() if k not in ("line_at", "latest_start")})
+                if kind == "id twice":
+                    extra = extra.replace(chosen["id"], chosen["id"][:-1] + "Z", 1)[:-1] + f', "id": "{chosen["id"]}"}}'
                 with path.open("ab") as handle:
                     handle.write(extra.encode() + b"\n")
-            else:
-                fix = journal.make_correction(chosen, kind, {"note": f"=n{back}"} if kind == "edit" else None)
-                journal.append_lines([{**fix, "logged_at": "2026-11-19T19:00:00Z"}], path)
+            else:  # hand-edited corrections: "of" twice (JSON keeps the last), the key or its target spelt with escapes
+                fix = json.dumps({**journal.make_correction(chosen, "edit", {"note": f"=n{back}"}), "logged_at": "2026-11-19T19:00:00Z"})
+                fix = {
+                    "edit": fix,
+                    "delete": json.dumps({**journal.make_correction(chosen, "delete", None), "logged_at": "2026-11-19T19:00:00Z"}),
+                    "of twice": fix.replace(f'"of": "{chosen["id"]}"', f'"of": "{other["id"]}"', 1)[:-1] + f', "of": "{chosen["id"]}"}}',
+                    "spelt correction": fix.replace('"correction"', '"correctio\\u006e"'),
+                    "slashed of": fix.replace(f'"of": "{chosen["id"]}"', f'"of": "{chosen["id"][:-1]}\\u00{ord(chosen["id"][-1]):02x}"'),
+                }[kind]
+                with path.open("ab") as handle:
+                    handle.write(fix.encode() + b"\n")
             continue
-        if kind in ("copy", "edit", "delete"):
+        if kind in edits:
             continue
         if kind in ("session", "backdated"):
             made = journal.make_entry(routine=f"r{index % 3}", note="=x" if back % 2 else "é", started_at=min(clock, NOW) if kind == "session" else started, ended_at=started, active_s=60)
@@ -171,6 +185,9 @@ def test_a_streamed_export_is_the_in_memory_export(
                 + f', "started_at": "{started.isoformat()}", "id": "{fresh}x"}}',
                 "spelt": json.dumps({"v": 1, "id": fresh, "routine": "spelt", "started_at": NOW.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"})[:-1]
                 + f', "started\\u005fat": "{started.isoformat()}"}}',
+                "no id": json.dumps({"v": 1, "routine": "no-id", "started_at": started.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
+                "slashed id": json.dumps({"v": 1, "id": fresh, "routine": "slashed", "started_at": started.isoformat(), "active_s": 5, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}).replace(fresh, fresh[:8] + "\\/" + fresh[8:], 1)
+                + "\n" + json.dumps({"v": 1, "id": fresh[:8] + "/" + fresh[8:], "routine": "slashed", "started_at": started.isoformat(), "active_s": 7, "completed": True, "source": "manual", "logged_at": "2026-01-01T00:00:00Z"}),
             }[kind]
             with path.open("ab") as handle:
                 handle.write(line.encode() + b"\n")

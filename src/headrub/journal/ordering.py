@@ -291,16 +291,48 @@ def _proves(raw: bytes, at: int, since: datetime) -> bool:
 
 
 def _doubtful(raw: bytes) -> bool:
-    """Whether ``raw``, read as JSON, has another id or start than ``_ID`` and ``_STARTED`` find:
-    looked at only when it holds a key twice or an escape that could spell one."""
-    if raw.count(b'"started_at"') <= 1 and raw.count(b'"id"') <= 1 and b"\\u" not in raw:
+    """Whether ``raw``, read as JSON, is something other than the expressions make of it: another
+    id (``_ID``), start (``_STARTED``), correction (``"correction"``) or target (``_OF``).
+
+    Only a line with an escape, a key written twice, or a key the expressions do not match is
+    parsed to find out; without those, each expression reads its key's value as JSON does.
+    """
+    keys = (b'"id"', b'"started_at"', b'"correction"', b'"of"')
+    if (
+        b"\\" not in raw
+        and max(map(raw.count, keys)) <= 1
+        and (b'"id"' not in raw or _ID.search(raw) is not None)
+        and (b'"started_at"' not in raw or _STARTED.search(raw) is not None)
+        and (b'"correction"' not in raw or b'"of"' not in raw or _OF.search(raw) is not None)
+    ):
         return False
     parsed = _parse(raw)
     if not isinstance(parsed, Line):
         return False
-    found, started = _ID.search(raw), _started_quickly(raw)
-    name = parsed.entry.get("id")
-    return (found.group(1).decode("utf-8", "replace") if found is not None else None) != name or started != parsed.started
+    found, of, started = _ID.search(raw), _OF.search(raw), _started_quickly(raw)
+    entry = parsed.entry
+    return (
+        _text(found) != entry.get("id")
+        or parsed.is_correction != (b'"correction"' in raw)
+        or (parsed.is_correction and _text(of) != entry.get("of"))
+        or (not parsed.is_correction and started != parsed.started)
+    )
+
+
+def _text(found: re.Match[bytes] | None) -> str | None:
+    return found.group(1).decode("utf-8", "replace") if found is not None else None
+
+
+def _escapes_doubtful(chunk: bytes) -> bool:
+    """Whether a line of ``chunk`` that holds a backslash is ``_doubtful`` (each looked at once)."""
+    at = chunk.find(b"\\")
+    while at >= 0:
+        start = chunk.rfind(b"\n", 0, at) + 1
+        end = chunk.find(b"\n", at) + 1 or len(chunk)
+        if _doubtful(chunk[start:end]):
+            return True
+        at = chunk.find(b"\\", end)
+    return False
 
 
 def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
@@ -315,28 +347,32 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     or corrected, so the export is the same.
     """
     count = chunk.count(b"\n")
-    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk or b"\\u" in chunk:
+    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
         return None
     if chunk.count(b'"started_at"') != count or chunk.count(b'"id"') != count:
-        return None  # (a key twice on a line, or a line without one: each line is looked at alone)
+        return None  # (some line holds a key twice, or none: each line is looked at alone)
     usual = _USUAL_START.findall(b"\n" + chunk)
     if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
         ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
-    else:
-        ids, texts = [], _STARTED_LINE.findall(chunk)
+    else:  # one match each a line, found with the rest of its line: with the counts, one key a line
+        ids, texts = _ID_REST.findall(chunk), _STARTED_LINE.findall(chunk)
+        if len(ids) != count:
+            return None
     joined = b'"'.join(texts)  # (no text holds a quote)
     if len(texts) != count or not joined.isascii():
+        return None
+    if b"\\" in chunk and _escapes_doubtful(chunk):
         return None
     moments = _moments(joined.decode().split('"'))
     if moments is None:
         return None
-    return ids or _ID_LINE.findall(chunk), moments
+    return ids, moments
 
 
 # ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match
 # in a line is: a line's only newline is its last byte), the first up to the end of its line.
 _STARTED_LINE = re.compile(rb'"started_at"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,64})"[^\n]*\n')
-_ID_LINE = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"')
+_ID_REST = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"[^\n]*\n')
 # The start of a line as headrub writes it, after the newline before it: the first ``_ID`` and
 # ``_STARTED`` matches of the line are its id and start (what comes before them holds neither:
 # no quote inside a value). Each match begins a line, so as many as lines is one a line.
@@ -358,12 +394,19 @@ def suspect_scan(handle: Snapshot) -> _Index:
     number, offset = 0, 0
     handle.seek(0)
     for chunk in chunks(handle):
-        if b'"correction"' in chunk or chunk[-1:] != b"\n" or b"\\u" in chunk or chunk.count(b'"id"') != chunk.count(b"\n"):
+        lines = chunk.count(b"\n")
+        whole = chunk[-1:] == b"\n" and b'"correction"' not in chunk
+        ids = _ID_REST.findall(chunk) if whole else []
+        if (
+            not whole
+            or len(ids) != lines
+            or chunk.count(b'"id"') != lines
+            or (b"\\" in chunk and _escapes_doubtful(chunk))
+        ):  # (a line holds no id, or a key twice, or is doubtful: each line is looked at alone)
             state.regions.append((offset, number, None, None))
             for raw in split(chunk):
                 state.line(raw, 0, 0, order=False)
-        else:
-            ids = _ID_LINE.findall(chunk)
+        else:  # one id a line (with the count: one "id" key a line)
             state.regions.append((offset, number, min(ids, default=None), max(ids, default=None)))
             state.ids(ids)
         number += chunk.count(b"\n") + (chunk[-1:] != b"\n")
