@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from headrub.journal import blocks, ordering
+from headrub.journal import blocks, linekeys, ordering
 from headrub.journal.checks import _parse
 from headrub.journal.files import reading
 
@@ -152,7 +152,7 @@ def _stop_one_by_one(path: Path, since: datetime) -> int:
     if starts and starts[-1][1] == b"":
         starts.pop()
     for start, raw in reversed(starts):
-        started = ordering._started_quickly(raw)
+        started = linekeys._started_quickly(raw)
         if started is not None and started >= since:
             continue
         parsed = _parse(raw)

@@ -38,9 +38,8 @@ from headrub.journal.checks import Line, _parse, _version
 from headrub.journal.corrections import fold, strip
 from headrub.journal.entries import FORMAT_VERSION, Entry, started_at
 from headrub.journal.files import Snapshot, _reason, _show, reading
+from headrub.journal.linekeys import _ID, _OF
 from headrub.journal.ordering import (
-    _ID,
-    _OF,
     REORDER,
     Pending,
     Side,

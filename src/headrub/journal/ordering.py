@@ -3,7 +3,7 @@ are out of ``started_at`` order or may need folding.
 
 Both read chunks of whole lines. A chunk of the usual lines (one ``"id"`` and one
 ``"started_at"`` a line, no correction) is done in a few calls over the whole chunk; any other
-chunk line by line, with the regular expressions that define the answer (``_ID``,
+chunk line by line, with the regular expressions that define the answer (``linekeys``: ``_ID``,
 ``_STARTED``). The quick way is taken only where it gives the same answer.
 """
 
@@ -11,29 +11,33 @@ from __future__ import annotations
 
 import heapq
 import os
-import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, islice, repeat
-from operator import attrgetter, gt, itemgetter, lt
+from operator import gt, lt
 from typing import Any, TypeVar
 
 from headrub.journal.blocks import CHUNK, chunks, split
 from headrub.journal.checks import Line, _parse, trusted_bound
-from headrub.journal.entries import MAX_YEAR, MIN_YEAR, parse_instant
 from headrub.journal.files import Snapshot
-
-_STARTED = re.compile(rb'"started_at"\s*:\s*"([^"\\]{1,64})"')
-_ID = re.compile(rb'"id"\s*:\s*"([^"\\]{1,200})"')
-_OF = re.compile(rb'"of"\s*:\s*"([^"\\]{1,200})"')
+from headrub.journal.linekeys import (
+    _ID,
+    _ID_REST,
+    _OF,
+    _STARTED,
+    _doubtful,
+    _escapes_doubtful,
+    _ids_and_moments,
+    _moments,
+    _started,
+    _started_quickly,
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 REORDER = 1024  # lines held back to be put in order as they stream (sessions that overlap, say)
-_fromisoformat = datetime.fromisoformat
-_zone, _year = attrgetter("tzinfo"), attrgetter("year")
 
 
 def _key(started: datetime) -> int:
@@ -290,99 +294,6 @@ def _proves(raw: bytes, at: int, since: datetime) -> bool:
     return bound is not None and bound < since
 
 
-def _doubtful(raw: bytes) -> bool:
-    """Whether ``raw``, read as JSON, is something other than the expressions make of it: another
-    id (``_ID``), start (``_STARTED``), correction (``"correction"``) or target (``_OF``).
-
-    Only a line with an escape, a key written twice, or a key the expressions do not match is
-    parsed to find out; without those, each expression reads its key's value as JSON does.
-    """
-    keys = (b'"id"', b'"started_at"', b'"correction"', b'"of"')
-    if (
-        b"\\" not in raw
-        and max(map(raw.count, keys)) <= 1
-        and (b'"id"' not in raw or _ID.search(raw) is not None)
-        and (b'"started_at"' not in raw or _STARTED.search(raw) is not None)
-        and (b'"correction"' not in raw or b'"of"' not in raw or _OF.search(raw) is not None)
-    ):
-        return False
-    parsed = _parse(raw)
-    if not isinstance(parsed, Line):
-        return False
-    found, of, started = _ID.search(raw), _OF.search(raw), _started_quickly(raw)
-    entry = parsed.entry
-    return (
-        _text(found) != entry.get("id")
-        or parsed.is_correction != (b'"correction"' in raw)
-        or (parsed.is_correction and _text(of) != entry.get("of"))
-        or (not parsed.is_correction and started != parsed.started)
-    )
-
-
-def _text(found: re.Match[bytes] | None) -> str | None:
-    return found.group(1).decode("utf-8", "replace") if found is not None else None
-
-
-def _escapes_doubtful(chunk: bytes) -> bool:
-    """Whether a line of ``chunk`` that holds a backslash is ``_doubtful`` (each looked at once)."""
-    at = chunk.find(b"\\")
-    while at >= 0:
-        start = chunk.rfind(b"\n", 0, at) + 1
-        end = chunk.find(b"\n", at) + 1 or len(chunk)
-        if _doubtful(chunk[start:end]):
-            return True
-        at = chunk.find(b"\\", end)
-    return False
-
-
-def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
-    """The ids (``_ID`` matches) and when each line started (as ``_started``), for a chunk of whole
-    lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
-    line is read by itself).
-
-    Both expressions never match across a newline, so over the chunk they find each line's
-    matches in turn: ``_STARTED_LINE`` takes the rest of the line with its first, so as many
-    matches as lines is one a line. The ids may hold more than one a line (and no line's first
-    is left out): that can only add suspects, and a suspect is folded only if its id is repeated
-    or corrected, so the export is the same.
-    """
-    count = chunk.count(b"\n")
-    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
-        return None
-    if chunk.count(b'"started_at"') != count or chunk.count(b'"id"') != count:
-        return None  # (some line holds a key twice, or none: each line is looked at alone)
-    usual = _USUAL_START.findall(b"\n" + chunk)
-    if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
-        ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
-    else:  # one match each a line, found with the rest of its line: with the counts, one key a line
-        ids, texts = _ID_REST.findall(chunk), _STARTED_LINE.findall(chunk)
-        if len(ids) != count:
-            return None
-    joined = b'"'.join(texts)  # (no text holds a quote)
-    if len(texts) != count or not joined.isascii():
-        return None
-    if b"\\" in chunk and _escapes_doubtful(chunk):
-        return None
-    moments = _moments(joined.decode().split('"'))
-    if moments is None:
-        return None
-    return ids, moments
-
-
-# ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match
-# in a line is: a line's only newline is its last byte), the first up to the end of its line.
-_STARTED_LINE = re.compile(rb'"started_at"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,64})"[^\n]*\n')
-_ID_REST = re.compile(rb'"id"[ \t\r\f\v]*:[ \t\r\f\v]*"([^"\\\n]{1,200})"[^\n]*\n')
-# The start of a line as headrub writes it, after the newline before it: the first ``_ID`` and
-# ``_STARTED`` matches of the line are its id and start (what comes before them holds neither:
-# no quote inside a value). Each match begins a line, so as many as lines is one a line.
-_USUAL_START = re.compile(
-    rb'\n\{"v": 1, "id": "([^"\\\n]{1,200})", "routine": "[^"\\\n]*", "title": (?:"[^"\\\n]*"|null), '
-    rb'"started_at": "([^"\\\n]{1,64})"'
-)
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
-
-
 def suspects(handle: Snapshot) -> set[bytes]:
     """The ids ``index`` finds suspect from the start (or more: see ``_ids_and_moments``)."""
     return suspect_scan(handle).suspects
@@ -412,34 +323,6 @@ def suspect_scan(handle: Snapshot) -> _Index:
         number += chunk.count(b"\n") + (chunk[-1:] != b"\n")
         offset += len(chunk)
     return state
-
-
-def _moments(texts: list[str]) -> list[datetime] | None:
-    """``parse_instant`` of each text, when every one is a date-time with an offset in range."""
-    try:
-        moments = list(map(_fromisoformat, texts))
-    except (ValueError, OverflowError, OSError):
-        return None
-    if (
-        None in map(_zone, moments)
-        or min(map(_year, moments)) < MIN_YEAR
-        or max(map(_year, moments)) > MAX_YEAR
-    ):
-        return None
-    return moments
-
-
-def _started_quickly(raw: bytes) -> datetime | None:
-    found = _STARTED.search(raw)
-    return parse_instant(found.group(1).decode("ascii", "replace")) if found is not None else None
-
-
-def _started(raw: bytes) -> datetime | None:
-    moment = _started_quickly(raw)
-    if moment is not None:
-        return moment
-    parsed = _parse(raw)
-    return parsed.started if isinstance(parsed, Line) else None
 
 
 def stop_offset(handle: Snapshot, since: datetime) -> int:
