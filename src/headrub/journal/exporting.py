@@ -123,13 +123,14 @@ def _hold(
     seen: dict[bytes, list[tuple[int, int, int]]] = {}
     fixes: list[tuple[int, int, int]] = []
     corrected: set[bytes] = set()
+    in_order = sorted(suspects)  # (a merged journal can hold thousands: each region is one search)
     for i, (offset, number, least, greatest) in enumerate(regions):
-        if least is not None and greatest is not None and not any(least <= key <= greatest for key in suspects):
-            continue  # no suspect id is in it, nor a correction (those chunks are read line by line)
+        if least is not None and greatest is not None:
+            at = bisect_left(in_order, least)
+            if at == len(in_order) or in_order[at] > greatest:
+                continue  # no suspect id is in it, nor a correction (those chunks are read line by line)
         handle.seek(offset)
         chunk = handle.read(regions[i + 1][0] - offset if i + 1 < len(regions) else -1)
-        if b'"correction"' not in chunk and not any(key in chunk for key in suspects):
-            continue
         for raw in split(chunk):
             number += 1
             here, offset = offset, offset + len(raw)
