@@ -113,7 +113,7 @@ def test_chunks_are_whole_lines_whatever_their_length(tmp_path: Path) -> None:
 
 
 def _one_by_one(path: Path, reorder: int) -> tuple[list[tuple[int, int, int, int]], set[bytes]]:
-    """``ordering.index`` with every line read by itself."""
+    """``ordering.scan`` with every line read by itself."""
     state = ordering._Index(reorder)
     offset = 0
     for number, raw in enumerate(path.read_bytes().splitlines(keepends=True), start=1):
@@ -134,10 +134,11 @@ def test_the_light_passes_agree_with_reading_each_line(
     path.write_bytes(b"".join(lines) * 9)  # several chunks' worth of small ones, repeated ids among them
     expected_side, expected_suspects = _one_by_one(path, reorder)
     with reading(path) as handle:
-        side, suspects = ordering.index(handle, 0, reorder)
+        scanned = ordering.scan(handle, 0, reorder)
+        side, suspects = scanned.side, scanned.suspects
         assert list(zip(side.keys, side.offsets, side.lengths, side.numbers, strict=True)) == expected_side
         assert expected_suspects <= suspects
-        assert expected_suspects <= ordering.suspects(handle)
+        assert expected_suspects <= ordering.suspect_scan(handle).suspects
         moment = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=since)
         assert ordering.stop_offset(handle, moment) == _stop_one_by_one(path, moment)
 
@@ -194,7 +195,7 @@ def _kept_journal(minutes: list[int], odd: list[int]) -> bytes:
 def test_one_pass_from_the_start_finds_where_the_window_begins(
     minutes: list[int], odd: list[int], since: int, reorder: int, torn: bool, ordered: bool, tmp_path: Path
 ) -> None:
-    """``window_index``, forward from the start, gives the backward scan's start and the index
+    """``window_scan``, forward from the start, gives the backward scan's start and the index
     from there, on journals with and without the bookkeeping that lets a scan stop early."""
     path = tmp_path / "journal.jsonl"
     data = _kept_journal(sorted(minutes) if ordered else minutes, odd)
@@ -202,7 +203,8 @@ def test_one_pass_from_the_start_finds_where_the_window_begins(
     moment = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=since)
     with reading(path) as handle:
         stop = ordering.stop_offset(handle, moment)
-        side, suspects = ordering.index(handle, stop, reorder)
+        scanned = ordering.scan(handle, stop, reorder)
+        side, suspects = scanned.side, scanned.suspects
         start, found = ordering._index(handle, 0, reorder, moment)
         found_side, found_suspects = found.side, found.suspects
         assert start == stop
@@ -210,7 +212,7 @@ def test_one_pass_from_the_start_finds_where_the_window_begins(
             zip(side.keys, side.offsets, side.numbers, strict=True)
         )
         assert found_suspects == suspects
-        assert ordering.window_index(handle, moment, reorder)[0] == stop
+        assert ordering.window_scan(handle, moment, reorder)[0] == stop
 
 
 MOMENTS = st.lists(st.integers(0, 400), max_size=120).map(

@@ -108,13 +108,6 @@ def parse_chunk(chunk: bytes) -> list[Line | str | None]:
     return parsed
 
 
-def objects(chunk: bytes) -> list[dict[str, Any]] | None:
-    """The JSON object of each line of ``chunk`` (whole lines), or None unless every line is one."""
-    if chunk[-1:] != b"\n":
-        return None
-    return _objects(chunk[:-1], chunk.count(b"\n"))
-
-
 def _objects(text: bytes, count: int) -> list[Any] | None:
     """Each of ``count`` lines of ``text`` (joined by newlines) as orjson reads it, if every one
     is an object by itself (see the module's note); else None."""

@@ -3,7 +3,7 @@
 ``journal --csv`` and ``--json`` over a big journal must not hold every entry. Two passes over
 the same snapshot of the file:
 
-1. A light pass (``ordering.index``) finds, for each line, its ``started_at`` and whether the
+1. A light pass (``ordering.scan``) finds, for each line, its ``started_at`` and whether the
    journal needs folding (a correction, or an id not greater than the one before: see
    ``reader.fold_lines``). Lines a little out of order (sessions that overlap) are put in order
    by a heap of ``REORDER`` lines as they stream; the pass runs the same heap on the keys alone,
@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from itertools import chain, islice, repeat
+from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -52,16 +52,6 @@ from headrub.paths import journal_file
 from headrub.timeutil import Window
 
 
-def export_lines(path: Path | None, window: Window | None, warn: Warn | None) -> Iterator[Line] | None:
-    """The window's entries, as corrected, sorted by ``started_at`` (ties in file order), streamed;
-    None when the journal cannot be streamed (then it is read in full: ``reader``).
-
-    Warnings are given once the last entry has been yielded.
-    """
-    batches = export_batches(path, window, warn)
-    return None if batches is None else chain.from_iterable(batches)
-
-
 def export_batches(
     path: Path | None,
     window: Window | None,
@@ -70,8 +60,10 @@ def export_batches(
     routine: str | None = None,
     shape: Shape | None = None,
 ) -> Iterator[list[Any]] | None:
-    """``export_lines`` a list at a time, only ``routine``'s entries if given; with ``shape``, what
-    it makes of the entries (a row of text each, say) instead of their lines.
+    """The window's entries, as corrected, sorted by ``started_at`` (ties in file order), streamed a
+    list at a time, only ``routine``'s entries if given; with ``shape``, what it makes of the
+    entries (a row of text each, say) instead of their lines. None when the journal cannot be
+    streamed (then it is read in full: ``reader``). Warnings are given once the last list is out.
 
     ``shape`` is given the entries of each chunk as soon as they are read, in file order, and
     returns one thing for each: made while they are fresh, and small to hold while the lines are

@@ -106,7 +106,7 @@ class Side:
 
 
 class _Index:
-    """What ``index`` gathers: the lines out of order, the suspect ids, the reordering heap."""
+    """What ``scan`` gathers: the lines out of order, the suspect ids, the reordering heap."""
 
     def __init__(self, reorder: int) -> None:
         self.reorder = reorder
@@ -203,27 +203,16 @@ def _late_in(item: tuple[datetime, int], before: int, given: list[tuple[datetime
     return bound is not None and item < bound
 
 
-def index(handle: Snapshot, start: int, reorder: int = REORDER) -> tuple[Side, set[bytes]]:
-    """The lines out of ``started_at`` order (for a heap of ``reorder`` lines), and the ids that
-    may need folding (not greater than one before them, or named by a correction)."""
-    state = scan(handle, start, reorder)
-    return state.side, state.suspects
-
-
 def scan(handle: Snapshot, start: int, reorder: int = REORDER) -> _Index:
-    """``index``, with where each chunk's ids lie (``_Index.regions``)."""
+    """The lines out of ``started_at`` order (for a heap of ``reorder`` lines), the ids that may
+    need folding (not greater than one before them, or named by a correction), and where each
+    chunk's ids lie (``_Index.regions``)."""
     return _index(handle, start, reorder, None)[1]
 
 
-def window_index(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tuple[int, Side, set[bytes]]:
-    """``stop_offset(handle, since)``, and ``index`` from there: one pass when the journal's first
-    lines are in the window already (an export of everything, say), else the backward scan first."""
-    start, state = window_scan(handle, since, reorder)
-    return start, state.side, state.suspects
-
-
 def window_scan(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tuple[int, _Index]:
-    """``window_index``, with where each chunk's ids lie (``_Index.regions``)."""
+    """``stop_offset(handle, since)``, and ``scan`` from there: one pass when the journal's first
+    lines are in the window already (an export of everything, say), else the backward scan first."""
     handle.seek(0)
     first = next(chunks(handle), b"")
     quick = _ids_and_moments(first)
@@ -234,7 +223,7 @@ def window_scan(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tu
 
 
 def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -> tuple[int, _Index]:
-    """``index`` from ``start``; with ``since``, started again after each line that proves every
+    """``scan`` from ``start``; with ``since``, started again after each line that proves every
     line before it started before ``since`` (``_proves``): the last one is ``stop_offset``'s."""
     state = _Index(reorder)
     number, offset = 0, start
@@ -294,13 +283,9 @@ def _proves(raw: bytes, at: int, since: datetime) -> bool:
     return bound is not None and bound < since
 
 
-def suspects(handle: Snapshot) -> set[bytes]:
-    """The ids ``index`` finds suspect from the start (or more: see ``_ids_and_moments``)."""
-    return suspect_scan(handle).suspects
-
-
 def suspect_scan(handle: Snapshot) -> _Index:
-    """``suspects``, with where each chunk's ids lie (``_Index.regions``); no line put in order."""
+    """The ids ``scan`` finds suspect from the start (or more: see ``_ids_and_moments``), with where
+    each chunk's ids lie (``_Index.regions``); no line put in order."""
     state = _Index(REORDER)
     number, offset = 0, 0
     handle.seek(0)
