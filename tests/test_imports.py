@@ -130,6 +130,12 @@ def test_everyday_commands_load_no_pydantic(isolated_dirs: tuple[Path, Path]) ->
         assert loaded_by_command(args, watched) == [], args
 
 
+def test_only_exports_load_msgspec(isolated_dirs: tuple[Path, Path]) -> None:
+    """msgspec reads whole journals for ``--json``/``--csv``; everyday commands never import it."""
+    for args in (["list"], ["show", "scalp-sleep"], ["journal", "--week"], ["stats"]):
+        assert loaded_by_command(args, ("msgspec",)) == [], args
+
+
 def test_a_run_imports_only_its_own_command_module() -> None:
     """``headrub list`` (as the console script runs it) imports the module of ``list`` and none of the other commands'."""
     code = """

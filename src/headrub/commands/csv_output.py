@@ -12,10 +12,13 @@ from functools import cache, partial
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+from headrub.text import FORMULA_STARTS
+
 if TYPE_CHECKING:
     import re
 
     from headrub.journal import Entry
+    from headrub.journal.usual import UsualChunk
 
 CSV_FIELDS = (
     "id",
@@ -39,13 +42,16 @@ CSV_FIELDS = (
 
 class CsvShape:
     """Each entry as its CSV row, without the line break (``_csv_text``); off a terminal, also the
-    rows of entries given a field at a time (``of_columns``: ``blocks.Parsed.columns``)."""
+    rows of entries given a field at a time (``of_columns``: ``blocks.Parsed.columns``) and of
+    usual records (``of_usual``: ``journal.usual``), those in UTF-8."""
 
     def __init__(self, terminal: bool) -> None:
         self.terminal = terminal
         self.of_columns: Callable[[dict[str, Sequence[Any]]], list[str]] | None = None
+        self.of_usual: Callable[[UsualChunk, list[int] | None], list[bytes] | None] | None = None
         if not terminal:
             self.of_columns = lambda columns: _csv_rows(columns.__getitem__)
+            self.of_usual = _usual_rows
 
     def __call__(self, entries: list[Entry]) -> list[str]:
         if self.terminal:
@@ -193,3 +199,78 @@ def _quoted(cell: str) -> str:
     if "," in cell or '"' in cell or "\r" in cell or "\n" in cell:
         return '"' + cell.replace('"', '""') + '"'
     return cell
+
+
+def _usual_rows(usual: UsualChunk, keep: list[int] | None) -> list[bytes] | None:
+    """The rows of the usual records (those at ``keep``, if given) in UTF-8, as ``_csv_rows_of``
+    makes them; None when orjson does not write their cells as the CSV has them.
+
+    Each record's cells are written by orjson as a JSON array: with no backslash in it (no text
+    that needs escaping, nor quoting in a CSV cell) and no float orjson spells otherwise than
+    ``str``, an array is its row once its nulls are made empty and its quotes taken out. A row
+    whose text holds a comma (to be quoted) or starts like a formula is made the ordinary way.
+    """
+    from orjson import JSONEncodeError, dumps
+
+    from headrub.journal.usual import no_small_float
+
+    records = usual.records if keep is None else [usual.records[i] for i in keep]
+    if not records:
+        return []
+    if not no_small_float(records):
+        return None
+    try:
+        data = dumps(list(map(_CSV_CELLS, records)), default=_EMPTY.get)  # (UNSET, a field not there: null)
+    except JSONEncodeError:  # (an integer past 64 bits)
+        return None
+    if b"\\" in data:
+        return None
+    rows = data[2:-2].replace(b",null", b",").replace(b'"', b"").split(b"],[")
+    if len(rows) != len(records):
+        return None  # (a cell held "],[")
+    separators = len(CSV_FIELDS) - 1
+    commas = list(map(bytes.count, rows, repeat(b",")))
+    odd = [] if commas.count(separators) == len(rows) else [i for i, count in enumerate(commas) if count != separators]
+    odd += _formula_rows(records)
+    if odd:
+        from msgspec import UNSET
+
+        odd = sorted(set(odd))
+        cells = [dict(zip(CSV_FIELDS, _CSV_CELLS(records[i]), strict=True)) for i in odd]
+        made = _csv_rows_of([{name: None if value is UNSET else value for name, value in row.items()} for row in cells])
+        for i, row in zip(odd, made, strict=True):
+            rows[i] = row.encode()
+    return rows
+
+
+_TEXT_FIELDS = ("routine", "title", "note", "source")  # (and "id": the text cells; the date-times start with a digit)
+
+
+def _formula_rows(records: list[Any]) -> list[int]:
+    """Where the records are that have a text cell starting like a formula (``text.safe_cell``)."""
+    from operator import attrgetter
+
+    ids = list(map(_ID, records))
+    suspect = not (min(ids)[:1] > "-" and max(ids)[:1] < "=")  # (no formula starts between: ids of digits)
+    names = [name for name in _TEXT_FIELDS if any(map(_starts_formula, set(map(attrgetter(name), records))))]
+    if suspect:
+        names.append("id")
+    if not names:
+        return []
+    return [i for i, record in enumerate(records) if any(_starts_formula(getattr(record, name)) for name in names)]
+
+
+def _starts_formula(text: str | None) -> bool:
+    return text is not None and text.startswith(FORMULA_STARTS)
+
+
+def _getters() -> tuple[Any, Any]:
+    from operator import attrgetter
+
+    return attrgetter(*CSV_FIELDS), attrgetter("id")
+
+
+_CSV_CELLS, _ID = _getters()
+_EMPTY: dict[Any, None] = {}  # orjson's ``default``: what it cannot write (only msgspec's UNSET here) is null
+
+

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import json
-    import re
 
     from headrub.journal import Entry
+    from headrub.journal.usual import UsualChunk
     from headrub.timeutil import Window
 
 def _clean(text: Any) -> str:
@@ -85,11 +85,15 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
 
     if as_json:
         direct = _utf8_stdout()
-        stream = export_batches(None, window, warn, routine=routine, shape=lambda entries: _json_shapes(entries, direct))
+        stream = export_batches(None, window, warn, routine=routine, shape=_JsonShape(direct))
         if stream is None:
             return False
         first = True
         for batch in stream:
+            if batch and set(map(type, batch)) == {bytes}:  # (the usual batch: one write)
+                _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(batch))
+                first = False
+                continue
             for is_bytes, group in groupby(batch, key=_is_bytes):
                 if is_bytes:  # already what _emit_json_text writes
                     _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(group))
@@ -107,12 +111,55 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
         _emit_utf8(_csv_text([], terminal))
         for batch in stream:
             if batch:
-                _emit_utf8("\r\n".join(batch) + "\r\n")
+                _emit_rows(batch)
     return True
+
+
+def _emit_rows(rows: list[str | bytes]) -> None:
+    """CSV rows on stdout in UTF-8, each ending with CRLF (rows of usual records come as UTF-8 already)."""
+    if not any(map(_is_bytes, rows)):
+        _emit_utf8("\r\n".join(rows) + "\r\n")  # type: ignore[arg-type]
+        return
+    data = b"\r\n".join([row if isinstance(row, bytes) else row.encode("utf-8", "replace") for row in rows]) + b"\r\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _is_bytes(item: object) -> bool:
     return type(item) is bytes
+
+
+class _JsonShape:
+    """Each entry as its JSON item (``_json_shapes``), and the items of usual records (``of_usual``)."""
+
+    def __init__(self, direct: bool) -> None:
+        self.direct = direct
+
+    def __call__(self, entries: list[Entry]) -> list[bytes | str]:
+        return _json_shapes(entries, self.direct)
+
+    def of_usual(self, usual: UsualChunk, keep: list[int] | None) -> list[bytes | str] | None:
+        """The items of the usual records (those at ``keep``, if given), as ``_json_shapes`` makes
+        them of their entries; None unless each line is written as msgspec writes its record."""
+        from headrub.journal.usual import no_small_float, without_bookkeeping, written
+
+        records = usual.records if keep is None else [usual.records[i] for i in keep]
+        if not records:
+            return []
+        if not (no_small_float(records) and usual.canonical()):
+            return None
+        without_bookkeeping(records)
+        data, items = written(records)
+        if len(items) != len(records):
+            return None  # (never: see ``written``)
+        if self.direct and not _acted_on(data):
+            return items  # type: ignore[return-value]
+        return [item.decode("utf-8") for item in items]
 
 
 def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
@@ -223,17 +270,12 @@ def _no_small_float(data: bytes) -> bool:
     exponent such as ``e-6`` (json: ``e-06``). Text that only looks like one counts too."""
     if b"0.0000" in data:
         return False
-    for found in _small_exponent().finditer(data):  # (a regular expression: "e-" alone is common in text)
-        if data[found.start() - 1 : found.start()].isdigit():
+    at = data.find(b"e-")
+    while at >= 0:  # ("e-" is common in text: "wake-up")
+        if data[at + 2 : at + 3].isdigit() and data[at - 1 : at].isdigit():
             return False
+        at = data.find(b"e-", at + 2)
     return True
-
-
-@cache
-def _small_exponent() -> re.Pattern[bytes]:
-    import re
-
-    return re.compile(rb"e-[0-9]")
 
 
 def _json_item(entry: Entry) -> str:

@@ -11,7 +11,9 @@ the same snapshot of the file:
    to be put in place from a sorted list.
 2. A full pass parses and checks each line as every reader does (``blocks.parse_chunk``: many
    lines at once) and yields the entries in the window, slipping the noted ones in where they
-   belong.
+   belong. A chunk whose every line is the usual entry goes quicker still when the shape knows
+   records (``of_usual``): msgspec reads and checks it in one call (``usual.read_usual``) and
+   the shape makes its rows or items straight from the records.
 
 Memory grows only with the number of lines out of order. A journal that needs folding is read
 the ordinary way (``None`` is returned: the caller reads in full).
@@ -29,7 +31,7 @@ from datetime import datetime
 from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from headrub import timeutil
 from headrub.errors import JournalError
@@ -51,6 +53,9 @@ from headrub.journal.reader import BLOCK_SIZE, Warn, _count_newlines, report_pro
 from headrub.paths import journal_file
 from headrub.timeutil import Window
 
+if TYPE_CHECKING:
+    from headrub.journal.usual import UsualChunk
+
 
 def export_batches(
     path: Path | None,
@@ -68,7 +73,10 @@ def export_batches(
     ``shape`` is given the entries of each chunk as soon as they are read, in file order, and
     returns one thing for each: made while they are fresh, and small to hold while the lines are
     put in order. A shape with an ``of_columns`` method is given instead, for a chunk of usual
-    entries all shown, their fields as ``blocks.parse_chunk`` read them (``Parsed.columns``).
+    entries all shown, their fields as ``blocks.parse_chunk`` read them (``Parsed.columns``); one
+    with an ``of_usual`` method, a chunk of usual entries as msgspec records (``usual.UsualChunk``)
+    with the places of those to shape (None: all), and it may answer None (then the chunk is read
+    the ordinary way).
     """
     target = Path(path) if path is not None else journal_file()
     chosen = window or timeutil.EVERYTHING
@@ -257,6 +265,9 @@ def _emit(
 
     out = batch.append
     held_in_order = sorted(held_numbers)
+    of_usual = getattr(shape, "of_usual", None)
+    if of_usual is not None:
+        from headrub.journal.usual import read_usual
     last: tuple[datetime, int, Line] | None = None  # the last line the heap gave out
     collecting = gc.isenabled()  # (see ``reader._no_gc``: entries hold no cycles; a million of them
     gc.disable()  # would set off collections that walk the ones still held, a tenth of the time)
@@ -264,47 +275,61 @@ def _emit(
         number = 0
         handle.seek(start)
         for chunk in chunks(handle):
-            parsed_lines = parse_chunk(chunk)
-            first, number = number + 1, number + len(parsed_lines)
+            count = chunk.count(b"\n")
+            first, number = number + 1, number + count + (chunk[-1:] != b"\n")
             aside: set[int] = set()  # lines of the chunk put in place from the side
             while first <= next_skip <= number:
                 aside.add(next_skip)
                 next_skip = next(skips, -1)
-            numbers: Sequence[int] = range(first, number + 1)
-            lines: list[Line] = parsed_lines  # type: ignore[assignment]
-            if aside or _any_between(held_in_order, first, number) or set(map(type, parsed_lines)) != {Line}:
-                numbers, lines = [], []
-                for at, parsed in enumerate(parsed_lines, start=first):
-                    if at in aside or parsed is None or (held_numbers and at in held_numbers):
-                        continue
-                    if type(parsed) is str:
-                        problems.append((at, parsed))
-                        continue
-                    numbers.append(at)
-                    lines.append(parsed)  # type: ignore[arg-type]
-            starts = list(map(_STARTED, lines))
-            if starts and ((since is not None and min(starts) < since) or (until is not None and max(starts) > until)):
-                kept = [i for i, started in enumerate(starts) if window.contains(started)]
-                numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
-            if not lines:
-                continue
-            columns = getattr(parsed_lines, "columns", None) if lines is parsed_lines else None
-            of_columns = getattr(shape, "of_columns", None)
-            if columns is not None and of_columns is not None and routine is None:
-                made = of_columns(columns)  # (usual entries of this format, every one shown: nothing to strip)
+            quick = None
+            numbers: Sequence[int]
+            if of_usual is not None:
+                usual = read_usual(chunk, count)  # (every line the usual entry of this format: nothing to strip)
+                if usual is not None:
+                    if held_numbers and _any_between(held_in_order, first, number):
+                        aside |= {at for at in range(first, number + 1) if at in held_numbers}
+                    quick = _usual_items(usual, first, aside, window, routine, of_usual)
+            if quick is not None:
+                starts, numbers, made = quick
+                if not made:
+                    continue
             else:
-                entries = list(map(_ENTRY, lines))
-                if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
-                    newest = max(newest, *map(_version, entries))
-                deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
-                deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
-                if routine is not None:
-                    kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
-                    if not kept:
-                        continue
+                parsed_lines = parse_chunk(chunk)
+                numbers = range(first, number + 1)
+                lines: list[Line] = parsed_lines  # type: ignore[assignment]
+                if aside or _any_between(held_in_order, first, number) or set(map(type, parsed_lines)) != {Line}:
+                    numbers, lines = [], []
+                    for at, parsed in enumerate(parsed_lines, start=first):
+                        if at in aside or parsed is None or (held_numbers and at in held_numbers):
+                            continue
+                        if type(parsed) is str:
+                            problems.append((at, parsed))
+                            continue
+                        numbers.append(at)
+                        lines.append(parsed)  # type: ignore[arg-type]
+                starts = list(map(_STARTED, lines))
+                if starts and ((since is not None and min(starts) < since) or (until is not None and max(starts) > until)):
+                    kept = [i for i, started in enumerate(starts) if window.contains(started)]
                     numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
-                    entries = [entries[i] for i in kept]
-                made = lines if shape is _LINES else shape(entries)
+                if not lines:
+                    continue
+                columns = getattr(parsed_lines, "columns", None) if lines is parsed_lines else None
+                of_columns = getattr(shape, "of_columns", None)
+                if columns is not None and of_columns is not None and routine is None:
+                    made = of_columns(columns)  # (usual entries of this format, every one shown: nothing to strip)
+                else:
+                    entries = list(map(_ENTRY, lines))
+                    if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
+                        newest = max(newest, *map(_version, entries))
+                    deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
+                    deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
+                    if routine is not None:
+                        kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
+                        if not kept:
+                            continue
+                        numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+                        entries = [entries[i] for i in kept]
+                    made = lines if shape is _LINES else shape(entries)
             items = list(zip(starts, numbers, made, strict=True))
             ready, left, failing = through(nearby, items, REORDER, last)
             if not failing:
@@ -352,6 +377,36 @@ SIDE_GROUP = 256  # lines put in place from the side read and parsed at a time
 
 # An item to put in place: ``Pending`` and, for a line from the side, what it parses to.
 _Waiting = tuple[datetime, int, int, int, Line | None, Line | str | None]
+
+
+def _usual_items(
+    usual: UsualChunk,
+    first: int,
+    aside: set[int],
+    window: Window,
+    routine: str | None,
+    of_usual: Callable[..., list[Any] | None],
+) -> tuple[list[datetime], Sequence[int], list[Any]] | None:
+    """(when each started, line number, shape) of the usual records numbered from ``first`` that
+    are in the window (and of ``routine``, if given), but for the line numbers ``aside`` (put in
+    place later); None when the shape cannot be made of them."""
+    starts = usual.started
+    keep: list[int] | None = None
+    since, until = window.since, window.until
+    if (since is not None and min(starts) < since) or (until is not None and max(starts) > until):
+        keep = [i for i, started in enumerate(starts) if window.contains(started) and first + i not in aside]
+    elif aside:
+        skip = {at - first for at in aside}
+        keep = [i for i in range(len(starts)) if i not in skip]
+    if routine is not None:
+        records = usual.records
+        keep = [i for i in (range(len(starts)) if keep is None else keep) if records[i].routine == routine]
+    made = of_usual(usual, keep)
+    if made is None:
+        return None
+    if keep is None:
+        return starts, range(first, first + len(starts)), made
+    return [starts[i] for i in keep], [first + i for i in keep], made
 
 
 def _read_side(handle: Snapshot, items: Iterator[Pending]) -> Iterator[_Waiting]:

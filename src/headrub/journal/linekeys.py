@@ -69,6 +69,9 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
     line is read by itself).
 
+    A chunk without a backslash whose lines are all JSON objects is read by msgspec instead
+    (``usual.ids_and_starts``), when what it reads is what the expressions would find.
+
     Both expressions never match across a newline, so over the chunk they find each line's
     matches in turn: ``_STARTED_LINE`` takes the rest of the line with its first, so as many
     matches as lines is one a line. The ids may hold more than one a line (and no line's first
@@ -80,19 +83,26 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
         return None
     if chunk.count(b'"started_at"') != count or chunk.count(b'"id"') != count:
         return None  # (some line holds a key twice, or none: each line is looked at alone)
-    usual = _USUAL_START.findall(b"\n" + chunk)
-    if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
-        ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
-    else:  # one match each a line, found with the rest of its line: with the counts, one key a line
-        ids, texts = _ID_REST.findall(chunk), _STARTED_LINE.findall(chunk)
-        if len(ids) != count:
+    read = None if b"\\" in chunk else _read_keys(chunk, count)
+    if read is not None:  # every line an object: its id and start as the expressions find them
+        ids, starts = read
+        if not "".join(starts).isascii():
             return None
-    joined = b'"'.join(texts)  # (no text holds a quote)
-    if len(texts) != count or not joined.isascii():
-        return None
-    if b"\\" in chunk and _escapes_doubtful(chunk):
-        return None
-    moments = _moments(joined.decode().split('"'))
+    else:
+        usual = _USUAL_START.findall(b"\n" + chunk)
+        if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
+            ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
+        else:  # one match each a line, found with the rest of its line: with the counts, one key a line
+            ids, texts = _ID_REST.findall(chunk), _STARTED_LINE.findall(chunk)
+            if len(ids) != count:
+                return None
+        joined = b'"'.join(texts)  # (no text holds a quote)
+        if len(texts) != count or not joined.isascii():
+            return None
+        if b"\\" in chunk and _escapes_doubtful(chunk):
+            return None
+        starts = joined.decode().split('"')
+    moments = _moments(starts)
     if moments is None:
         return None
     return ids, moments
@@ -110,6 +120,12 @@ _USUAL_START = re.compile(
     rb'"started_at": "([^"\\\n]{1,64})"'
 )
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _read_keys(chunk: bytes, count: int) -> tuple[list[bytes], list[str]] | None:
+    from headrub.journal.usual import ids_and_starts
+
+    return ids_and_starts(chunk, count)
 
 
 def _moments(texts: list[str]) -> list[datetime] | None:

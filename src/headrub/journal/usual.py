@@ -1,0 +1,190 @@
+"""The usual entry, a chunk at a time, read by msgspec: typed and checked in one call.
+
+An export (``exporting``) reads every line of the journal, and nearly all of them are the entry
+headrub writes. For a chunk of those, msgspec decodes the lines straight into typed records
+(``Usual``), checking each field's kind and range as it reads, several times faster than
+orjson's objects checked by ``blocks._plain_all``. It accepts only what ``_plain_all`` accepts
+(the same fields, each of the same kind and range; any other chunk gives None and is read the
+ordinary way, ``blocks.parse_chunk``), and reads each value as ``json`` does: a key written
+twice keeps its last value, text and numbers are the same values.
+
+What ``read_usual`` gives is only for shapes that know records (``of_usual``: a CSV row or a
+JSON item each); nothing else in headrub sees them. Without msgspec every chunk is read the
+ordinary way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from itertools import repeat
+from operator import attrgetter
+from typing import Annotated, Any, Literal
+
+from headrub.journal.blocks import _instants
+from headrub.journal.entries import MAX_COUNT, MAX_SECONDS
+
+try:
+    import msgspec
+    from msgspec import UNSET, Meta, Struct, UnsetType
+except ImportError:  # pragma: no cover - msgspec is a dependency; without it every chunk is read the ordinary way
+    msgspec = None  # type: ignore[assignment]
+
+_fromisoformat = datetime.fromisoformat
+
+if msgspec is not None:
+    _Seconds = Annotated[int, Meta(ge=0, le=MAX_SECONDS)] | Annotated[float, Meta(ge=0, le=MAX_SECONDS)]
+    _Count = Annotated[int, Meta(ge=0, le=MAX_COUNT)]
+    _Tension = Annotated[int, Meta(ge=0, le=10)]
+
+    class Usual(Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+        """The entry headrub writes, fields in its order: what ``blocks._plain`` accepts of it.
+
+        ``strokes_skipped`` may be missing (lines written before it was); UNSET then, never
+        written back. ``line_at`` and ``latest_start`` (bookkeeping) are made UNSET to leave
+        them out of what is written (``exporting`` strips them from every entry).
+        """
+
+        v: Literal[1]
+        id: str
+        routine: Annotated[str, Meta(min_length=1)]
+        title: str | None
+        started_at: str
+        ended_at: str | None
+        planned_s: _Seconds | None
+        active_s: _Seconds
+        completed: bool
+        strokes_done: _Count | None
+        strokes_total: _Count | None
+        strokes_skipped: _Count | UnsetType | None = UNSET
+        tension_before: _Tension | None
+        tension_after: _Tension | None
+        note: str | None
+        source: str
+        logged_at: str
+        line_at: int | UnsetType | None
+        latest_start: str | UnsetType | None
+
+    class _Keys(Struct, gc=False):
+        """What the light passes read of a line (``linekeys._ids_and_moments``); other fields are skipped."""
+
+        id: str
+        started_at: str
+
+    _decode_lines = msgspec.json.Decoder(Usual).decode_lines
+    _decode_key_lines = msgspec.json.Decoder(_Keys).decode_lines
+    _encode = msgspec.json.Encoder().encode
+    _DecodeError = msgspec.DecodeError  # (a ValidationError is one too)
+
+
+class UsualChunk:
+    """A chunk whose every line is the usual entry: its records, when each started, and (asked
+    once, by ``canonical``) whether each line is written exactly as msgspec writes its record."""
+
+    def __init__(self, records: list[Any], started: list[datetime], chunk: bytes) -> None:
+        self.records = records
+        self.started = started
+        self._chunk = chunk
+        self._canonical: bool | None = None
+
+    def canonical(self) -> bool:
+        """Whether each line is byte for byte its record as msgspec writes it, with ``", "`` and
+        ``": "`` between items (as ``json.dumps`` writes by default, and headrub does): then its
+        keys are in the record's order and every value is spelt as ``json.dumps`` spells it
+        (floats below 1e-4 aside: checked where they are written)."""
+        if self._canonical is None:
+            text = b"[" + self._chunk[:-1].replace(b"\n", b", ") + b"]"  # (its lines as one array)
+            self._canonical = msgspec.json.format(_encode(self.records), indent=0) == text
+        return self._canonical
+
+
+# Where two values meet on one line (the only way ``decode_lines`` could give a line two).
+_TWO_VALUES = re.compile(rb"}[ \t\r]*{")
+
+
+def _records(decode_lines: Callable[[bytes], list[Any]], chunk: bytes, count: int) -> list[Any] | None:
+    """One record a line of ``chunk`` (``count`` whole lines, each ending with a newline), or None.
+
+    ``decode_lines`` passes over blank lines and reads values across lines or two on a line. As
+    many objects as lines, none meeting another on a line, is one a line: an object across two
+    lines would leave some line two objects.
+    """
+    if msgspec is None or chunk[-1:] != b"\n" or _TWO_VALUES.search(chunk) is not None:
+        return None
+    try:
+        records = decode_lines(chunk)
+    except _DecodeError:
+        return None
+    return records if len(records) == count else None
+
+
+def read_usual(chunk: bytes, count: int) -> UsualChunk | None:
+    """The records of the ``count`` lines of ``chunk`` when every line (whole lines, each ending
+    with a newline) is the usual entry and its three date-times have an offset and a year in
+    range; else None."""
+    records = _records(_decode_lines, chunk, count)
+    if records is None:
+        return None
+    try:
+        started = list(map(_fromisoformat, map(_STARTED, records)))
+        logged = list(map(_fromisoformat, map(_LOGGED, records)))
+        ended = list(map(_ENDED, records))
+        ending = list(map(_fromisoformat, filter(None, ended)))  # (an empty text is no date-time either)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if len(ending) != len(ended) - ended.count(None) or not (_instants(started) and _instants(logged) and _instants(ending)):
+        return None
+    return UsualChunk(records, started, chunk)
+
+
+def no_small_float(records: Sequence[Any]) -> bool:
+    """Whether no record holds seconds below 1e-4 but 0, which msgspec and orjson write
+    otherwise than ``json`` and ``str`` do (``1e-5``, ``0.00001``: ``1e-05``); the other numbers
+    are whole, or seconds up to 10**6, which they write alike."""
+    least = min(filter(None, map(_ACTIVE, records)), default=1)
+    least = min(least, min(filter(None, map(_PLANNED, records)), default=1))
+    return least >= 1e-4
+
+
+_ACTIVE, _PLANNED = attrgetter("active_s"), attrgetter("planned_s")
+
+
+_ID, _STARTED, _LOGGED, _ENDED = attrgetter("id"), attrgetter("started_at"), attrgetter("logged_at"), attrgetter("ended_at")
+
+
+def without_bookkeeping(records: Sequence[Any]) -> None:
+    """Leave ``line_at`` and ``latest_start`` out of the records when they are written."""
+    for record in records:
+        record.line_at = UNSET
+        record.latest_start = UNSET
+
+
+def written(records: Sequence[Any]) -> tuple[bytes, list[bytes]]:
+    """The records as they appear inside ``json.dumps(records, indent=2)`` (when the lines were
+    written as msgspec writes them, ``UsualChunk.canonical``, and ``no_small_float``): all of
+    them, and each one, indented two spaces, without the list's commas.
+
+    A flat object's last line is its ``}``, and only there does ``}`` come before a comma and a
+    line break (a string holds no line break), so the items are split there.
+    """
+    data = msgspec.json.format(_encode(records), indent=2)[2:-2]  # (without the list's "[\n" and "\n]")
+    pieces = data.split(b"},\n")
+    return data, [*map(bytes.__add__, pieces[:-1], repeat(b"}")), pieces[-1]]
+
+
+def ids_and_starts(chunk: bytes, count: int) -> tuple[list[bytes], list[str]] | None:
+    """Of each of the ``count`` lines of ``chunk`` (whole lines, with no backslash, each naming
+    ``"id"`` and ``"started_at"`` once: ``linekeys._ids_and_moments`` checks), its id and start
+    as ``linekeys._ID`` and ``_STARTED`` find them, when every line is an object whose two are
+    text that those expressions match (an id of 1 to 50 characters, a start of 1 to 64 ASCII
+    characters); else None. Read by msgspec, several times faster than the expressions.
+    """
+    keys = _records(_decode_key_lines, chunk, count)
+    if keys is None:
+        return None
+    ids, starts = list(map(_ID, keys)), list(map(_STARTED, keys))
+    if min(map(len, ids)) < 1 or max(map(len, ids)) > 50 or min(map(len, starts)) < 1 or max(map(len, starts)) > 64:
+        return None  # (the expressions take an id of 1 to 200 bytes, a start of 1 to 64)
+    joined = "\n".join(ids)  # (no text holds a newline)
+    return joined.encode().split(b"\n"), starts
