@@ -146,17 +146,17 @@ class _JsonShape:
     def of_usual(self, usual: UsualChunk, keep: list[int] | None) -> list[bytes | str] | None:
         """The items of the usual records (those at ``keep``, if given), as ``_json_shapes`` makes
         them of their entries; None unless each line is written as msgspec writes its record."""
-        from headrub.journal.usual import no_small_float, without_bookkeeping, written
+        from headrub.journal.usual import no_small_float, written
 
         records = usual.records if keep is None else [usual.records[i] for i in keep]
         if not records:
             return []
         if not (no_small_float(records) and usual.canonical()):
             return None
-        without_bookkeeping(records)
-        data, items = written(records)
-        if len(items) != len(records):
+        made = written(usual, keep)
+        if made is None or len(made[1]) != len(records):
             return None  # (never: see ``written``)
+        data, items = made
         if self.direct and not _acted_on(data):
             return items  # type: ignore[return-value]
         return [item.decode("utf-8") for item in items]

@@ -31,7 +31,7 @@ from datetime import datetime
 from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from headrub import timeutil
 from headrub.errors import JournalError
@@ -52,9 +52,6 @@ from headrub.journal.ordering import (
 from headrub.journal.reader import BLOCK_SIZE, Warn, _count_newlines, report_problems
 from headrub.paths import journal_file
 from headrub.timeutil import Window
-
-if TYPE_CHECKING:
-    from headrub.journal.usual import UsualChunk
 
 
 def export_batches(
@@ -267,7 +264,7 @@ def _emit(
     held_in_order = sorted(held_numbers)
     of_usual = getattr(shape, "of_usual", None)
     if of_usual is not None:
-        from headrub.journal.usual import read_usual
+        from headrub.journal.usual import read_usual, shown
     last: tuple[datetime, int, Line] | None = None  # the last line the heap gave out
     collecting = gc.isenabled()  # (see ``reader._no_gc``: entries hold no cycles; a million of them
     gc.disable()  # would set off collections that walk the ones still held, a tenth of the time)
@@ -288,7 +285,7 @@ def _emit(
                 if usual is not None:
                     if held_numbers and _any_between(held_in_order, first, number):
                         aside |= {at for at in range(first, number + 1) if at in held_numbers}
-                    quick = _usual_items(usual, first, aside, window, routine, of_usual)
+                    quick = shown(usual, first, aside, window, routine, of_usual)
             if quick is not None:
                 starts, numbers, made = quick
                 if not made:
@@ -377,36 +374,6 @@ SIDE_GROUP = 256  # lines put in place from the side read and parsed at a time
 
 # An item to put in place: ``Pending`` and, for a line from the side, what it parses to.
 _Waiting = tuple[datetime, int, int, int, Line | None, Line | str | None]
-
-
-def _usual_items(
-    usual: UsualChunk,
-    first: int,
-    aside: set[int],
-    window: Window,
-    routine: str | None,
-    of_usual: Callable[..., list[Any] | None],
-) -> tuple[list[datetime], Sequence[int], list[Any]] | None:
-    """(when each started, line number, shape) of the usual records numbered from ``first`` that
-    are in the window (and of ``routine``, if given), but for the line numbers ``aside`` (put in
-    place later); None when the shape cannot be made of them."""
-    starts = usual.started
-    keep: list[int] | None = None
-    since, until = window.since, window.until
-    if (since is not None and min(starts) < since) or (until is not None and max(starts) > until):
-        keep = [i for i, started in enumerate(starts) if window.contains(started) and first + i not in aside]
-    elif aside:
-        skip = {at - first for at in aside}
-        keep = [i for i in range(len(starts)) if i not in skip]
-    if routine is not None:
-        records = usual.records
-        keep = [i for i in (range(len(starts)) if keep is None else keep) if records[i].routine == routine]
-    made = of_usual(usual, keep)
-    if made is None:
-        return None
-    if keep is None:
-        return starts, range(first, first + len(starts)), made
-    return [starts[i] for i in keep], [first + i for i in keep], made
 
 
 def _read_side(handle: Snapshot, items: Iterator[Pending]) -> Iterator[_Waiting]:

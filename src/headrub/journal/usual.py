@@ -9,8 +9,9 @@ ordinary way, ``blocks.parse_chunk``), and reads each value as ``json`` does: a 
 twice keeps its last value, text and numbers are the same values.
 
 What ``read_usual`` gives is only for shapes that know records (``of_usual``: a CSV row or a
-JSON item each); nothing else in headrub sees them. Without msgspec every chunk is read the
-ordinary way.
+JSON item each; ``shown`` picks the records an export shows); nothing else in headrub sees
+them. The light passes read each line's id and start with msgspec too (``ids_and_starts``).
+Without msgspec every chunk is read the ordinary way.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from headrub.journal.blocks import _instants
 from headrub.journal.entries import MAX_COUNT, MAX_SECONDS
+
+if TYPE_CHECKING:
+    from headrub.timeutil import Window
 
 try:
     import msgspec
@@ -42,8 +46,8 @@ if msgspec is not None:
         """The entry headrub writes, fields in its order: what ``blocks._plain`` accepts of it.
 
         ``strokes_skipped`` may be missing (lines written before it was); UNSET then, never
-        written back. ``line_at`` and ``latest_start`` (bookkeeping) are made UNSET to leave
-        them out of what is written (``exporting`` strips them from every entry).
+        written back. ``line_at`` and ``latest_start`` (bookkeeping) come last, and are left
+        out of what is shown (``exporting`` strips them from every entry; ``written``).
         """
 
         v: Literal[1]
@@ -63,8 +67,8 @@ if msgspec is not None:
         note: str | None
         source: str
         logged_at: str
-        line_at: int | UnsetType | None
-        latest_start: str | UnsetType | None
+        line_at: int | None
+        latest_start: str | None
 
     class _Keys(Struct, gc=False):
         """What the light passes read of a line (``linekeys._ids_and_moments``); other fields are skipped."""
@@ -87,6 +91,7 @@ class UsualChunk:
         self.started = started
         self._chunk = chunk
         self._canonical: bool | None = None
+        self._encoded: bytes | None = None
 
     def canonical(self) -> bool:
         """Whether each line is byte for byte its record as msgspec writes it, with ``", "`` and
@@ -95,8 +100,14 @@ class UsualChunk:
         (floats below 1e-4 aside: checked where they are written)."""
         if self._canonical is None:
             text = b"[" + self._chunk[:-1].replace(b"\n", b", ") + b"]"  # (its lines as one array)
-            self._canonical = msgspec.json.format(_encode(self.records), indent=0) == text
+            self._canonical = msgspec.json.format(self.encoded(), indent=0) == text
         return self._canonical
+
+    def encoded(self) -> bytes:
+        """The records as msgspec writes them: one JSON array."""
+        if self._encoded is None:
+            self._encoded = _encode(self.records)
+        return self._encoded
 
 
 # Where two values meet on one line (the only way ``decode_lines`` could give a line two).
@@ -153,24 +164,27 @@ _ACTIVE, _PLANNED = attrgetter("active_s"), attrgetter("planned_s")
 _ID, _STARTED, _LOGGED, _ENDED = attrgetter("id"), attrgetter("started_at"), attrgetter("logged_at"), attrgetter("ended_at")
 
 
-def without_bookkeeping(records: Sequence[Any]) -> None:
-    """Leave ``line_at`` and ``latest_start`` out of the records when they are written."""
-    for record in records:
-        record.line_at = UNSET
-        record.latest_start = UNSET
-
-
-def written(records: Sequence[Any]) -> tuple[bytes, list[bytes]]:
-    """The records as they appear inside ``json.dumps(records, indent=2)`` (when the lines were
-    written as msgspec writes them, ``UsualChunk.canonical``, and ``no_small_float``): all of
-    them, and each one, indented two spaces, without the list's commas.
+def written(usual: UsualChunk, keep: list[int] | None) -> tuple[bytes, list[bytes]] | None:
+    """The records (those at ``keep``, if given) each as it appears inside ``json.dumps(...,
+    indent=2)`` of their entries without the bookkeeping, when the lines were written as msgspec
+    writes them (``UsualChunk.canonical``) and ``no_small_float``; with all the records so laid
+    out (to be searched for what a terminal could act on).
 
     A flat object's last line is its ``}``, and only there does ``}`` come before a comma and a
-    line break (a string holds no line break), so the items are split there.
+    line break (a string holds no line break), so the items are split there; each one's last
+    two fields, after the line that starts ``"line_at"``, are the bookkeeping, left out.
     """
-    data = msgspec.json.format(_encode(records), indent=2)[2:-2]  # (without the list's "[\n" and "\n]")
+    data = msgspec.json.format(usual.encoded(), indent=2)
     pieces = data.split(b"},\n")
-    return data, [*map(bytes.__add__, pieces[:-1], repeat(b"}")), pieces[-1]]
+    pieces[0] = pieces[0][2:]  # (without the list's "[\n")
+    cuts = list(map(bytes.rfind, pieces, repeat(_BOOKKEEPING)))
+    if -1 in cuts:
+        return None  # (never: every record has them, last)
+    items = list(map(bytes.__add__, map(bytes.__getitem__, pieces, map(slice, cuts)), repeat(b"\n  }")))
+    return data, items if keep is None else [items[i] for i in keep]
+
+
+_BOOKKEEPING = b',\n    "line_at": '
 
 
 def ids_and_starts(chunk: bytes, count: int) -> tuple[list[bytes], list[str]] | None:
@@ -188,3 +202,33 @@ def ids_and_starts(chunk: bytes, count: int) -> tuple[list[bytes], list[str]] | 
         return None  # (the expressions take an id of 1 to 200 bytes, a start of 1 to 64)
     joined = "\n".join(ids)  # (no text holds a newline)
     return joined.encode().split(b"\n"), starts
+
+
+def shown(
+    usual: UsualChunk,
+    first: int,
+    aside: set[int],
+    window: Window,
+    routine: str | None,
+    of_usual: Callable[..., list[Any] | None],
+) -> tuple[list[datetime], Sequence[int], list[Any]] | None:
+    """(when each started, line number, shape) of the usual records numbered from ``first`` that
+    are in the window (and of ``routine``, if given), but for the line numbers ``aside`` (put in
+    place later); None when the shape cannot be made of them."""
+    starts = usual.started
+    keep: list[int] | None = None
+    since, until = window.since, window.until
+    if (since is not None and min(starts) < since) or (until is not None and max(starts) > until):
+        keep = [i for i, started in enumerate(starts) if window.contains(started) and first + i not in aside]
+    elif aside:
+        skip = {at - first for at in aside}
+        keep = [i for i in range(len(starts)) if i not in skip]
+    if routine is not None:
+        records = usual.records
+        keep = [i for i in (range(len(starts)) if keep is None else keep) if records[i].routine == routine]
+    made = of_usual(usual, keep)
+    if made is None:
+        return None
+    if keep is None:
+        return starts, range(first, first + len(starts)), made
+    return [starts[i] for i in keep], [first + i for i in keep], made
