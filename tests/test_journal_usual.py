@@ -168,3 +168,25 @@ def test_ids_of_every_length_the_expressions_take() -> None:
 
 def test_base_is_a_usual_entry() -> None:
     assert usual.read_usual(json.dumps(BASE).encode() + b"\n", 1) is not None
+
+
+def test_msgspec_spells_every_character_as_json_does() -> None:
+    """Text in the JSON items is written by msgspec: every character comes out as ``json.dumps``
+    (``ensure_ascii=False``) writes it, escapes included."""
+    import msgspec
+
+    text = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    assert msgspec.json.encode(text) == json.dumps(text, ensure_ascii=False).encode()
+    for code in range(0x800):  # (and each alone: escapes are per character)
+        assert msgspec.json.encode(chr(code)) == json.dumps(chr(code), ensure_ascii=False).encode()
+
+
+@given(st.floats(min_value=1e-4, max_value=10**6, allow_nan=False, allow_infinity=False))
+def test_msgspec_and_orjson_spell_seconds_as_json_and_str_do(seconds: float) -> None:
+    """Seconds from 1e-4 up (``usual.no_small_float``) are written alike by msgspec (JSON items),
+    orjson (CSV cells), ``json.dumps`` and ``str``."""
+    import msgspec
+    import orjson
+
+    spelt = json.dumps(seconds).encode()
+    assert msgspec.json.encode(seconds) == spelt == orjson.dumps(seconds) == str(seconds).encode()
