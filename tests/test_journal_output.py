@@ -194,12 +194,57 @@ def test_a_streamed_export_is_the_in_memory_export(
     window = ["--since", since] if since else ["--since", "1990-01-01"]
     if routine is not None:
         window += ["--routine", routine]
+    streams_as_in_memory(monkeypatch, window)
+
+
+def streams_as_in_memory(monkeypatch: pytest.MonkeyPatch, window: list[str]) -> None:
+    """``journal WINDOW --json`` and ``--csv`` print the same bytes and warnings streamed as in memory."""
     for form in ("--json", "--csv"):
         streamed = run("journal", *window, form)
         whole = in_memory(monkeypatch, "journal", *window, form)
         assert streamed.exit_code == whole.exit_code == 0
         assert streamed.stdout_bytes == whole.stdout_bytes
         assert sorted(streamed.stderr.splitlines()) == sorted(whole.stderr.splitlines())
+
+
+@pytest.mark.parametrize("reorder", [16, 1024])
+def test_a_streamed_export_of_many_chunks_of_usual_lines_is_the_in_memory_export(
+    reorder: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight chunks of the lines headrub writes (read with msgspec), among them back-dated lines
+    put in place from the side, copies and a correction (held and folded), notes with commas,
+    quotes and formulas, lines without ``strokes_skipped``, keys in another order and a bad
+    line: --json and --csv, of everything and of one routine, are the in-memory export."""
+    monkeypatch.setattr("headrub.journal.exporting.REORDER", reorder)
+    notes = [None, None, None, "stopped, phone rang", "=1+1", 'she said "ok"', "café", "-x", "a, "]
+    lines: list[str] = []
+    offset, latest = 0, NOW - timedelta(days=400)
+    for index in range(2400):
+        started = NOW - timedelta(days=400) + timedelta(minutes=37 * index)
+        if index % 53 == 7:
+            started -= timedelta(days=3)  # back-dated: far out of order
+        entry = journal.make_entry(routine=f"r{index % 3}", started_at=started, ended_at=started + timedelta(minutes=5), active_s=300 - index % 7 / 10, note=notes[index % len(notes)])
+        entry["logged_at"] = "2026-01-01T00:00:00Z"
+        if index % 11 == 5:
+            del entry["strokes_skipped"]
+        latest = max(latest, started)
+        entry["line_at"], entry["latest_start"] = offset, latest.isoformat()
+        if index == 900:
+            entry = dict(reversed(entry.items()))
+        line = json.dumps(entry, ensure_ascii=False)
+        if index in (300, 1700):
+            line = lines[index - 200]  # a copy of an earlier line
+        if index == 1200:
+            line = json.dumps({**journal.make_correction(json.loads(lines[1000]), "edit", {"note": "fixed"}), "logged_at": "2026-01-01T00:00:00Z"})
+        if index == 2000:
+            line = '{"v": 1, "routine": '
+        lines.append(line)
+        offset += len(line.encode()) + 1
+    journal_file().parent.mkdir(parents=True, exist_ok=True)
+    journal_file().write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert journal_file().stat().st_size > 8 * (1 << 17)
+    for window in (["--since", "1990-01-01"], ["--since", "1990-01-01", "--routine", "r1"]):
+        streams_as_in_memory(monkeypatch, window)
 
 
 def test_a_streamed_export_to_a_terminal_or_an_odd_stdout_is_the_in_memory_export(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -190,3 +190,17 @@ def test_msgspec_and_orjson_spell_seconds_as_json_and_str_do(seconds: float) -> 
 
     spelt = json.dumps(seconds).encode()
     assert msgspec.json.encode(seconds) == spelt == orjson.dumps(seconds) == str(seconds).encode()
+
+
+def test_text_that_is_not_utf8_is_left_to_the_ordinary_way(monkeypatch: Any) -> None:
+    """A byte that is not UTF-8 inside an id or a note: no record is made (whatever error the
+    installed msgspec raises for it), and the light pass answers as its expressions do."""
+    for field in ("id", "note"):
+        lines = [_line([], [], minute) for minute in range(5)]
+        lines[2] = lines[2].replace(b'"note": null', b'"note": "a\xffb"') if field == "note" else lines[2].replace(b'"id": "', b'"id": "\xff', 1)
+        chunk = b"".join(lines)
+        assert usual.read_usual(chunk, len(lines)) is None
+        quick = linekeys._ids_and_moments(chunk)
+        with monkeypatch.context() as patch:
+            patch.setattr(linekeys, "_read_keys", lambda chunk, count: None)
+            assert quick == linekeys._ids_and_moments(chunk)

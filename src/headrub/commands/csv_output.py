@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, partial
 from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from headrub.text import FORMULA_STARTS
@@ -248,8 +249,6 @@ _TEXT_FIELDS = ("routine", "title", "note", "source")  # (and "id": the text cel
 
 def _formula_rows(records: list[Any]) -> list[int]:
     """Where the records are that have a text cell starting like a formula (``text.safe_cell``)."""
-    from operator import attrgetter
-
     ids = list(map(_ID, records))
     suspect = not (min(ids)[:1] > "-" and max(ids)[:1] < "=")  # (no formula starts between: ids of digits)
     names = [name for name in _TEXT_FIELDS if any(map(_starts_formula, set(map(attrgetter(name), records))))]
@@ -264,13 +263,9 @@ def _starts_formula(text: str | None) -> bool:
     return text is not None and text.startswith(FORMULA_STARTS)
 
 
-def _getters() -> tuple[Any, Any]:
-    from operator import attrgetter
-
-    return attrgetter(*CSV_FIELDS), attrgetter("id")
-
-
-_CSV_CELLS, _ID = _getters()
-_EMPTY: dict[Any, None] = {}  # orjson's ``default``: what it cannot write (only msgspec's UNSET here) is null
+_CSV_CELLS, _ID = attrgetter(*CSV_FIELDS), attrgetter("id")
+# orjson's ``default``: what it cannot write (only msgspec's UNSET here: a field the line has not)
+# is null. A dict's ``get`` is called without a Python frame (a lambda would cost one a record).
+_EMPTY: dict[Any, None] = {}
 
 

@@ -120,14 +120,7 @@ def _emit_rows(rows: list[str | bytes]) -> None:
     if not any(map(_is_bytes, rows)):
         _emit_utf8("\r\n".join(rows) + "\r\n")  # type: ignore[arg-type]
         return
-    data = b"\r\n".join([row if isinstance(row, bytes) else row.encode("utf-8", "replace") for row in rows]) + b"\r\n"
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    sys.stdout.flush()
-    buffer.write(data)
-    buffer.flush()
+    _emit_utf8(b"\r\n".join([row if isinstance(row, bytes) else row.encode("utf-8", "replace") for row in rows]) + b"\r\n")
 
 
 def _is_bytes(item: object) -> bool:
@@ -154,8 +147,8 @@ class _JsonShape:
         if not (no_small_float(records) and usual.canonical()):
             return None
         made = written(usual, keep)
-        if made is None or len(made[1]) != len(records):
-            return None  # (never: see ``written``)
+        if made is None:
+            return None
         data, items = made
         if self.direct and not _acted_on(data):
             return items  # type: ignore[return-value]
@@ -331,9 +324,9 @@ def _ascii_escape(char: str) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-def _emit_utf8(text: str) -> None:
-    """``text`` on stdout as UTF-8 whatever the locale says (CSV files are UTF-8)."""
-    data = text.encode("utf-8", "replace")
+def _emit_utf8(text: str | bytes) -> None:
+    """``text`` (or UTF-8 bytes) on stdout as UTF-8 whatever the locale says (CSV files are UTF-8)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
         sys.stdout.write(data.decode("utf-8"))

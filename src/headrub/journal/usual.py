@@ -125,7 +125,7 @@ def _records(decode_lines: Callable[[bytes], list[Any]], chunk: bytes, count: in
         return None
     try:
         records = decode_lines(chunk)
-    except _DecodeError:
+    except (_DecodeError, UnicodeDecodeError):  # (older msgspec raises the latter for text that is not UTF-8)
         return None
     return records if len(records) == count else None
 
@@ -178,8 +178,8 @@ def written(usual: UsualChunk, keep: list[int] | None) -> tuple[bytes, list[byte
     pieces = data.split(b"},\n")
     pieces[0] = pieces[0][2:]  # (without the list's "[\n")
     cuts = list(map(bytes.rfind, pieces, repeat(_BOOKKEEPING)))
-    if -1 in cuts:
-        return None  # (never: every record has them, last)
+    if len(cuts) != len(usual.records) or -1 in cuts:
+        return None  # (a guard: every record is flat and has them, last)
     items = list(map(bytes.__add__, map(bytes.__getitem__, pieces, map(slice, cuts)), repeat(b"\n  }")))
     return data, items if keep is None else [items[i] for i in keep]
 
