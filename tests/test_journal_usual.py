@@ -204,3 +204,8 @@ def test_text_that_is_not_utf8_is_left_to_the_ordinary_way(monkeypatch: Any) -> 
         with monkeypatch.context() as patch:
             patch.setattr(linekeys, "_read_keys", lambda chunk, count: None)
             assert quick == linekeys._ids_and_moments(chunk)
+
+
+def test_the_records_have_the_fields_the_field_check_knows_in_their_order() -> None:
+    """``usual.Usual`` and ``blocks._plain_all`` describe one entry: the same fields, in headrub's order."""
+    assert usual.Usual.__struct_fields__ == blocks._FIELDS

@@ -23,7 +23,15 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from headrub.journal.checks import Line, _parse
-from headrub.journal.entries import FORMAT_VERSION, MAX_COUNT, MAX_SECONDS, MAX_YEAR, MIN_YEAR, parse_instant
+from headrub.journal.entries import (
+    FORMAT_VERSION,
+    MAX_COUNT,
+    MAX_SECONDS,
+    MAX_YEAR,
+    MIN_YEAR,
+    TENSION_RANGE,
+    parse_instant,
+)
 from headrub.journal.files import Source
 
 CHUNK = 1 << 17  # bytes read at a time (a chunk is the whole lines among them): its entries stay in the CPU cache
@@ -246,20 +254,17 @@ def _plain_all(values: list[dict[str, Any]]) -> Parsed | None:
         and _within(skipped, MAX_COUNT)
         and _kinds(before) <= _MAYBE_INT
         and _kinds(after) <= _MAYBE_INT
-        and _within(before, 10)
-        and _within(after, 10)
+        and _within(before, TENSION_RANGE[-1])
+        and _within(after, TENSION_RANGE[-1])
         and _kinds(at) <= _MAYBE_INT
         and _kinds(latest) <= _MAYBE_TEXT
         and _kinds(ended) <= _MAYBE_TEXT
     ):
         return None
-    try:
-        started, logged_at = list(map(_fromisoformat, text)), list(map(_fromisoformat, logged))
-        ending = list(map(_fromisoformat, filter(None, ended)))  # (an empty text is no date-time either)
-    except (ValueError, OverflowError, OSError):
+    instants = usual_instants(text, logged, ended)
+    if instants is None:
         return None
-    if len(ending) != len(ended) - ended.count(None) or not (_instants(started) and _instants(logged_at) and _instants(ending)):
-        return None
+    started, logged_at = instants
     lines = Parsed(map(_new_line, repeat(Line), zip(values, started, logged_at, repeat(False))))
     if len(skipped) != len(values):
         columns[_FIELDS.index("strokes_skipped")] = skipped = (None,) * len(values)
@@ -275,6 +280,22 @@ def _within(column: tuple[Any, ...], most: float) -> bool:
     """Whether every number of ``column`` is from 0 to ``most`` (None and zeros left out)."""
     numbers = list(filter(None, column))
     return not numbers or (min(numbers) >= 0 and max(numbers) <= most)
+
+
+def usual_instants(
+    starts: Sequence[str], loggings: Sequence[str], endings: Sequence[str | None]
+) -> tuple[list[datetime], list[datetime]] | None:
+    """When the usual entries started and were logged, when every ``started_at``, ``logged_at``
+    and ``ended_at`` (or None) of theirs is a date-time with an offset and a year in range; else
+    None (then ``_plain`` decides, line by line)."""
+    try:
+        started, logged = list(map(_fromisoformat, starts)), list(map(_fromisoformat, loggings))
+        ending = list(map(_fromisoformat, filter(None, endings)))  # (an empty text is no date-time either)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if len(ending) != len(endings) - endings.count(None) or not (_instants(started) and _instants(logged) and _instants(ending)):
+        return None
+    return started, logged
 
 
 def _instants(moments: list[datetime]) -> bool:

@@ -23,8 +23,8 @@ from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from headrub.journal.blocks import _instants
-from headrub.journal.entries import MAX_COUNT, MAX_SECONDS
+from headrub.journal.blocks import usual_instants
+from headrub.journal.entries import MAX_COUNT, MAX_SECONDS, TENSION_RANGE
 
 if TYPE_CHECKING:
     from headrub.timeutil import Window
@@ -35,12 +35,10 @@ try:
 except ImportError:  # pragma: no cover - msgspec is a dependency; without it every chunk is read the ordinary way
     msgspec = None  # type: ignore[assignment]
 
-_fromisoformat = datetime.fromisoformat
-
 if msgspec is not None:
     _Seconds = Annotated[int, Meta(ge=0, le=MAX_SECONDS)] | Annotated[float, Meta(ge=0, le=MAX_SECONDS)]
     _Count = Annotated[int, Meta(ge=0, le=MAX_COUNT)]
-    _Tension = Annotated[int, Meta(ge=0, le=10)]
+    _Tension = Annotated[int, Meta(ge=TENSION_RANGE[0], le=TENSION_RANGE[-1])]
 
     class Usual(Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
         """The entry headrub writes, fields in its order: what ``blocks._plain`` accepts of it.
@@ -137,15 +135,10 @@ def read_usual(chunk: bytes, count: int) -> UsualChunk | None:
     records = _records(_decode_lines, chunk, count)
     if records is None:
         return None
-    try:
-        started = list(map(_fromisoformat, map(_STARTED, records)))
-        logged = list(map(_fromisoformat, map(_LOGGED, records)))
-        ended = list(map(_ENDED, records))
-        ending = list(map(_fromisoformat, filter(None, ended)))  # (an empty text is no date-time either)
-    except (ValueError, OverflowError, OSError):
+    instants = usual_instants(list(map(_STARTED, records)), list(map(_LOGGED, records)), list(map(_ENDED, records)))
+    if instants is None:
         return None
-    if len(ending) != len(ended) - ended.count(None) or not (_instants(started) and _instants(logged) and _instants(ending)):
-        return None
+    started = instants[0]
     return UsualChunk(records, started, chunk)
 
 
