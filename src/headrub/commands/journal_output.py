@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from headrub.journal.usual import UsualChunk
     from headrub.timeutil import Window
 
+
 def _clean(text: Any) -> str:
     """Any stored value as text that is safe to draw on a terminal."""
     from headrub.text import sanitize
@@ -71,14 +72,12 @@ def _finite(data: Any) -> Any:
     return data
 
 
-
-
 def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     """Stream ``--json``/``--csv`` in about constant memory (``journal.exporting``); the output is
     byte for byte the in-memory path's. False when there is no stream (then the caller reads all).
 
-    Each entry is made into its JSON item or CSV row as soon as it is read (``_json_shapes``,
-    ``_csv_shapes``); those are what wait to be put in order and are written.
+    Each entry is made into its JSON item or CSV row as soon as it is read (``_JsonShape``,
+    ``csv_output.CsvShape``); those are what wait to be put in order and are written.
     """
     from headrub.journal.exporting import export_batches
     from headrub.output import is_terminal, warn
@@ -90,12 +89,8 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
             return False
         first = True
         for batch in stream:
-            if batch and set(map(type, batch)) == {bytes}:  # (the usual batch: one write)
-                _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(batch))
-                first = False
-                continue
-            for is_bytes, group in groupby(batch, key=_is_bytes):
-                if is_bytes:  # already what _emit_json_text writes
+            for kind, group in groupby(batch, key=type):
+                if kind is bytes:  # already what _emit_json_text writes
                     _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(group))
                 else:
                     _emit_json_text(("[\n" if first else ",\n") + ",\n".join(group))
@@ -117,14 +112,10 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
 
 def _emit_rows(rows: list[str | bytes]) -> None:
     """CSV rows on stdout in UTF-8, each ending with CRLF (rows of usual records come as UTF-8 already)."""
-    if not any(map(_is_bytes, rows)):
+    if bytes not in set(map(type, rows)):
         _emit_utf8("\r\n".join(rows) + "\r\n")  # type: ignore[arg-type]
         return
     _emit_utf8(b"\r\n".join([row if isinstance(row, bytes) else row.encode("utf-8", "replace") for row in rows]) + b"\r\n")
-
-
-def _is_bytes(item: object) -> bool:
-    return type(item) is bytes
 
 
 class _JsonShape:
@@ -149,10 +140,7 @@ class _JsonShape:
         made = written(usual, keep)
         if made is None:
             return None
-        data, items = made
-        if self.direct and not _acted_on(data):
-            return items  # type: ignore[return-value]
-        return [item.decode("utf-8") for item in items]
+        return _shown_items(*made, self.direct)
 
 
 def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
@@ -162,10 +150,16 @@ def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
     if data is not None:
         items = _split_items(data, len(entries))
         if items is not None:
-            if direct and not _acted_on(data):
-                return items  # type: ignore[return-value]
-            return [item.decode("utf-8") for item in items]
+            return _shown_items(data, items, direct)
     return list(map(_json_item, entries))
+
+
+def _shown_items(data: bytes, items: list[bytes], direct: bool) -> list[bytes | str]:
+    """JSON items in UTF-8 (all of them: ``data``) as they go to stdout: as they are when they can
+    (``direct``, and nothing in them a terminal could act on), else as text for ``_emit_json_text``."""
+    if direct and not _acted_on(data):
+        return items  # type: ignore[return-value]
+    return [item.decode("utf-8") for item in items]
 
 
 def _split_items(data: bytes, count: int) -> list[bytes] | None:
