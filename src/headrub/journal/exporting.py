@@ -216,7 +216,6 @@ def _emit(
     nearby: list[tuple[datetime, int, Any]] = []  # (started, number, shape) held back, at most REORDER (see index)
     skips = iter(side.numbers)  # in file order
     next_skip = next(skips, -1)
-    since, until = window.since, window.until
     push, pushpop = heapq.heappush, heapq.heappushpop  # (numbers differ: a Line is never compared)
 
     def take(item: _Waiting) -> Line | None:
@@ -278,55 +277,19 @@ def _emit(
             while first <= next_skip <= number:
                 aside.add(next_skip)
                 next_skip = next(skips, -1)
+            if held_numbers and _any_between(held_in_order, first, number):  # (folded: put in place as held)
+                aside |= {at for at in range(first, number + 1) if at in held_numbers}
             quick = None
-            numbers: Sequence[int]
             if of_usual is not None:
-                usual = read_usual(chunk, count)  # (every line the usual entry of this format: nothing to strip)
-                if usual is not None:
-                    if held_numbers and _any_between(held_in_order, first, number):
-                        aside |= {at for at in range(first, number + 1) if at in held_numbers}
-                    quick = shown(usual, first, aside, window, routine, of_usual)
-            if quick is not None:
-                starts, numbers, made = quick
-                if not made:
-                    continue
+                usual = read_usual(chunk, count)  # (the usual entry of this format: nothing to strip)
+                quick = None if usual is None else shown(usual, first, aside, window, routine, of_usual)
+            if quick is None:
+                starts, numbers, made, version = _parsed_items(chunk, first, aside, window, routine, shape, problems)
+                newest = max(newest, version)
             else:
-                parsed_lines = parse_chunk(chunk)
-                numbers = range(first, number + 1)
-                lines: list[Line] = parsed_lines  # type: ignore[assignment]
-                if aside or _any_between(held_in_order, first, number) or set(map(type, parsed_lines)) != {Line}:
-                    numbers, lines = [], []
-                    for at, parsed in enumerate(parsed_lines, start=first):
-                        if at in aside or parsed is None or (held_numbers and at in held_numbers):
-                            continue
-                        if type(parsed) is str:
-                            problems.append((at, parsed))
-                            continue
-                        numbers.append(at)
-                        lines.append(parsed)  # type: ignore[arg-type]
-                starts = list(map(_STARTED, lines))
-                if starts and ((since is not None and min(starts) < since) or (until is not None and max(starts) > until)):
-                    kept = [i for i, started in enumerate(starts) if window.contains(started)]
-                    numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
-                if not lines:
-                    continue
-                columns = getattr(parsed_lines, "columns", None) if lines is parsed_lines else None
-                of_columns = getattr(shape, "of_columns", None)
-                if columns is not None and of_columns is not None and routine is None:
-                    made = of_columns(columns)  # (usual entries of this format, every one shown: nothing to strip)
-                else:
-                    entries = list(map(_ENTRY, lines))
-                    if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
-                        newest = max(newest, *map(_version, entries))
-                    deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
-                    deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
-                    if routine is not None:
-                        kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
-                        if not kept:
-                            continue
-                        numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
-                        entries = [entries[i] for i in kept]
-                    made = lines if shape is _LINES else shape(entries)
+                starts, numbers, made = quick
+            if not made:
+                continue
             items = list(zip(starts, numbers, made, strict=True))
             ready, left, failing = through(nearby, items, REORDER, last)
             if not failing:
@@ -374,6 +337,56 @@ SIDE_GROUP = 256  # lines put in place from the side read and parsed at a time
 
 # An item to put in place: ``Pending`` and, for a line from the side, what it parses to.
 _Waiting = tuple[datetime, int, int, int, Line | None, Line | str | None]
+
+
+def _parsed_items(
+    chunk: bytes,
+    first: int,
+    aside: set[int],
+    window: Window,
+    routine: str | None,
+    shape: Shape,
+    problems: list[tuple[int, str]],
+) -> tuple[list[datetime], Sequence[int], list[Any], int]:
+    """(when each started, line number, shape) of the chunk's lines numbered from ``first`` that
+    are shown (in the window, of ``routine`` if given, not ``aside``), each parsed as every reader
+    does (``blocks.parse_chunk``), with the newest format version among them; a line that is not
+    an entry goes to ``problems``."""
+    parsed_lines = parse_chunk(chunk)
+    numbers: Sequence[int] = range(first, first + len(parsed_lines))
+    lines: list[Line] = parsed_lines  # type: ignore[assignment]
+    if aside or set(map(type, parsed_lines)) != {Line}:
+        numbers, lines = [], []
+        for at, parsed in enumerate(parsed_lines, start=first):
+            if at in aside or parsed is None:
+                continue
+            if type(parsed) is str:
+                problems.append((at, parsed))
+                continue
+            numbers.append(at)
+            lines.append(parsed)  # type: ignore[arg-type]
+    starts = list(map(_STARTED, lines))
+    since, until = window.since, window.until
+    if starts and ((since is not None and min(starts) < since) or (until is not None and max(starts) > until)):
+        kept = [i for i, started in enumerate(starts) if window.contains(started)]
+        numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+    if not lines:
+        return [], [], [], FORMAT_VERSION
+    columns = getattr(parsed_lines, "columns", None) if lines is parsed_lines else None
+    of_columns = getattr(shape, "of_columns", None)
+    if columns is not None and of_columns is not None and routine is None:
+        return starts, numbers, of_columns(columns), FORMAT_VERSION  # (usual entries of this format, every one shown)
+    entries = list(map(_ENTRY, lines))
+    newest = FORMAT_VERSION
+    if set(map(dict.get, entries, repeat("v"), repeat(FORMAT_VERSION))) != {FORMAT_VERSION}:
+        newest = max(newest, *map(_version, entries))
+    deque(map(dict.pop, entries, repeat("line_at"), repeat(None)), 0)  # ``strip``, at once
+    deque(map(dict.pop, entries, repeat("latest_start"), repeat(None)), 0)
+    if routine is not None:
+        kept = [i for i, entry in enumerate(entries) if entry.get("routine") == routine]
+        numbers, lines, starts = [numbers[i] for i in kept], [lines[i] for i in kept], [starts[i] for i in kept]
+        entries = [entries[i] for i in kept]
+    return starts, numbers, lines if shape is _LINES else shape(entries), newest
 
 
 def _read_side(handle: Snapshot, items: Iterator[Pending]) -> Iterator[_Waiting]:
