@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
-from itertools import groupby
+from itertools import groupby, repeat
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -90,8 +90,10 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
         first = True
         for batch in stream:
             for kind, group in groupby(batch, key=type):
-                if kind is bytes:  # already what _emit_json_text writes
-                    _emit_bytes((b"[\n" if first else b",\n") + b",\n".join(group))
+                if kind is bytes:  # an item's fields, written as they are (``_shown_items``)
+                    _emit_bytes((b"[\n" if first else b",\n") + ITEM_START)
+                    _emit_bytes(BETWEEN_ITEMS.join(group))
+                    _emit_bytes(ITEM_END)
                 else:
                     _emit_json_text(("[\n" if first else ",\n") + ",\n".join(group))
                 first = False
@@ -129,23 +131,59 @@ class _JsonShape:
 
     def of_usual(self, usual: UsualChunk, keep: list[int] | None) -> list[bytes | str] | None:
         """The items of the usual records (those at ``keep``, if given), as ``_json_shapes`` makes
-        them of their entries; None unless each line is written as msgspec writes its record."""
-        from headrub.journal.usual import no_small_float, written
+        them of their entries; None unless each line holds its record's own text."""
+        from headrub.journal.usual import no_small_float
 
         records = usual.records if keep is None else [usual.records[i] for i in keep]
         if not records:
             return []
         if not (no_small_float(records) and usual.canonical()):
             return None
-        made = written(usual, keep)
-        if made is None:
+        items = _usual_items(usual, keep)
+        if items is None:
             return None
-        return _shown_items(*made, self.direct)
+        return _shown_items(usual.chunk, items, self.direct)  # (the lines hold the items' characters)
+
+
+def _usual_items(usual: UsualChunk, keep: list[int] | None) -> list[bytes] | None:
+    """The items (their fields' lines: see ``_json_shapes``) of the usual records (those at
+    ``keep``, if given) without the bookkeeping, when the lines hold the records' own text
+    (``UsualChunk.canonical``) and no seconds are below 1e-4 (``usual.no_small_float``).
+
+    The records are laid out by ``msgspec.json.format``: a flat object's last line is its ``}``
+    and no string holds a line break, so the items are split where one ends and the next
+    begins; each one's last two fields, from the line that starts ``"line_at"``, are the
+    bookkeeping, left out.
+    """
+    import msgspec
+
+    data = msgspec.json.format(usual.encoded(), indent=2)
+    pieces = data.split(BETWEEN_ITEMS)
+    if not pieces[0].startswith(_LIST_START):
+        return None  # (a guard, as below)
+    pieces[0] = pieces[0][len(_LIST_START) :]
+    cuts = list(map(bytes.rfind, pieces, repeat(_BOOKKEEPING)))
+    if len(cuts) != len(usual.records) or -1 in cuts:
+        return None  # (a guard: every record is flat and has them, last)
+    if keep is not None:
+        pieces, cuts = [pieces[i] for i in keep], [cuts[i] for i in keep]
+    return list(map(bytes.__getitem__, pieces, map(slice, cuts)))
+
+
+# A JSON item in UTF-8 is its fields' lines alone; ``_export`` writes these around them.
+ITEM_START, BETWEEN_ITEMS, ITEM_END = b"  {\n", b"\n  },\n  {\n", b"\n  }"
+_LIST_START = b"[\n" + ITEM_START
+_BOOKKEEPING = b',\n    "line_at": '
 
 
 def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
     """Each entry as it appears inside ``json.dumps(entries, indent=2)``: in UTF-8 when it can go
-    to stdout as it is (``direct``, and nothing in it a terminal could act on), else as text."""
+    to stdout as it is (``direct``, and nothing in it a terminal could act on), else as text.
+
+    An item in UTF-8 is only its fields' lines: ``_export`` writes the lines of the braces
+    around it (``ITEM_START``, ``BETWEEN_ITEMS``, ``ITEM_END``), rather than each item
+    being copied once more to hold them.
+    """
     data = _json_items_utf8(entries)
     if data is not None:
         items = _split_items(data, len(entries))
@@ -155,25 +193,28 @@ def _json_shapes(entries: list[Entry], direct: bool) -> list[bytes | str]:
 
 
 def _shown_items(data: bytes, items: list[bytes], direct: bool) -> list[bytes | str]:
-    """JSON items in UTF-8 (all of them: ``data``) as they go to stdout: as they are when they can
-    (``direct``, and nothing in them a terminal could act on), else as text for ``_emit_json_text``."""
+    """JSON items in UTF-8, their fields' lines alone (``data``: text holding every character
+    of theirs), as they go to stdout: as they are when they can (``direct``, and nothing in
+    them a terminal could act on), else whole, as text for ``_emit_json_text``."""
     if direct and not _acted_on(data):
         return items  # type: ignore[return-value]
-    return [item.decode("utf-8") for item in items]
+    start, end = ITEM_START.decode(), ITEM_END.decode()
+    return [start + item.decode("utf-8") + end for item in items]
 
 
 def _split_items(data: bytes, count: int) -> list[bytes] | None:
-    """The ``count`` items of ``_json_items_utf8`` one by one; None unless there are that many.
+    """The ``count`` items of ``_json_items_utf8`` one by one, their fields' lines alone (see
+    ``_json_shapes``); None unless there are that many.
 
     Items are split where one ends and the next begins at the outer indent: a line break never
     occurs inside a JSON string, and a nested value is indented further.
     """
-    pieces = data.split(b"\n  },\n  {\n")
-    if len(pieces) != count:
+    pieces = data.split(BETWEEN_ITEMS)
+    if len(pieces) != count or not pieces[0].startswith(ITEM_START) or not pieces[-1].endswith(ITEM_END):
         return None
-    if count == 1:
-        return pieces
-    return [pieces[0] + b"\n  }", *[b"  {\n" + piece + b"\n  }" for piece in pieces[1:-1]], b"  {\n" + pieces[-1]]
+    pieces[0] = pieces[0][len(ITEM_START) :]
+    pieces[-1] = pieces[-1][: -len(ITEM_END)]
+    return pieces
 
 
 def _json_items(entries: list[Entry]) -> str:

@@ -103,7 +103,7 @@ def export_batches(
     except BaseException:
         handle_context.__exit__(None, None, None)
         raise
-    plan = _Plan(side, held, held_numbers, problems, start)
+    plan = _Plan(side, held, held_numbers, problems, start, scanned.objects)
     return _emit(target, handle, handle_context, plan, chosen, warn, routine, shape or _LINES)
 
 
@@ -184,13 +184,15 @@ Shape = Callable[[list[Entry]], list[Any]]
 
 class _Plan(NamedTuple):
     """What the light passes found: the lines to put in place from the side, the folded ones held
-    (and their line numbers), problems found so far, and where the window's lines begin."""
+    (and their line numbers), problems found so far, where the window's lines begin, and the
+    chunks each of whose lines is one JSON object (``ordering._Index.objects``)."""
 
     side: Side
     held: list[Pending]
     held_numbers: set[int]
     problems: list[tuple[int, str]]
     start: int
+    objects: dict[int, tuple[int, int]]
 
 
 def _emit(
@@ -205,7 +207,7 @@ def _emit(
 ) -> Iterator[list[Any]]:
     """The entries in order (or their shapes), a list for each chunk read (fewer steps a line than
     one at a time)."""
-    side, held, held_numbers, problems, start = plan
+    side, held, held_numbers, problems, start, objects = plan
     newest = FORMAT_VERSION
     pending = heapq.merge(
         _read_side(handle, side.in_order()),
@@ -268,10 +270,15 @@ def _emit(
     collecting = gc.isenabled()  # (see ``reader._no_gc``: entries hold no cycles; a million of them
     gc.disable()  # would set off collections that walk the ones still held, a tenth of the time)
     try:
-        number = 0
+        number, offset = 0, start
         handle.seek(start)
         for chunk in chunks(handle):
-            count = chunk.count(b"\n")
+            known = objects.get(offset)
+            if known is not None and known[0] == len(chunk):  # (the same bytes the light pass read)
+                count, one_object_a_line = known[1], True
+            else:
+                count, one_object_a_line = chunk.count(b"\n"), False
+            offset += len(chunk)
             first, number = number + 1, number + count + (chunk[-1:] != b"\n")
             aside: set[int] = set()  # lines of the chunk put in place from the side
             while first <= next_skip <= number:
@@ -281,7 +288,7 @@ def _emit(
                 aside |= {at for at in range(first, number + 1) if at in held_numbers}
             quick = None
             if of_usual is not None:
-                usual = read_usual(chunk, count)  # (the usual entry of this format: nothing to strip)
+                usual = read_usual(chunk, count, one_object_a_line)  # (the usual entry of this format: nothing to strip)
                 quick = None if usual is None else shown(usual, first, aside, window, routine, of_usual)
             if quick is None:
                 starts, numbers, made, version = _parsed_items(chunk, first, aside, window, routine, shape, problems)

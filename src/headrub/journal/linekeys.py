@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from headrub.journal.checks import Line, _parse
 from headrub.journal.entries import MAX_YEAR, MIN_YEAR, parse_instant
@@ -64,13 +65,25 @@ def _escapes_doubtful(chunk: bytes) -> bool:
     return False
 
 
-def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
+class ChunkKeys(NamedTuple):
+    """What ``_ids_and_moments`` reads of a chunk: each line's id and start, and whether msgspec
+    read it (then each line is one JSON object: ``usual._records``)."""
+
+    ids: list[bytes]
+    moments: list[datetime]
+    objects: bool = False
+
+
+def _ids_and_moments(chunk: bytes) -> ChunkKeys | None:
     """The ids (``_ID`` matches) and when each line started (as ``_started``), for a chunk of whole
     lines that each have a ``started_at`` ``_STARTED`` finds; None for any other chunk (then each
     line is read by itself).
 
     A chunk without a backslash whose lines are all JSON objects is read by msgspec instead
-    (``usual.ids_and_starts``), when what it reads is what the expressions would find.
+    (``usual.ids_and_starts``), when what it reads is what the expressions would find. It
+    refuses only a line with a ``correction`` key, where the expressions refuse the chunk for the
+    word anywhere: a line that holds it only as a value, read alone, would add a suspect no line
+    has as its id (its ``"of"``, if any, at most), and more suspects change no export.
 
     Both expressions never match across a newline, so over the chunk they find each line's
     matches in turn: ``_STARTED_LINE`` takes the rest of the line with its first, so as many
@@ -79,16 +92,18 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     or corrected, so the export is the same.
     """
     count = chunk.count(b"\n")
-    if not count or chunk[-1:] != b"\n" or b'"correction"' in chunk:
+    if not count or chunk[-1:] != b"\n":
         return None
     if chunk.count(b'"started_at"') != count or chunk.count(b'"id"') != count:
         return None  # (some line holds a key twice, or none: each line is looked at alone)
     read = None if b"\\" in chunk else _read_keys(chunk, count)
-    if read is not None:  # every line an object: its id and start as the expressions find them
+    if read is not None:  # every line an object, none a correction: its id and start as the expressions find them
         ids, starts = read
         if not "".join(starts).isascii():
             return None
     else:
+        if b'"correction"' in chunk:
+            return None
         usual = _USUAL_START.findall(b"\n" + chunk)
         if len(usual) == count:  # every line starts as headrub writes it: its id and start in one go
             ids, texts = list(map(_FIRST, usual)), list(map(_SECOND, usual))
@@ -105,7 +120,7 @@ def _ids_and_moments(chunk: bytes) -> tuple[list[bytes], list[datetime]] | None:
     moments = _moments(starts)
     if moments is None:
         return None
-    return ids, moments
+    return ChunkKeys(ids, moments, read is not None)
 
 
 # ``_STARTED`` and ``_ID`` as they match inside one line (with no newline in them, as any match

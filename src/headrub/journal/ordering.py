@@ -118,6 +118,9 @@ class _Index:
         # Each chunk read: (offset, lines before it, the least and greatest id found in it); both
         # None when its lines were read one by one. Where a suspect id can be (``exporting._hold``).
         self.regions: list[tuple[int, int, bytes | None, bytes | None]] = []
+        # The chunks msgspec read, each line one JSON object: offset -> (length, lines). The full
+        # pass reads the same chunks, and need not prove or count that again (``exporting._emit``).
+        self.objects: dict[int, tuple[int, int]] = {}
         # A line whose id or start, as JSON reads it, is not what ``_ID`` or ``_STARTED`` finds (a
         # key written twice, or spelt with an escape): no quick pass can follow such a journal.
         self.doubtful = False
@@ -216,7 +219,7 @@ def window_scan(handle: Snapshot, since: datetime, reorder: int = REORDER) -> tu
     handle.seek(0)
     first = next(chunks(handle), b"")
     quick = _ids_and_moments(first)
-    if quick is None or min(quick[1]) < since:
+    if quick is None or min(quick.moments) < since:
         start = stop_offset(handle, since)
         return start, scan(handle, start, reorder)
     return _index(handle, 0, reorder, since)
@@ -230,7 +233,7 @@ def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -
     handle.seek(start)
     for chunk in chunks(handle):
         quick = _ids_and_moments(chunk)
-        if since is not None and (quick is None or min(quick[1]) < since):
+        if since is not None and (quick is None or min(quick.moments) < since):
             lines = split(chunk)
             starts = list(accumulate(map(len, lines), initial=offset))
             last = next((i for i in range(len(lines) - 1, -1, -1) if _proves(lines[i], starts[i], since)), None)
@@ -254,8 +257,10 @@ def _index(handle: Snapshot, start: int, reorder: int, since: datetime | None) -
                 state.line(raw, number, offset)
                 offset += len(raw)
             continue
-        ids, moments = quick
+        ids, moments, objects = quick
         state.regions.append((offset, number, min(ids, default=None), max(ids, default=None)))
+        if objects:
+            state.objects[offset] = (len(chunk), len(moments))
         state.ids(ids)
         late = state.moments(moments, number + 1)
         at, line = 0, 0  # where line ``line`` of the chunk starts (the late ones are in order)

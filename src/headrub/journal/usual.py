@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -69,10 +68,14 @@ if msgspec is not None:
         latest_start: str | None
 
     class _Keys(Struct, gc=False):
-        """What the light passes read of a line (``linekeys._ids_and_moments``); other fields are skipped."""
+        """What the light passes read of a line (``linekeys._ids_and_moments``): its id and start
+        as the expressions ``linekeys._ID`` and ``_STARTED`` could match them (an id of 1 to 50
+        characters, 200 bytes at most; a start of 1 to 64), and no ``correction``; other fields
+        are skipped."""
 
-        id: str
-        started_at: str
+        id: Annotated[str, Meta(min_length=1, max_length=50)]
+        started_at: Annotated[str, Meta(min_length=1, max_length=64)]
+        correction: UnsetType = UNSET  # (a correction is refused: its line is read alone)
 
     _decode_lines = msgspec.json.Decoder(Usual).decode_lines
     _decode_key_lines = msgspec.json.Decoder(_Keys).decode_lines
@@ -87,7 +90,7 @@ class UsualChunk:
     def __init__(self, records: list[Any], started: list[datetime], chunk: bytes) -> None:
         self.records = records
         self.started = started
-        self._chunk = chunk
+        self.chunk = chunk
         self._canonical: bool | None = None
         self._encoded: bytes | None = None
 
@@ -97,7 +100,7 @@ class UsualChunk:
         keys are in the record's order and every value is spelt as ``json.dumps`` spells it
         (floats below 1e-4 aside: checked where they are written)."""
         if self._canonical is None:
-            text = b"[" + self._chunk[:-1].replace(b"\n", b", ") + b"]"  # (its lines as one array)
+            text = b"[" + self.chunk[:-1].replace(b"\n", b", ") + b"]"  # (its lines as one array)
             self._canonical = msgspec.json.format(self.encoded(), indent=0) == text
         return self._canonical
 
@@ -112,14 +115,15 @@ class UsualChunk:
 _TWO_VALUES = re.compile(rb"}[ \t\r]*{")
 
 
-def _records(decode_lines: Callable[[bytes], list[Any]], chunk: bytes, count: int) -> list[Any] | None:
+def _records(decode_lines: Callable[[bytes], list[Any]], chunk: bytes, count: int, objects: bool = False) -> list[Any] | None:
     """One record a line of ``chunk`` (``count`` whole lines, each ending with a newline), or None.
 
     ``decode_lines`` passes over blank lines and reads values across lines or two on a line. As
     many objects as lines, none meeting another on a line, is one a line: an object across two
-    lines would leave some line two objects.
+    lines would leave some line two objects. ``objects``: that is known already (the light pass
+    proved it of the same bytes).
     """
-    if msgspec is None or chunk[-1:] != b"\n" or _TWO_VALUES.search(chunk) is not None:
+    if msgspec is None or (not objects and (chunk[-1:] != b"\n" or _TWO_VALUES.search(chunk) is not None)):
         return None
     try:
         records = decode_lines(chunk)
@@ -128,11 +132,11 @@ def _records(decode_lines: Callable[[bytes], list[Any]], chunk: bytes, count: in
     return records if len(records) == count else None
 
 
-def read_usual(chunk: bytes, count: int) -> UsualChunk | None:
+def read_usual(chunk: bytes, count: int, objects: bool = False) -> UsualChunk | None:
     """The records of the ``count`` lines of ``chunk`` when every line (whole lines, each ending
     with a newline) is the usual entry and its three date-times have an offset and a year in
-    range; else None."""
-    records = _records(_decode_lines, chunk, count)
+    range; else None. ``objects``: each line is known to be one JSON object (``_records``)."""
+    records = _records(_decode_lines, chunk, count, objects)
     if records is None:
         return None
     instants = usual_instants(list(map(_STARTED, records)), list(map(_LOGGED, records)), list(map(_ENDED, records)))
@@ -157,44 +161,18 @@ _ACTIVE, _PLANNED = attrgetter("active_s"), attrgetter("planned_s")
 _ID, _STARTED, _LOGGED, _ENDED = attrgetter("id"), attrgetter("started_at"), attrgetter("logged_at"), attrgetter("ended_at")
 
 
-def written(usual: UsualChunk, keep: list[int] | None) -> tuple[bytes, list[bytes]] | None:
-    """The records (those at ``keep``, if given) each as it appears inside ``json.dumps(...,
-    indent=2)`` of their entries without the bookkeeping, when the lines were written as msgspec
-    writes them (``UsualChunk.canonical``) and ``no_small_float``; with all the records so laid
-    out (to be searched for what a terminal could act on).
-
-    A flat object's last line is its ``}``, and only there does ``}`` come before a comma and a
-    line break (a string holds no line break), so the items are split there; each one's last
-    two fields, after the line that starts ``"line_at"``, are the bookkeeping, left out.
-    """
-    data = msgspec.json.format(usual.encoded(), indent=2)
-    pieces = data.split(b"},\n")
-    pieces[0] = pieces[0][2:]  # (without the list's "[\n")
-    cuts = list(map(bytes.rfind, pieces, repeat(_BOOKKEEPING)))
-    if len(cuts) != len(usual.records) or -1 in cuts:
-        return None  # (a guard: every record is flat and has them, last)
-    items = list(map(bytes.__add__, map(bytes.__getitem__, pieces, map(slice, cuts)), repeat(b"\n  }")))
-    return data, items if keep is None else [items[i] for i in keep]
-
-
-_BOOKKEEPING = b',\n    "line_at": '
-
-
 def ids_and_starts(chunk: bytes, count: int) -> tuple[list[bytes], list[str]] | None:
     """Of each of the ``count`` lines of ``chunk`` (whole lines, with no backslash, each naming
     ``"id"`` and ``"started_at"`` once: ``linekeys._ids_and_moments`` checks), its id and start
     as ``linekeys._ID`` and ``_STARTED`` find them, when every line is an object whose two are
-    text that those expressions match (an id of 1 to 50 characters, a start of 1 to 64 ASCII
-    characters); else None. Read by msgspec, several times faster than the expressions.
+    text those expressions match (``_Keys``) and none is a correction; else None. Read by
+    msgspec, several times faster than the expressions.
     """
     keys = _records(_decode_key_lines, chunk, count)
     if keys is None:
         return None
-    ids, starts = list(map(_ID, keys)), list(map(_STARTED, keys))
-    if min(map(len, ids)) < 1 or max(map(len, ids)) > 50 or min(map(len, starts)) < 1 or max(map(len, starts)) > 64:
-        return None  # (the expressions take an id of 1 to 200 bytes, a start of 1 to 64)
-    joined = "\n".join(ids)  # (no text holds a newline)
-    return joined.encode().split(b"\n"), starts
+    joined = "\n".join(map(_ID, keys))  # (no text holds a newline)
+    return joined.encode().split(b"\n"), list(map(_STARTED, keys))
 
 
 def shown(
