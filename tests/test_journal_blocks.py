@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -259,3 +259,23 @@ def one_prefix(moments: list[datetime], reorder: int) -> ordering._Index:
     for i, moment in enumerate(moments):
         state.place(moment, i + 1)
     return state
+
+
+EDGE_MOMENTS = st.builds(
+    lambda year, day, minutes, offset: datetime(year, 1, 1) + timedelta(days=day, minutes=minutes) if offset is None
+    else (datetime(year, 1, 1) + timedelta(days=day, minutes=minutes)).replace(tzinfo=timezone(timedelta(minutes=offset))),
+    st.sampled_from([1900, 1901, 2026, 8999, 9000, 9001]),
+    st.sampled_from([-1, 0, 1, 2, 360, 363, 364, 365]),
+    st.integers(0, 24 * 60 - 1),
+    st.one_of(st.none(), st.integers(-(24 * 60 - 1), 24 * 60 - 1)),
+)
+
+
+@given(st.lists(EDGE_MOMENTS, max_size=6))
+def test_moments_in_range_are_decided_as_each_ones_year_decides(moments: list[datetime]) -> None:
+    """``entries.aware_in_range`` (least and greatest instants first) answers as each moment's own
+    offset and year do, offsets of nearly a day either way at both ends of the range among them."""
+    from headrub.journal.entries import MAX_YEAR, MIN_YEAR, aware_in_range
+
+    expected = all(moment.tzinfo is not None and MIN_YEAR <= moment.year <= MAX_YEAR for moment in moments)
+    assert aware_in_range(moments) == expected

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from headrub.journal.checks import Line, _parse
@@ -30,6 +30,7 @@ from headrub.journal.entries import (
     MAX_YEAR,
     MIN_YEAR,
     TENSION_RANGE,
+    aware_in_range,
     parse_instant,
 )
 from headrub.journal.files import Source
@@ -208,7 +209,6 @@ _new_line = tuple.__new__  # ``Line(...)`` without its Python-level ``__new__``
 _NONE = type(None)
 _INT, _NUMBER, _TEXT = frozenset({int}), frozenset({int, float}), frozenset({str})
 _MAYBE_INT, _MAYBE_NUMBER, _MAYBE_TEXT = _INT | {_NONE}, _NUMBER | {_NONE}, _TEXT | {_NONE}
-_zone, _year = attrgetter("tzinfo"), attrgetter("year")
 
 
 def _plain_all(values: list[dict[str, Any]]) -> Parsed | None:
@@ -293,15 +293,8 @@ def usual_instants(
         ending = list(map(_fromisoformat, filter(None, endings)))  # (an empty text is no date-time either)
     except (ValueError, OverflowError, OSError):
         return None
-    if len(ending) != len(endings) - endings.count(None) or not (_instants(started) and _instants(logged) and _instants(ending)):
+    if len(ending) != len(endings) - endings.count(None) or not (aware_in_range(started) and aware_in_range(logged) and aware_in_range(ending)):
         return None
     return started, logged
 
 
-def _instants(moments: list[datetime]) -> bool:
-    """Whether each has an offset and a year in range (else ``_plain`` decides, line by line)."""
-    return not moments or (
-        None not in map(_zone, moments)
-        and min(map(_year, moments)) >= MIN_YEAR
-        and max(map(_year, moments)) <= MAX_YEAR
-    )

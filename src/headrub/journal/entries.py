@@ -6,6 +6,7 @@ import json
 import math
 import re
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from headrub import timeutil
@@ -123,8 +124,29 @@ def _line_bytes(entry: Entry) -> bytes:
 
 
 MIN_YEAR, MAX_YEAR = 1900, 9000  # outside these no session happened, and conversions could overflow
+# A day inside those years: an offset is less than a day, so a moment from ... until these has its
+# year in range wherever it was written.
+_SURELY_FROM, _SURELY_UNTIL = datetime(MIN_YEAR, 1, 2, tzinfo=UTC), datetime(MAX_YEAR, 12, 30, tzinfo=UTC)
 MAX_SECONDS = 10**6  # about 11 days: more is not a session's length
 MAX_COUNT = 10**6  # strokes in a session
+
+
+def aware_in_range(moments: list[datetime]) -> bool:
+    """Whether each of ``moments`` (as ``datetime.fromisoformat`` reads them) has an offset and a
+    year from ``MIN_YEAR`` to ``MAX_YEAR``, as ``parse_instant`` accepts them: most lists are
+    decided by their least and greatest instants alone (a day inside the range), the rest by
+    each one's year."""
+    if not moments:
+        return True
+    if None in map(_zone, moments):
+        return False
+    if min(moments) >= _SURELY_FROM and max(moments) <= _SURELY_UNTIL:
+        return True
+    years = list(map(_year, moments))
+    return bool(min(years) >= MIN_YEAR and max(years) <= MAX_YEAR)
+
+
+_zone, _year = attrgetter("tzinfo"), attrgetter("year")
 
 
 def parse_instant(text: Any, *, naive_is_utc: bool = False) -> datetime | None:

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from headrub.journal.checks import Line, _parse
-from headrub.journal.entries import MAX_YEAR, MIN_YEAR, parse_instant
+from headrub.journal.entries import aware_in_range, parse_instant
 
 _STARTED = re.compile(rb'"started_at"\s*:\s*"([^"\\]{1,64})"')
 _ID = re.compile(rb'"id"\s*:\s*"([^"\\]{1,200})"')
 _OF = re.compile(rb'"of"\s*:\s*"([^"\\]{1,200})"')
 _fromisoformat = datetime.fromisoformat
-_zone, _year = attrgetter("tzinfo"), attrgetter("year")
 
 
 def _doubtful(raw: bytes) -> bool:
@@ -149,13 +148,7 @@ def _moments(texts: list[str]) -> list[datetime] | None:
         moments = list(map(_fromisoformat, texts))
     except (ValueError, OverflowError, OSError):
         return None
-    if (
-        None in map(_zone, moments)
-        or min(map(_year, moments)) < MIN_YEAR
-        or max(map(_year, moments)) > MAX_YEAR
-    ):
-        return None
-    return moments
+    return moments if aware_in_range(moments) else None
 
 
 def _started_quickly(raw: bytes) -> datetime | None:
