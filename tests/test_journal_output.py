@@ -379,3 +379,34 @@ def test_csv_rows_from_a_chunks_columns_are_the_rows_of_its_entries(notes: list[
     columns = getattr(parsed, "columns", None)
     assert columns is not None
     assert _csv_rows(columns.__getitem__) == _csv_rows_of([line.entry for line in parsed])  # type: ignore[union-attr]
+
+
+def test_an_export_widens_a_pipe_on_stdout_and_leaves_anything_else(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``_widen_pipe``: a pipe on stdout holds 1 MiB (where Linux allows it); a file, or a stdout
+    with no descriptor, is left as it is, without an error."""
+    fcntl = pytest.importorskip("fcntl")
+    from headrub.commands.journal_output import _PIPE_SIZE, _widen_pipe
+
+    with (tmp_path / "out").open("w") as plain:
+        monkeypatch.setattr(sys, "stdout", plain)
+        _widen_pipe()
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    _widen_pipe()
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):
+        pytest.skip("no pipe sizes on this system")
+    read_end, write_end = os.pipe()
+    try:
+        if fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) == _PIPE_SIZE:
+            pytest.skip("pipes hold 1 MiB already here")
+        with os.fdopen(write_end, "w", closefd=False) as stdout:
+            monkeypatch.setattr(sys, "stdout", stdout)
+            _widen_pipe()
+        widened = fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ)
+        try:  # (the kernel may refuse a user over its pipe quota: then headrub carries on as it was)
+            allowed = fcntl.fcntl(read_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE) == _PIPE_SIZE
+        except OSError:
+            allowed = False
+        assert widened == _PIPE_SIZE or not allowed
+    finally:
+        os.close(read_end)
+        os.close(write_end)

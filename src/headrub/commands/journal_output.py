@@ -82,6 +82,7 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
     from headrub.journal.exporting import export_batches
     from headrub.output import is_terminal, warn
 
+    _widen_pipe()
     if as_json:
         direct = _utf8_stdout()
         stream = export_batches(None, window, warn, routine=routine, shape=_JsonShape(direct))
@@ -110,6 +111,26 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
             if batch:
                 _emit_rows(batch)
     return True
+
+
+def _widen_pipe() -> None:
+    """On Linux, let a pipe on stdout hold 1 MiB rather than 64 KiB: an export writes hundreds
+    of megabytes, and the reader then wakes the writer a sixteenth as often. Where that is not
+    allowed (or stdout is no pipe), nothing changes."""
+    import fcntl
+    import os
+    import stat
+
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    try:
+        descriptor = sys.stdout.fileno()
+        if set_size is not None and stat.S_ISFIFO(os.fstat(descriptor).st_mode):
+            fcntl.fcntl(descriptor, set_size, _PIPE_SIZE)
+    except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation is an OSError)
+        pass
+
+
+_PIPE_SIZE = 1 << 20  # Linux's default most an unprivileged process may ask
 
 
 def _emit_rows(rows: list[str | bytes]) -> None:
