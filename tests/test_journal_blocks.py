@@ -9,7 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from headrub.journal import blocks, linekeys, ordering
@@ -272,6 +272,11 @@ EDGE_MOMENTS = st.builds(
 
 
 @given(st.lists(EDGE_MOMENTS, max_size=6))
+@example([datetime(1899, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-1)))])  # (1900-01-01 00:30 UTC)
+@example([datetime(1900, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))])  # (1899-12-31 23:30 UTC)
+@example([datetime(9000, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-1)))])
+@example([datetime(9001, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))])
+@example([datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1)])
 def test_moments_in_range_are_decided_as_each_ones_year_decides(moments: list[datetime]) -> None:
     """``entries.aware_in_range`` (least and greatest instants first) answers as each moment's own
     offset and year do, offsets of nearly a day either way at both ends of the range among them."""

@@ -96,6 +96,7 @@ LINE_KINDS = st.lists(
         st.sampled_from([
             "session", "session", "backdated", "hand", "junk", "blank", "odd", "copy", "edit", "delete",
             "twice", "spelt", "id twice", "no id", "slashed id", "of twice", "spelt correction", "slashed of",
+            "said correction",
         ]),
         st.integers(0, 2000),
     ),
@@ -168,8 +169,9 @@ def test_a_streamed_export_is_the_in_memory_export(
             continue
         if kind in edits:
             continue
-        if kind in ("session", "backdated"):
-            made = journal.make_entry(routine=f"r{index % 3}", note="=x" if back % 2 else "é", started_at=min(clock, NOW) if kind == "session" else started, ended_at=started, active_s=60)
+        if kind in ("session", "backdated", "said correction"):  # (the last: the word only as a note)
+            note = "correction" if kind == "said correction" else "=x" if back % 2 else "é"
+            made = journal.make_entry(routine=f"r{index % 3}", note=note, started_at=started if kind == "backdated" else min(clock, NOW), ended_at=started, active_s=60)
             with time_machine.travel(min(clock, NOW), tick=False):
                 journal.append(made, path)
         else:
@@ -195,6 +197,40 @@ def test_a_streamed_export_is_the_in_memory_export(
     if routine is not None:
         window += ["--routine", routine]
     streams_as_in_memory(monkeypatch, window)
+
+
+def test_a_copy_of_an_entry_that_names_correction_only_as_a_value_is_folded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry whose title and note are the word "correction", then a copy of it (its id again):
+    streamed, the two are one entry, as in memory (both lines are held and folded)."""
+    entry = journal.make_entry(routine="r", title="correction", note="correction", started_at=NOW, ended_at=NOW, active_s=60)
+    entry["logged_at"] = "2026-11-01T10:01:00Z"
+    copy = {**entry, "title": "t", "note": "copy"}
+    journal_file().parent.mkdir(parents=True, exist_ok=True)
+    journal_file().write_text(json.dumps(entry) + "\n" + json.dumps(copy) + "\n", encoding="utf-8")
+    streams_as_in_memory(monkeypatch, ["--since", "1990-01-01"])
+    assert len(json.loads(run("journal", "--since", "1990-01-01", "--json").stdout)) == 1
+
+
+def test_the_full_pass_takes_what_the_light_pass_proved_of_each_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of the usual lines: the full pass is told each is one JSON object a line (``_Index.objects``)
+    for every chunk msgspec read in the light pass, and the export is the in-memory one."""
+    from headrub.journal import usual
+
+    lines = []
+    for index in range(900):
+        started = NOW - timedelta(days=90) + timedelta(hours=2 * index)
+        made = journal.make_entry(routine="r", started_at=started, ended_at=started + timedelta(minutes=5), active_s=300)
+        made.update(logged_at="2026-01-01T00:00:00Z", line_at=0, latest_start=started.isoformat())
+        lines.append(json.dumps(made))
+    journal_file().parent.mkdir(parents=True, exist_ok=True)
+    journal_file().write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr("headrub.journal.blocks.CHUNK", 20_000)
+    monkeypatch.setattr("headrub.journal.ordering.CHUNK", 20_000)
+    told: list[bool] = []
+    read_usual = usual.read_usual
+    monkeypatch.setattr(usual, "read_usual", lambda chunk, count, objects=False: told.append(objects) or read_usual(chunk, count, objects))
+    streams_as_in_memory(monkeypatch, ["--since", "1990-01-01"])
+    assert len(told) >= 2 * 10 and all(told)  # (two exports of ten chunks and more)
 
 
 def streams_as_in_memory(monkeypatch: pytest.MonkeyPatch, window: list[str]) -> None:
@@ -331,11 +367,18 @@ def test_csv_rows_made_a_column_at_a_time_are_the_csv_writers(rows: list[dict[st
 def test_a_batch_of_json_items_is_each_item_as_indent_2_writes_it(entries: list[dict[str, Any]], tiny: float) -> None:
     """A batch written at once (orjson) is character for character the items written one by one
     with json, whatever the floats (tiny ones, huge ones, NaN), integers and text in it."""
-    from headrub.commands.journal_output import ITEM_END, ITEM_START, _json_item, _json_items, _json_shapes
+    from headrub.commands.journal_output import (
+        ITEM_END,
+        ITEM_START,
+        _json_item,
+        _json_items_utf8,
+        _json_shapes,
+    )
 
-    assert _json_items(entries) == ",\n".join(map(_json_item, entries))
     with_tiny = [*entries, {"active_s": tiny, "note": "é\u2028\x7f"}]
-    assert _json_items(with_tiny) == ",\n".join(map(_json_item, with_tiny))
+    for batch in (entries, with_tiny):
+        data = _json_items_utf8(batch)
+        assert data is None or data.decode("utf-8") == ",\n".join(map(_json_item, batch))
     for batch in (entries, with_tiny):  # an item each, as bytes or text, to be put in order
         for direct in (True, False):
             items = _json_shapes(batch, direct)

@@ -115,17 +115,19 @@ def _export(window: Window, routine: str | None, as_json: bool) -> bool:
 
 def _widen_pipe() -> None:
     """On Linux, let a pipe on stdout hold 1 MiB rather than 64 KiB: an export writes hundreds
-    of megabytes, and the reader then wakes the writer a sixteenth as often. Where that is not
-    allowed (or stdout is no pipe), nothing changes."""
+    of megabytes, and the reader then wakes the writer a sixteenth as often. A pipe that holds
+    as much already, a system without pipe sizes (or one that refuses), or a stdout that is no
+    pipe: nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return
     import fcntl
     import os
     import stat
 
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     try:
         descriptor = sys.stdout.fileno()
-        if set_size is not None and stat.S_ISFIFO(os.fstat(descriptor).st_mode):
-            fcntl.fcntl(descriptor, set_size, _PIPE_SIZE)
+        if stat.S_ISFIFO(os.fstat(descriptor).st_mode) and fcntl.fcntl(descriptor, fcntl.F_GETPIPE_SZ) < _PIPE_SIZE:
+            fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
     except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation is an OSError)
         pass
 
@@ -238,22 +240,15 @@ def _split_items(data: bytes, count: int) -> list[bytes] | None:
     return pieces
 
 
-def _json_items(entries: list[Entry]) -> str:
-    """``entries`` as they appear inside ``json.dumps(entries, indent=2)``, joined by ``,\\n``.
+def _json_items_utf8(entries: list[Entry]) -> bytes | None:
+    """``entries`` as they appear inside ``json.dumps(entries, indent=2)``, joined by ``,\\n``, in
+    UTF-8, when orjson writes them so; else None (then each is written by ``_json_item``).
 
     orjson writes a whole batch in one call, several times json's speed, and its indented text
     is json's, character for character, but for floats below 1e-4 (json writes ``1e-05``,
     orjson ``0.00001``); a batch holding one, or anything orjson will not write (integers past
-    64 bits, lone surrogates), is written entry by entry with ``_json_item``.
+    64 bits, lone surrogates), gives None.
     """
-    data = _json_items_utf8(entries)
-    if data is not None:
-        return data.decode("utf-8")
-    return ",\n".join(map(_json_item, entries))
-
-
-def _json_items_utf8(entries: list[Entry]) -> bytes | None:
-    """``_json_items`` in UTF-8 when orjson writes it (see there), else None."""
     try:
         from orjson import OPT_INDENT_2, dumps
 

@@ -131,24 +131,22 @@ def _hold(
         for raw in split(chunk):
             number += 1
             here, offset = offset, offset + len(raw)
-            if b'"correction"' in raw:
+            if b'"correction"' in raw:  # (perhaps only as a value: then an entry, counted below too)
                 fixes.append((here, len(raw), number))
                 target = _OF.search(raw)
                 if target is not None:
                     corrected.add(target.group(1))
-                continue
             found = _ID.search(raw)
             if found is not None and found.group(1) in suspects:
                 seen.setdefault(found.group(1), []).append((here, len(raw), number))
-    places = [*fixes]
+    places = {*fixes}  # (a line naming "correction" only as a value may be a suspect's copy too)
     for key, where in seen.items():
         if len(where) > 1 or key in corrected:
-            places.extend(where)
-    places.sort()
+            places.update(where)
     lines: list[tuple[int, int, Line]] = []
     numbers: set[int] = set()
     problems: list[tuple[int, str]] = []
-    for here, length, number in places:
+    for here, length, number in sorted(places):
         parsed = _parse(_read(handle, here, length))
         if parsed is None:
             continue

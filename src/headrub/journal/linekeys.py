@@ -70,7 +70,7 @@ class ChunkKeys(NamedTuple):
 
     ids: list[bytes]
     moments: list[datetime]
-    objects: bool = False
+    objects: bool
 
 
 def _ids_and_moments(chunk: bytes) -> ChunkKeys | None:
@@ -82,7 +82,9 @@ def _ids_and_moments(chunk: bytes) -> ChunkKeys | None:
     (``usual.ids_and_starts``), when what it reads is what the expressions would find. It
     refuses only a line with a ``correction`` key, where the expressions refuse the chunk for the
     word anywhere: a line that holds it only as a value, read alone, would add a suspect no line
-    has as its id (its ``"of"``, if any, at most), and more suspects change no export.
+    has as its id (its ``"of"``, if any, at most). More suspects change no export: a suspect's
+    lines are held and folded only when its id is repeated or a correction names it, and
+    ``exporting._hold`` counts such a line among its id's copies as any other.
 
     Both expressions never match across a newline, so over the chunk they find each line's
     matches in turn: ``_STARTED_LINE`` takes the rest of the line with its first, so as many

@@ -44,7 +44,8 @@ if msgspec is not None:
 
         ``strokes_skipped`` may be missing (lines written before it was); UNSET then, never
         written back. ``line_at`` and ``latest_start`` (bookkeeping) come last, and are left
-        out of what is shown (``exporting`` strips them from every entry; ``written``).
+        out of what is shown (``exporting`` strips them from every entry;
+        ``journal_output._usual_items``).
         """
 
         v: Literal[1]
